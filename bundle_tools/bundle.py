@@ -1,0 +1,106 @@
+"""Reading a registry+v1 bundle directory: ``manifests/`` and ``metadata/``.
+
+Layout (OLM bundle format, operator-registry ``docs/design/operator-bundle.md``)::
+
+    <bundle>/manifests/   the CSV, CRDs and other objects, one file each
+    <bundle>/metadata/annotations.yaml   annotations: {operators.operatorframework.io.bundle.*}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bundle_tools.errors import InputError
+from bundle_tools.yamlio import Document, load_file, read_source
+
+CSV_KIND = "ClusterServiceVersion"
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+
+#: Keys of ``metadata/annotations.yaml`` (operator-registry ``pkg/lib/bundle``).
+PACKAGE_KEY = "operators.operatorframework.io.bundle.package.v1"
+CHANNELS_KEY = "operators.operatorframework.io.bundle.channels.v1"
+DEFAULT_CHANNEL_KEY = "operators.operatorframework.io.bundle.channel.default.v1"
+MEDIATYPE_KEY = "operators.operatorframework.io.bundle.mediatype.v1"
+
+
+def is_csv(data: Any) -> bool:
+    """True when a parsed document is a ClusterServiceVersion (by ``kind``)."""
+    return isinstance(data, dict) and data.get("kind") == CSV_KIND
+
+
+def manifest_paths(root: Path) -> list[Path]:
+    """Regular files directly under ``root/manifests`` with a YAML or JSON suffix, sorted
+    by name, hidden files skipped (as opm reads them)."""
+    directory = root / "manifests"
+    return sorted(
+        p
+        for p in directory.iterdir()
+        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in MANIFEST_SUFFIXES
+    )
+
+
+def find_csv_path(root: str | Path) -> Path:
+    """Path of the CSV file of bundle directory ``root``.
+
+    Files named ``*clusterserviceversion*`` come first; otherwise every manifest whose
+    text mentions ``ClusterServiceVersion`` is parsed and checked. Raises InputError when
+    ``root`` has no ``manifests/`` directory or no CSV.
+    """
+    root = Path(root)
+    if not (root / "manifests").is_dir():
+        raise InputError("not a bundle directory: no manifests/ directory", root)
+    paths = manifest_paths(root)
+    named = [p for p in paths if "clusterserviceversion" in p.name.lower()]
+    for path in named + [p for p in paths if p not in named]:
+        if CSV_KIND not in read_source(path).text:
+            continue
+        if any(is_csv(doc.data) for doc in load_file(path)):
+            return path
+    raise InputError("no ClusterServiceVersion found in manifests/", root / "manifests")
+
+
+@dataclass(slots=True)
+class Bundle:
+    """A parsed bundle directory.
+
+    ``manifests`` maps each manifest path to its YAML documents (every file of
+    ``manifests/``, sorted); ``annotations`` is the ``metadata/annotations.yaml`` document
+    or ``None`` when that file is absent; ``csv`` is the first ClusterServiceVersion
+    document (``None`` when the bundle has none).
+    """
+
+    root: Path
+    manifests: dict[Path, list[Document]] = field(default_factory=dict)
+    annotations: Document | None = None
+    csv: Document | None = None
+
+    @property
+    def annotation_values(self) -> dict[str, Any]:
+        """The ``annotations:`` mapping of ``metadata/annotations.yaml`` (``{}`` if absent)."""
+        data = self.annotations.data if self.annotations else None
+        values = data.get("annotations") if isinstance(data, dict) else None
+        return values if isinstance(values, dict) else {}
+
+
+def load_bundle(root: str | Path) -> Bundle:
+    """Parse every manifest and ``metadata/annotations.yaml`` of bundle directory ``root``.
+
+    Raises InputError when ``root`` has no ``manifests/`` directory or a file cannot be
+    read or parsed (YAML syntax, duplicate key).
+    """
+    root = Path(root)
+    if not (root / "manifests").is_dir():
+        raise InputError("not a bundle directory: no manifests/ directory", root)
+    bundle = Bundle(root=root)
+    for path in manifest_paths(root):
+        docs = load_file(path)
+        bundle.manifests[path] = docs
+        if bundle.csv is None:
+            bundle.csv = next((d for d in docs if is_csv(d.data)), None)
+    annotations_path = root / "metadata" / "annotations.yaml"
+    if annotations_path.is_file():
+        docs = load_file(annotations_path)
+        bundle.annotations = docs[0] if docs else None
+    return bundle

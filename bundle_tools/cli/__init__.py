@@ -1,0 +1,62 @@
+"""Command-line interface. The only layer that imports typer; each command parses its
+options, calls one core function and renders the result. Input errors exit 2 with
+``PATH:LINE:COL: error: MESSAGE`` on stderr and no traceback."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+
+from bundle_tools import __version__
+from bundle_tools.errors import BundleToolsError, InputError
+
+app = typer.Typer(
+    name="bundle-tools",
+    help="Patch, validate and catalog OLM bundles.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+catalog_app = typer.Typer(
+    help="File-based catalogs (FBC): render, validate, dockerfile, install-manifests.",
+    no_args_is_help=True,
+)
+app.add_typer(catalog_app, name="catalog")
+
+
+@contextmanager
+def exit_on_input_error(json_output: bool = False) -> Iterator[None]:
+    """Turn a :class:`BundleToolsError` into exit code 2: the message on stderr (and, for
+    JSON output, ``{"version": 1, "status": "error", "error": {...}}`` on stdout)."""
+    try:
+        yield
+    except BundleToolsError as exc:
+        if json_output:
+            error = exc.to_dict() if isinstance(exc, InputError) else {"message": str(exc)}
+            typer.echo(json.dumps({"version": 1, "status": "error", "error": error}))
+        message = str(exc) if isinstance(exc, InputError) else f"error: {exc}"
+        typer.echo(message, err=True)
+        raise typer.Exit(2) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"bundle-tools {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    """Patch, validate and catalog OLM bundles."""
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,233 @@
+"""YAML input and output: the only module that imports ruamel.yaml.
+
+Loading keeps positions (ruamel round-trip nodes carry 0-based ``.lc`` data; this module
+converts to 1-based at its boundary). Syntax errors, duplicate keys and tabs used as
+indentation raise :class:`~bundle_tools.errors.InputError` with the file, line and column:
+nothing is silently repaired (no last-key-wins merge).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedBase, CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import DuplicateKeyError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from bundle_tools.errors import InputError
+
+BOM = "\ufeff"
+
+
+def new_yaml() -> YAML:
+    """A fresh round-trip loader; never shared, since ruamel's YAML objects keep state."""
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.allow_duplicate_keys = False
+    yaml.width = 1 << 20
+    return yaml
+
+
+@dataclass(frozen=True, slots=True)
+class SourceText:
+    """A decoded text file. ``text`` has no byte-order mark and keeps its own line
+    endings; ``bom`` tells whether the file started with one, ``newline`` is ``"\\r\\n"``
+    when the file uses CRLF line endings, else ``"\\n"``."""
+
+    path: Path
+    text: str
+    bom: bool
+    newline: str
+
+    def encode(self, text: str) -> bytes:
+        """Encode ``text`` (same conventions as :attr:`text`) with this file's BOM."""
+        return ((BOM if self.bom else "") + text).encode("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One YAML document of a file: ``data`` is the ruamel round-trip tree
+    (``CommentedMap``/``CommentedSeq``/scalars; ``None`` for an empty document),
+    ``index`` its 0-based position in the stream."""
+
+    source: SourceText
+    index: int
+    data: Any
+
+    @property
+    def path(self) -> Path:
+        return self.source.path
+
+
+def read_source(path: str | Path) -> SourceText:
+    """Read ``path`` as UTF-8 (with or without BOM).
+
+    Raises InputError when the file is missing, unreadable or not UTF-8.
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}", path) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError("file is not UTF-8 text", path, line) from None
+    bom = text.startswith(BOM)
+    if bom:
+        text = text[1:]
+    newline = "\r\n" if "\r\n" in text else "\n"
+    return SourceText(path=path, text=text, bom=bom, newline=newline)
+
+
+def _input_error(exc: YAMLError, path: Path) -> InputError:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if isinstance(exc, DuplicateKeyError):
+        found = re.match(r'found duplicate key "(.*?)" with value', exc.problem or "")
+        message = f"duplicate key {found.group(1)!r}" if found else "duplicate key"
+        if exc.context_mark is not None:
+            message += f" (first defined at line {exc.context_mark.line + 1})"
+    elif isinstance(exc, MarkedYAMLError):
+        message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
+    else:
+        message = str(exc).splitlines()[0] if str(exc) else "invalid YAML"
+    if "'\\t'" in message:
+        message = "tab character used for indentation or inside a plain token: " + message
+    if mark is None:
+        return InputError(f"invalid YAML: {message}", path)
+    return InputError(f"invalid YAML: {message}", path, mark.line + 1, mark.column + 1)
+
+
+def load_documents(source: SourceText) -> list[Document]:
+    """Parse every YAML document of ``source`` with positions.
+
+    Raises InputError (file, 1-based line and column) on syntax errors, duplicate keys
+    and tabs used as indentation.
+    """
+    try:
+        docs = list(new_yaml().load_all(source.text))
+    except YAMLError as exc:
+        raise _input_error(exc, source.path) from None
+    return [Document(source=source, index=i, data=d) for i, d in enumerate(docs)]
+
+
+def load_file(path: str | Path) -> list[Document]:
+    """:func:`read_source` then :func:`load_documents`."""
+    return load_documents(read_source(path))
+
+
+def escape_pointer_part(part: str | int) -> str:
+    """RFC 6901 escaping of one reference token."""
+    return str(part).replace("~", "~0").replace("/", "~1")
+
+
+def pointer(parts: Sequence[str | int]) -> str:
+    """``["spec", "relatedImages", 0]`` -> ``"/spec/relatedImages/0"``."""
+    return "".join("/" + escape_pointer_part(p) for p in parts)
+
+
+def split_pointer(text: str) -> list[str]:
+    """Inverse of :func:`pointer` (tokens come back as strings)."""
+    if not text:
+        return []
+    if not text.startswith("/"):
+        raise ValueError(f"JSON pointer must start with '/': {text!r}")
+    return [p.replace("~1", "/").replace("~0", "~") for p in text[1:].split("/")]
+
+
+def _node_start(node: Any) -> tuple[int, int] | None:
+    if isinstance(node, CommentedBase) and getattr(node, "lc", None) is not None:
+        line, col = node.lc.line, node.lc.col
+        if line is not None and col is not None:
+            return line, col
+    return None
+
+
+def locate(root: Any, parts: Sequence[str | int]) -> tuple[int, int]:
+    """1-based ``(line, column)`` of the node at ``parts`` below ``root``.
+
+    For a mapping key whose value is a scalar the value's position is returned, for a
+    collection value the key's position. When the path leaves the tree (a missing key),
+    the position of the deepest node that exists is returned, so a finding about a
+    missing field points at its parent.
+    """
+    pos = _node_start(root) or (0, 0)
+    node = root
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if isinstance(node, CommentedMap):
+            key = part
+            if key not in node:
+                break
+            kline, kcol, vline, vcol = node.lc.data[key]
+            child = node[key]
+            scalar = not isinstance(child, CommentedMap | CommentedSeq)
+            pos = (vline, vcol) if (last and scalar) else (kline, kcol)
+            node = child
+        elif isinstance(node, CommentedSeq):
+            try:
+                index = int(part)
+            except (TypeError, ValueError):
+                break
+            if not 0 <= index < len(node):
+                break
+            pos = tuple(node.lc.item(index))  # type: ignore[assignment]
+            node = node[index]
+        else:
+            break
+    return pos[0] + 1, pos[1] + 1
+
+
+def iter_pointer_nodes(
+    root: Any, prefix: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    """Every ``(path, node)`` of the tree, depth first, the root first."""
+    yield prefix, root
+    if isinstance(root, dict):
+        for key, value in root.items():
+            yield from iter_pointer_nodes(value, (*prefix, key))
+    elif isinstance(root, list):
+        for index, value in enumerate(root):
+            yield from iter_pointer_nodes(value, (*prefix, index))
+
+
+def write_atomic(path: str | Path, data: bytes) -> bool:
+    """Replace ``path`` with ``data`` atomically; return False (and write nothing) when the
+    file already holds exactly ``data``.
+
+    The bytes go to a temporary file in the same directory, are fsynced, get the
+    original file's mode, and the temporary file is renamed over ``path``
+    (``os.replace``). On any failure the original file is untouched and the temporary
+    file removed. Raises InputError when the directory is not writable.
+    """
+    path = Path(path)
+    try:
+        if path.exists() and path.read_bytes() == data:
+            return False
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise InputError(f"cannot write file: {exc.strerror or exc}", path) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        else:
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise InputError(f"cannot write file: {exc.strerror or exc}", path) from None
+        raise
+    return True

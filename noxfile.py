@@ -1,0 +1,33 @@
+"""Developer and CI sessions. ``nox -s tests`` is the test command of README.md and CI;
+``nox -s validate`` is the pre-merge gate over this repository's ``bundle/``."""
+
+from __future__ import annotations
+
+import nox
+
+nox.needs_version = ">=2025.2.9"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["lint", "tests", "validate"]
+
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+
+
+def install(session: nox.Session, *groups: str) -> None:
+    """Install bundle-tools from this checkout plus the named dependency groups."""
+    extra = [req for group in groups for req in nox.project.dependency_groups(PYPROJECT, group)]
+    session.install(".", *extra)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite (tests using ../shared skip when it is absent)."""
+    install(session, "test")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check."""
+    session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")

@@ -1,0 +1,94 @@
+"""yamlio: positions, input errors, atomic writes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bundle_tools.errors import InputError
+from bundle_tools.yamlio import load_file, locate, pointer, read_source, split_pointer, write_atomic
+
+from .conftest import shared_path
+
+DOC = """\
+apiVersion: v1
+metadata:
+  annotations:
+    a: "x"
+spec:
+  items:
+  - name: one
+  - name: two
+"""
+
+
+def test_locate_points_at_values_keys_and_items(tmp_path: Path) -> None:
+    path = tmp_path / "doc.yaml"
+    path.write_text(DOC)
+    data = load_file(path)[0].data
+    assert locate(data, ["metadata", "annotations", "a"]) == (4, 8)
+    assert locate(data, ["spec", "items"]) == (6, 3)
+    assert locate(data, ["spec", "items", 1]) == (8, 5)
+    assert locate(data, ["spec", "items", 1, "name"]) == (8, 11)
+    assert locate(data, ["spec", "missing", "deeper"]) == (5, 1)
+
+
+def test_pointer_escaping_round_trips() -> None:
+    parts = ["metadata", "annotations", "features.operators.openshift.io/token-auth-aws", "~x"]
+    text = pointer(parts)
+    assert text == "/metadata/annotations/features.operators.openshift.io~1token-auth-aws/~0x"
+    assert split_pointer(text) == parts
+
+
+def test_duplicate_key_is_an_input_error_with_both_lines() -> None:
+    case = shared_path("cases", "patch-unparseable-input", "csv-duplicate-key")
+    with pytest.raises(InputError) as info:
+        load_file(case / "widget-operator.clusterserviceversion.yaml")
+    assert (info.value.line, info.value.column) == (11, 3)
+    assert "duplicate key 'annotations' (first defined at line 4)" in str(info.value)
+
+
+def test_tab_indentation_is_an_input_error_at_its_line() -> None:
+    case = shared_path("cases", "patch-unparseable-input", "csv-tab-indent")
+    with pytest.raises(InputError) as info:
+        load_file(case / "widget-operator.clusterserviceversion.yaml")
+    assert (info.value.line, info.value.column) == (20, 1)
+    assert "tab character" in info.value.message
+
+
+def test_bom_and_crlf_are_detected(tmp_path: Path) -> None:
+    path = tmp_path / "crlf.yaml"
+    path.write_bytes(b"\xef\xbb\xbfa: 1\r\nb: 2\r\n")
+    source = read_source(path)
+    assert (source.bom, source.newline, source.text) == (True, "\r\n", "a: 1\r\nb: 2\r\n")
+    assert source.encode(source.text) == path.read_bytes()
+
+
+def test_non_utf8_file_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes(b"a: 1\nb: caf\xe9\n")
+    with pytest.raises(InputError) as info:
+        read_source(path)
+    assert info.value.line == 2
+
+
+def test_write_atomic_keeps_mode_and_skips_identical_content(tmp_path: Path) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_bytes(b"old\n")
+    path.chmod(0o640)
+    assert write_atomic(path, b"new\n") is True
+    assert path.read_bytes() == b"new\n"
+    assert path.stat().st_mode & 0o777 == 0o640
+    before = path.stat().st_mtime_ns
+    assert write_atomic(path, b"new\n") is False
+    assert path.stat().st_mtime_ns == before
+    assert sorted(os.listdir(tmp_path)) == ["f.yaml"]
+
+
+def test_write_atomic_failure_leaves_file_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "missing-dir" / "f.yaml"
+    with pytest.raises(InputError):
+        write_atomic(path, b"x")
+    assert not path.exists()
