@@ -1,4 +1,5 @@
-"""Rendering a :class:`~bundle_tools.findings.Report` as text or JSON.
+"""Rendering a :class:`~bundle_tools.findings.Report` as text, JSON, SARIF 2.1.0 or JUnit
+XML.
 
 ``RENDERERS`` maps each ``--output`` choice to a function ``(report, fail_on) -> str``.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 from bundle_tools import __version__
 from bundle_tools.findings import Report, Severity
@@ -54,7 +56,192 @@ def render_json(report: Report, fail_on: Severity) -> str:
     return json.dumps(document, indent=2) + "\n"
 
 
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def artifact_uri(path: str) -> str:
+    """SARIF ``artifactLocation.uri`` of a finding path: a relative, percent-encoded POSIX
+    URI reference for relative paths (GitHub resolves it against the checkout), a
+    ``file://`` URI for absolute ones."""
+    from pathlib import PurePath
+    from urllib.parse import quote
+
+    pure = PurePath(path)
+    if pure.is_absolute():
+        return Path(path).as_uri()
+    return quote(pure.as_posix())
+
+
+def _sarif_rule(rule_id: str) -> dict[str, object]:
+    from bundle_tools.rules import all_rules
+
+    known = all_rules().get(rule_id)
+    if known is None:
+        return {"id": rule_id, "shortDescription": {"text": rule_id}}
+    return {
+        "id": rule_id,
+        "shortDescription": {"text": known.summary},
+        "fullDescription": {"text": " ".join((known.check.__doc__ or known.summary).split())},
+        "help": {"text": f"Source: {known.source}"},
+        "defaultConfiguration": {"level": SARIF_LEVELS[known.severity]},
+    }
+
+
+def render_sarif(report: Report, fail_on: Severity) -> str:
+    """SARIF 2.1.0 log as GitHub code scanning accepts it: one run, ``tool.driver.rules``
+    holding every rule that has a result (id, descriptions, source as help), one result
+    per finding with ``ruleId``, ``ruleIndex``, ``level`` (error, warning, note),
+    ``message.text`` (plus the hint) and a physical location (``artifactLocation.uri`` and
+    ``region.startLine``/``startColumn`` when the finding has a line). ``fail_on`` does not
+    change the log."""
+    findings = report.sorted_findings()
+    rule_ids = sorted({f.rule for f in findings})
+    index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
+    results = []
+    for f in findings:
+        physical: dict[str, object] = {"artifactLocation": {"uri": artifact_uri(f.location.path)}}
+        if f.location.line is not None:
+            physical["region"] = {
+                "startLine": f.location.line,
+                "startColumn": f.location.column or 1,
+            }
+        text = f.message + (f" (hint: {f.hint})" if f.hint else "")
+        results.append(
+            {
+                "ruleId": f.rule,
+                "ruleIndex": index[f.rule],
+                "level": SARIF_LEVELS[f.severity],
+                "message": {"text": text},
+                "locations": [{"physicalLocation": physical}],
+                "properties": {"pointer": f.location.pointer},
+            }
+        )
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "bundle-tools",
+                        "version": __version__,
+                        "rules": [_sarif_rule(r) for r in rule_ids],
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2) + "\n"
+
+
+def _target_of(path: str, targets: list[str]) -> str:
+    """The target (bundle or catalog path) a finding path belongs to: the longest target
+    that is a path prefix of it, else the first target."""
+    candidates = [t for t in targets if Path(path).is_relative_to(t)]
+    return max(candidates, key=len) if candidates else (targets[0] if targets else "")
+
+
+def render_junit(report: Report, fail_on: Severity) -> str:
+    """JUnit XML: ``<testsuites>`` with one ``<testsuite name=TARGET>`` per target and one
+    ``<testcase classname=RULE name="FILE:LINE:COL">`` per finding: a ``<failure>``
+    (type = severity, message = finding message, body = message and hint) when the finding
+    reaches ``fail_on``, else a passed case whose ``<system-out>`` carries the message. A
+    target without findings gets one passed ``<testcase name="validate">`` so pipeline UIs
+    show it green."""
+    from xml.etree import ElementTree as ET
+
+    grouped: dict[str, list] = {t: [] for t in report.targets}
+    for f in report.sorted_findings():
+        grouped.setdefault(_target_of(f.location.path, report.targets), []).append(f)
+    root = ET.Element("testsuites", name="bundle-tools")
+    total_failures = total_tests = 0
+    for target, findings in grouped.items():
+        suite = ET.SubElement(root, "testsuite", name=target)
+        failures = 0
+        for f in findings:
+            loc = f.location
+            where = loc.path + (f":{loc.line}:{loc.column or 1}" if loc.line else "")
+            case = ET.SubElement(suite, "testcase", classname=f.rule, name=where, file=loc.path)
+            body = f"{where}: {f.severity} {f.rule} {f.message}" + (
+                f"\nhint: {f.hint}" if f.hint else ""
+            )
+            if f.severity >= fail_on:
+                failures += 1
+                failure = ET.SubElement(case, "failure", type=str(f.severity), message=f.message)
+                failure.text = body
+            else:
+                ET.SubElement(case, "system-out").text = body
+        if not findings:
+            ET.SubElement(suite, "testcase", classname="bundle-tools", name="validate")
+        tests = max(len(findings), 1)
+        suite.set("tests", str(tests))
+        suite.set("failures", str(failures))
+        suite.set("errors", "0")
+        total_tests += tests
+        total_failures += failures
+    root.set("tests", str(total_tests))
+    root.set("failures", str(total_failures))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
 RENDERERS: dict[str, Callable[[Report, Severity], str]] = {
     "text": render_text,
     "json": render_json,
+    "sarif": render_sarif,
+    "junit": render_junit,
+}
+
+
+def _rule_rows() -> list[dict[str, str]]:
+    """One row per registered rule: id, target, severity (with profile overrides, e.g.
+    ``warning (strict: error)``), summary, source."""
+    from bundle_tools.rules import all_rules
+
+    rows = []
+    for r in all_rules().values():
+        overrides = ", ".join(f"{name}: {sev}" for name, sev in sorted(r.profiles.items()))
+        severity = f"{r.severity} ({overrides})" if overrides else str(r.severity)
+        rows.append(
+            {
+                "id": r.id,
+                "target": r.target,
+                "severity": severity,
+                "summary": r.summary,
+                "source": r.source,
+            }
+        )
+    return rows
+
+
+def render_rules_text() -> str:
+    """``ID  severity  summary`` lines, each followed by an indented ``source:`` line."""
+    lines = []
+    for row in _rule_rows():
+        lines.append(f"{row['id']:<8} {row['target']:<7} {row['severity']:<34} {row['summary']}")
+        lines.append(f"{'':<8} source: {row['source']}")
+    return "\n".join(lines) + "\n"
+
+
+def render_rules_json() -> str:
+    """``{"version": 1, "rules": [{id, target, severity, summary, source}...]}``."""
+    return json.dumps({"version": JSON_VERSION, "rules": _rule_rows()}, indent=2) + "\n"
+
+
+def render_rules_markdown() -> str:
+    """The Markdown rule table of README.md (``|`` in cells escaped)."""
+    columns = ("id", "target", "severity", "summary", "source")
+    lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
+    for row in _rule_rows():
+        cells = (row[c].replace("|", "\\|") for c in columns)
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+RULE_RENDERERS: dict[str, Callable[[], str]] = {
+    "text": render_rules_text,
+    "json": render_rules_json,
+    "markdown": render_rules_markdown,
 }

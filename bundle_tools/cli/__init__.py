@@ -60,3 +60,9 @@ def _root(
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+from bundle_tools.cli import validate as _validate  # noqa: E402
+
+app.command("validate")(_validate.validate)
+app.command("rules")(_validate.rules)

@@ -17,7 +17,13 @@ from typing import Any
 from bundle_tools.findings import Finding, Location, Severity
 
 #: Modules that define rules; imported by :func:`all_rules` so the CLI starts fast.
-RULE_MODULES: tuple[str, ...] = ()
+RULE_MODULES: tuple[str, ...] = (
+    "bundle_tools.rules.bundle_structure",
+    "bundle_tools.rules.csv_semantics",
+    "bundle_tools.rules.feature_annotations",
+    "bundle_tools.rules.sts_token_auth",
+    "bundle_tools.rules.sts_credentials_request",
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

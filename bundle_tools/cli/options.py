@@ -1,0 +1,102 @@
+"""Options shared by the commands that report findings (``validate``, ``catalog
+validate``): ``--output``, ``--select``, ``--ignore``, ``--fail-on``, ``--profile``, and
+:func:`emit`, which prints a report and exits with its code.
+
+Use them as parameter annotations::
+
+    def validate(paths: ..., output: Output = OutputFormat.text, select: Select = None,
+                 ignore: Ignore = None, fail_on: FailOn = FailLevel.error) -> None:
+        with exit_on_input_error(output is OutputFormat.json):
+            report = run(..., select=rule_patterns(select), ignore=rule_patterns(ignore))
+        emit(report, output, fail_on)
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, NoReturn
+
+import typer
+
+from bundle_tools.errors import UsageError
+from bundle_tools.findings import Report, Severity
+
+
+class OutputFormat(StrEnum):
+    """``--output`` choices (keys of ``report.RENDERERS``)."""
+
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    junit = "junit"
+
+
+class FailLevel(StrEnum):
+    """``--fail-on`` choices: the lowest severity that makes the exit code 1."""
+
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
+class Profile(StrEnum):
+    """``--profile`` choices (see ``validate.PROFILES``)."""
+
+    default = "default"
+    certified = "certified"
+    strict = "strict"
+
+
+Output = Annotated[
+    OutputFormat,
+    typer.Option("--output", "-o", help="Output format: text, json, sarif (2.1.0) or junit."),
+]
+Select = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--select",
+        help="Run only these rules: ids or prefixes (BND, CSV010), repeatable or comma-separated.",
+    ),
+]
+Ignore = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--ignore", help="Skip these rules: ids or prefixes, repeatable or comma-separated."
+    ),
+]
+FailOn = Annotated[
+    FailLevel,
+    typer.Option("--fail-on", help="Exit 1 when a finding has at least this severity."),
+]
+ProfileOption = Annotated[
+    Profile,
+    typer.Option(
+        "--profile",
+        help="default; certified: Red Hat certification demands are errors; strict: also "
+        "legal-but-ineffective content is an error.",
+    ),
+]
+
+
+def rule_patterns(values: list[str] | None, target: str | None = None) -> list[str]:
+    """Split repeatable, comma-separated ``--select``/``--ignore`` values into rule ids or
+    prefixes (upper-cased). Raises UsageError when a pattern matches no registered rule
+    (of ``target``, when given) — a typo would otherwise silently select nothing."""
+    from bundle_tools.rules import all_rules, matches
+
+    patterns = [p.strip().upper() for v in values or [] for p in v.split(",") if p.strip()]
+    ids = [r.id for r in all_rules().values() if target is None or r.target == target]
+    for pattern in patterns:
+        if pattern != "COURIER" and not any(matches(rule_id, [pattern]) for rule_id in ids):
+            raise UsageError(f"no rule matches {pattern!r} (see `bundle-tools rules`)")
+    return patterns
+
+
+def emit(report: Report, output: OutputFormat, fail_on: FailLevel) -> NoReturn:
+    """Print ``report`` in the ``output`` format on stdout and exit: 0 when no finding
+    reaches ``fail_on``, else 1."""
+    from bundle_tools.report import RENDERERS
+
+    level = Severity.parse(fail_on.value)
+    typer.echo(RENDERERS[output.value](report, level), nl=False)
+    raise typer.Exit(report.exit_code(level))

@@ -1,0 +1,243 @@
+"""``BND`` rules: the registry+v1 bundle layout that opm and OLM read.
+
+Layout (operator-registry ``docs/design/operator-bundle.md``)::
+
+    manifests/   one Kubernetes object per file: exactly one CSV, CRDs, other objects
+    metadata/annotations.yaml   annotations: {mediatype, package, channels, default channel}
+
+PASS: ``manifests/widget.clusterserviceversion.yaml`` (one CSV) and an
+``annotations.yaml`` with ``mediatype.v1: registry+v1``, ``package.v1: widget``,
+``channels.v1: stable``, ``channel.default.v1: stable``.
+FAIL: no ``annotations.yaml``; two CSVs; ``channel.default.v1: fast`` with
+``channels.v1: stable``; a ServiceAccount manifest named like the CSV deployment's
+``serviceAccountName``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from bundle_tools.bundle import (
+    CHANNELS_KEY,
+    DEFAULT_CHANNEL_KEY,
+    MEDIATYPE_KEY,
+    PACKAGE_KEY,
+    is_csv,
+)
+from bundle_tools.findings import Severity
+from bundle_tools.rules import Hit, rule
+from bundle_tools.validate import get_path
+
+if TYPE_CHECKING:
+    from bundle_tools.validate import BundleContext
+
+ANNOTATIONS_FILE = "metadata/annotations.yaml"
+OPERATOR_BUNDLE_DOC = "operator-registry docs/design/operator-bundle.md"
+
+
+@rule(
+    "BND001",
+    severity=Severity.ERROR,
+    summary="metadata/annotations.yaml is present and holds an `annotations:` mapping",
+    source=OPERATOR_BUNDLE_DOC,
+)
+def annotations_present(ctx: BundleContext) -> Iterator[Hit]:
+    """opm reads the package and channels of a bundle from ``metadata/annotations.yaml``;
+    without it ``opm render`` / ``opm index add`` refuse the bundle image."""
+    doc = ctx.bundle.annotations
+    if doc is None:
+        yield Hit(
+            message=f"{ANNOTATIONS_FILE} is missing: opm cannot tell the bundle's package "
+            "and channels and refuses the bundle",
+            location=ctx.file_at(ANNOTATIONS_FILE),
+        )
+    elif not isinstance(get_path(doc.data, ("annotations",)), dict):
+        yield Hit(
+            message=f"{ANNOTATIONS_FILE} has no `annotations:` mapping",
+            location=ctx.at(doc, ("annotations",)),
+        )
+
+
+@rule(
+    "BND002",
+    severity=Severity.ERROR,
+    summary="manifests/ holds exactly one ClusterServiceVersion",
+    source=OPERATOR_BUNDLE_DOC,
+)
+def one_csv(ctx: BundleContext) -> Iterator[Hit]:
+    """A registry+v1 bundle carries exactly one CSV; opm rejects a bundle with several
+    ("more than one ClusterServiceVersion") and one with none."""
+    csvs = [doc for doc, data in ctx.objects() if is_csv(data)]
+    if not csvs:
+        yield Hit(
+            message="no ClusterServiceVersion in manifests/: OLM has nothing to install",
+            location=ctx.file_at("manifests"),
+        )
+    for doc in csvs[1:]:
+        yield Hit(
+            message="second ClusterServiceVersion in the bundle (first in "
+            f"{ctx.path_of(csvs[0].path)}): opm refuses bundles with more than one CSV",
+            location=ctx.at(doc, ("kind",)),
+        )
+
+
+@rule(
+    "BND003",
+    severity=Severity.ERROR,
+    summary="mediatype annotation is `registry+v1`",
+    source=OPERATOR_BUNDLE_DOC,
+)
+def mediatype(ctx: BundleContext) -> Iterator[Hit]:
+    """``operators.operatorframework.io.bundle.mediatype.v1`` tells opm how to read the
+    bundle; only ``registry+v1`` (manifests/ + metadata/) is handled by OLM v0 bundles."""
+    doc = ctx.bundle.annotations
+    if doc is None or not isinstance(get_path(doc.data, ("annotations",)), dict):
+        return
+    value = ctx.bundle.annotation_values.get(MEDIATYPE_KEY)
+    if value != "registry+v1":
+        shown = "missing" if value is None else f"{value!r}"
+        yield Hit(
+            message=f"{MEDIATYPE_KEY} is {shown}, expected 'registry+v1'",
+            location=ctx.at(doc, ("annotations", MEDIATYPE_KEY)),
+        )
+
+
+def _channels(value: object) -> list[str]:
+    return [c.strip() for c in value.split(",")] if isinstance(value, str) else []
+
+
+@rule(
+    "BND004",
+    severity=Severity.ERROR,
+    summary="package, channels and default-channel annotations are set and consistent",
+    source=OPERATOR_BUNDLE_DOC + "; opm validate (default channel must be a channel)",
+)
+def package_channels(ctx: BundleContext) -> Iterator[Hit]:
+    """The package and a comma-separated, non-empty channel list are required and no
+    channel name may be empty (errors). A default channel that is not one of this
+    bundle's channels is a warning: opm builds the package only when another bundle
+    provides that channel."""
+    doc = ctx.bundle.annotations
+    if doc is None or not isinstance(get_path(doc.data, ("annotations",)), dict):
+        return
+    values = ctx.bundle.annotation_values
+    for key in (PACKAGE_KEY, CHANNELS_KEY):
+        value = values.get(key)
+        if not isinstance(value, str) or not value.strip():
+            yield Hit(
+                message=f"{key} is missing or empty",
+                location=ctx.at(doc, ("annotations", key)),
+            )
+    channels = _channels(values.get(CHANNELS_KEY))
+    if channels and "" in channels:
+        yield Hit(
+            message=f"{CHANNELS_KEY} {values[CHANNELS_KEY]!r} has an empty channel name",
+            location=ctx.at(doc, ("annotations", CHANNELS_KEY)),
+        )
+    default = values.get(DEFAULT_CHANNEL_KEY)
+    if default is not None and channels and str(default).strip() not in channels:
+        yield Hit(
+            message=f"default channel {default!r} is not one of this bundle's channels "
+            f"{channels}: the catalog build fails unless another bundle of the package "
+            "provides that channel",
+            location=ctx.at(doc, ("annotations", DEFAULT_CHANNEL_KEY)),
+            severity=Severity.WARNING,
+        )
+
+
+@rule(
+    "BND005",
+    severity=Severity.WARNING,
+    summary="a manifest file holds one YAML document (OLM reads only the first)",
+    source="operator-registry pkg/configmap bundle loader (one object decoded per file)",
+)
+def one_document_per_file(ctx: BundleContext) -> Iterator[Hit]:
+    """OLM's bundle unpacker stores each manifest file in a ConfigMap entry and decodes one
+    object per entry: objects after the first YAML document of a file are never
+    installed. Empty documents (a leading or trailing ``---``) are ignored."""
+    for path, docs in ctx.bundle.manifests.items():
+        objects = [d for d in docs if d.data is not None]
+        for doc in objects[1:]:
+            kind = get_path(doc.data, ("kind",))
+            yield Hit(
+                message=f"{path.name} holds {len(objects)} YAML documents; this one "
+                f"(kind {kind}) is never installed: OLM decodes only the first object of a "
+                "manifest file",
+                location=ctx.at(doc),
+                hint="split the file: one object per file in manifests/",
+            )
+
+
+@rule(
+    "BND006",
+    severity=Severity.ERROR,
+    summary="no bundled ServiceAccount shares the name of a CSV deployment's serviceAccountName",
+    source="operator-framework/api validateServiceAccounts (api#144); OLM SA ownership "
+    "check (operator-lifecycle-manager#1904)",
+)
+def service_account_duplicate(ctx: BundleContext) -> Iterator[Hit]:
+    """OLM creates the ServiceAccount named by each deployment's ``serviceAccountName``
+    (owned by the CSV) and grants it the CSV's permissions. A bundled ServiceAccount of
+    the same name is created first by the InstallPlan, not owned by the CSV, so OLM's
+    ownership requirement keeps the CSV Pending (upgrades stall the same way);
+    ``operator-sdk bundle validate`` rejects such a bundle."""
+    names = {}
+    for parts, deployment in ctx.deployments():
+        name = get_path(deployment, ("spec", "template", "spec", "serviceAccountName"))
+        if isinstance(name, str) and name:
+            names.setdefault(name, (parts, deployment.get("name")))
+    for doc, data in ctx.objects():
+        if data.get("kind") != "ServiceAccount":
+            continue
+        name = get_path(data, ("metadata", "name"))
+        if name in names:
+            _, deployment = names[name]
+            yield Hit(
+                message=f"ServiceAccount {name!r} has the name of "
+                f"the serviceAccountName of CSV deployment {deployment!r}: OLM creates and "
+                "owns that ServiceAccount itself; this bundled copy is not owned by the CSV, "
+                "which then stays Pending (ServiceAccount ownership requirement)",
+                location=ctx.at(doc, ("metadata", "name")),
+                hint="remove this manifest; list its RBAC under the CSV's permissions or "
+                "clusterPermissions instead",
+            )
+
+
+@rule(
+    "BND007",
+    severity=Severity.ERROR,
+    summary="every manifest document is a Kubernetes object with apiVersion, kind and "
+    "metadata.name",
+    source="k8s.io/apimachinery unstructured decoding; operator-registry bundle parsing",
+)
+def kubernetes_objects(ctx: BundleContext) -> Iterator[Hit]:
+    """opm and OLM decode each manifest as a Kubernetes object: a document without
+    ``apiVersion`` or ``kind`` fails with "Object 'Kind' is missing" / "'apiVersion' is
+    missing", and the API server refuses an object without ``metadata.name``.
+    Keys are case-sensitive (``ApiVersion:`` is not ``apiVersion:``)."""
+    for docs in ctx.bundle.manifests.values():
+        for doc in docs:
+            if doc.data is None:
+                continue
+            if not isinstance(doc.data, dict):
+                yield Hit(
+                    message="manifest document is not a mapping (Kubernetes object)",
+                    location=ctx.at(doc),
+                )
+                continue
+            for parts in (("apiVersion",), ("kind",), ("metadata", "name")):
+                value = get_path(doc.data, parts)
+                if not isinstance(value, str) or not value:
+                    near = [
+                        k
+                        for k in doc.data
+                        if k != parts[0] and str(k).lower() == str(parts[0]).lower()
+                    ]
+                    hint = f"rename key {near[0]!r} to {parts[0]!r}" if near else None
+                    yield Hit(
+                        message=f"object has no {'.'.join(map(str, parts))}: opm and the "
+                        "API server cannot decode it",
+                        location=ctx.at(doc, parts),
+                        hint=hint,
+                    )

@@ -1,0 +1,651 @@
+"""``CSV`` rules: what OLM reads from a ClusterServiceVersion beyond its schema.
+
+Release fields (``spec.version``, ``metadata.name``, ``spec.replaces``, ``spec.skips``,
+``olm.skipRange``, ``minKubeVersion``), install modes, ``alm-examples``, annotation value
+types, owned CRDs against the bundled CRD manifests, the install strategy's deployments,
+RBAC scope and ``spec.relatedImages``.
+
+PASS: ``spec.version: 1.2.0``, ``metadata.name: widget.v1.2.0``,
+``olm.skipRange: '>=1.0.0 <1.2.0'``, all four installModes listed.
+FAIL: ``spec.version: v1.2.0``; ``olm.skipRange: '>=1.0.0 <v1.2.0'``;
+``features.operators.openshift.io/token-auth-aws: false`` (a YAML boolean);
+``nodes`` under namespaced ``permissions``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from bundle_tools.findings import Severity
+from bundle_tools.rules import Hit, rule
+from bundle_tools.validate import get_path
+
+if TYPE_CHECKING:
+    from bundle_tools.validate import BundleContext
+
+OLM_CSV_DOC = "olm-docs Concepts/crds/clusterserviceversion"
+UPGRADE_DOC = "olm-docs Concepts/olm-architecture/operator-catalog/creating-an-update-graph"
+SKIP_RANGE_KEY = "olm.skipRange"
+INSTALL_MODE_TYPES = ("OwnNamespace", "SingleNamespace", "MultiNamespace", "AllNamespaces")
+
+#: Kubernetes object names (DNS-1123 subdomain), the rule for ``metadata.name`` of a CSV.
+DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+
+#: Container image reference (distribution/reference grammar): name, ``:tag``, ``@digest``.
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_DOMAIN = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?|\[[0-9a-fA-F:]+\](?::[0-9]+)?)"  # noqa: E501
+IMAGE_REFERENCE = re.compile(
+    rf"(?:{_DOMAIN}/)?{_COMPONENT}(?:/{_COMPONENT})*"
+    r"(?::[\w][\w.-]{0,127})?"
+    r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?"
+)
+
+#: Cluster-scoped resources by API group ("" = core) that a namespaced Role cannot grant.
+CLUSTER_SCOPED: dict[str, frozenset[str]] = {
+    "": frozenset({"nodes", "namespaces", "persistentvolumes", "componentstatuses"}),
+    "rbac.authorization.k8s.io": frozenset({"clusterroles", "clusterrolebindings"}),
+    "apiextensions.k8s.io": frozenset({"customresourcedefinitions"}),
+    "apiregistration.k8s.io": frozenset({"apiservices"}),
+    "admissionregistration.k8s.io": frozenset(
+        {"mutatingwebhookconfigurations", "validatingwebhookconfigurations"}
+    ),
+    "storage.k8s.io": frozenset({"storageclasses", "csidrivers", "csinodes", "volumeattachments"}),
+    "scheduling.k8s.io": frozenset({"priorityclasses"}),
+    "certificates.k8s.io": frozenset({"certificatesigningrequests"}),
+    "security.openshift.io": frozenset({"securitycontextconstraints"}),
+    "config.openshift.io": frozenset(
+        {
+            "apiservers",
+            "authentications",
+            "builds",
+            "clusteroperators",
+            "clusterversions",
+            "consoles",
+            "dnses",
+            "featuregates",
+            "images",
+            "infrastructures",
+            "ingresses",
+            "networks",
+            "oauths",
+            "operatorhubs",
+            "projects",
+            "proxies",
+            "schedulers",
+        }
+    ),
+    "operator.openshift.io": frozenset(
+        {"cloudcredentials", "consoles", "kubeapiservers", "networks", "storages"}
+    ),
+}
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+@rule(
+    "CSV002",
+    severity=Severity.ERROR,
+    summary="spec.version is strict semver (no `v` prefix, no leading zeros)",
+    source=OLM_CSV_DOC + "; opm (semver.Parse of olm.package version)",
+)
+def version_semver(ctx: BundleContext) -> Iterator[Hit]:
+    """OLM and opm parse ``spec.version`` with blang/semver ``Parse`` (strict SemVer
+    2.0.0): ``v1.2.0``, ``1.2`` or ``1.02.0`` make ``opm render`` fail and the bundle
+    cannot be added to a catalog."""
+    from semver import Version
+
+    if ctx.csv is None:
+        return
+    version = get_path(ctx.csv_data, ("spec", "version"))
+    if version is None:
+        yield Hit(message="spec.version is missing", location=ctx.at(ctx.csv, ("spec",)))
+    elif not isinstance(version, str) or not Version.is_valid(version):
+        hint = None
+        if isinstance(version, str) and version[:1] in "vV" and Version.is_valid(version[1:]):
+            hint = f"write {version[1:]!r} (no 'v' prefix)"
+        yield Hit(
+            message=f"spec.version {version!r} is not a valid semantic version: opm cannot "
+            "order the bundle and refuses it",
+            location=ctx.at(ctx.csv, ("spec", "version")),
+            hint=hint,
+        )
+
+
+@rule(
+    "CSV003",
+    severity=Severity.WARNING,
+    summary="metadata.name ends with spec.version (`<package>.v<version>`)",
+    source="operator-sdk bundle layout convention; community-operators CI",
+)
+def name_matches_version(ctx: BundleContext) -> Iterator[Hit]:
+    """CSV names follow ``<package>.v<version>``: upgrade edges (``replaces``, ``skips``)
+    name CSVs, so a name that disagrees with ``spec.version`` makes the next release
+    point at a version that does not exist."""
+    if ctx.csv is None:
+        return
+    name = _text(get_path(ctx.csv_data, ("metadata", "name")))
+    version = _text(get_path(ctx.csv_data, ("spec", "version")))
+    if name and version and not name.endswith(version):
+        yield Hit(
+            message=f"metadata.name {name!r} does not end with spec.version {version!r}",
+            location=ctx.at(ctx.csv, ("metadata", "name")),
+            hint=f"name the CSV '<package>.v{version}'",
+        )
+
+
+def _name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a CSV name, or ``None``."""
+    from semver import Version
+
+    if len(name) > 253 or not DNS1123_SUBDOMAIN.fullmatch(name):
+        return "is not a valid object name (DNS-1123 subdomain: lowercase, digits, '-', '.')"
+    found = re.search(r"\.v?(\d+\..*)$", name)
+    if found is None or not Version.is_valid(found.group(1)):
+        return "does not end with a strict semantic version ('<package>.v<version>')"
+    return None
+
+
+@rule(
+    "CSV004",
+    severity=Severity.ERROR,
+    summary="spec.replaces and spec.skips name CSVs (`<package>.v<semver>`)",
+    source=UPGRADE_DOC,
+)
+def upgrade_edges(ctx: BundleContext) -> Iterator[Hit]:
+    """``replaces`` and each ``skips`` entry are CSV ``metadata.name`` values. A value
+    that is not a valid object name matches no CSV, so the upgrade edge is lost and
+    subscribed clusters are stranded on the old version. An empty ``replaces`` means
+    "no predecessor" and is accepted; a CSV that replaces itself is an edge cycle."""
+    if ctx.csv is None:
+        return
+    own = get_path(ctx.csv_data, ("metadata", "name"))
+    edges: list[tuple[tuple[str | int, ...], Any]] = []
+    replaces = get_path(ctx.csv_data, ("spec", "replaces"))
+    if replaces not in (None, ""):
+        edges.append((("spec", "replaces"), replaces))
+    skips = get_path(ctx.csv_data, ("spec", "skips"))
+    if isinstance(skips, list):
+        edges.extend((("spec", "skips", i), value) for i, value in enumerate(skips))
+    for parts, value in edges:
+        field = ".".join(map(str, parts))
+        if not isinstance(value, str):
+            problem = "is not a string"
+        elif value == own:
+            problem = "names this CSV itself (an upgrade cycle)"
+        else:
+            problem = _name_problem(value)
+        if problem:
+            yield Hit(
+                message=f"{field} {value!r} {problem}",
+                location=ctx.at(ctx.csv, parts),
+            )
+
+
+@rule(
+    "CSV005",
+    severity=Severity.ERROR,
+    summary="olm.skipRange is a blang/semver range",
+    source=UPGRADE_DOC + " (skipRange); blang/semver ParseRange",
+)
+def skip_range(ctx: BundleContext) -> Iterator[Hit]:
+    """OLM and opm parse ``olm.skipRange`` with blang/semver ``ParseRange``: versions
+    inside are strict semver (no ``v`` prefix, no leading zeros; ``x`` wildcards allowed).
+    An unparsable range makes opm fail on the bundle, and the skips it meant to declare
+    do not exist."""
+    from bundle_tools.semver_range import parse_range
+
+    if ctx.csv is None or SKIP_RANGE_KEY not in ctx.csv_annotations():
+        return
+    value = ctx.csv_annotations()[SKIP_RANGE_KEY]
+    if not isinstance(value, str):
+        return  # reported by CSV009 (annotation values are strings)
+    try:
+        parse_range(value)
+    except ValueError as exc:
+        yield Hit(
+            message=f"{SKIP_RANGE_KEY} {value!r} is not a valid semver range: {exc}",
+            location=ctx.at(ctx.csv, ("metadata", "annotations", SKIP_RANGE_KEY)),
+            hint="write versions without 'v' and leading zeros, e.g. '>=1.0.0 <1.2.0'",
+        )
+
+
+def parse_tolerant(text: str) -> bool:
+    """True when blang/semver ``ParseTolerant`` accepts ``text`` (surrounding spaces and a
+    ``v`` prefix stripped, missing minor/patch filled with 0)."""
+    from semver import Version
+
+    text = text.strip().removeprefix("v")
+    parts = text.split(".", 2)
+    if len(parts) < 3:
+        if re.search(r"[+-]", parts[-1]):
+            return False
+        parts += ["0"] * (3 - len(parts))
+    return Version.is_valid(".".join(parts))
+
+
+@rule(
+    "CSV006",
+    severity=Severity.ERROR,
+    summary="spec.minKubeVersion is a version OLM can parse",
+    source=OLM_CSV_DOC + " (minKubeVersion; OLM requirements check, semver.ParseTolerant)",
+)
+def min_kube_version(ctx: BundleContext) -> Iterator[Hit]:
+    """OLM compares ``minKubeVersion`` with the cluster version before installing; a value
+    blang/semver ``ParseTolerant`` rejects fails the CSV's requirements check (CSV phase
+    Failed). Absence is fine (any cluster)."""
+    if ctx.csv is None:
+        return
+    value = get_path(ctx.csv_data, ("spec", "minKubeVersion"))
+    if value is None:
+        return
+    if not isinstance(value, str) or not parse_tolerant(value):
+        yield Hit(
+            message=f"spec.minKubeVersion {value!r} is not a version OLM can parse: the CSV "
+            "fails its requirements check",
+            location=ctx.at(ctx.csv, ("spec", "minKubeVersion")),
+            hint="write a quoted version such as '1.25.0'",
+        )
+
+
+@rule(
+    "CSV007",
+    severity=Severity.ERROR,
+    summary="installModes list the four types once each, at least one supported",
+    source=OLM_CSV_DOC + " (installModes); olm-docs Concepts/crds/operatorgroup",
+)
+def install_modes(ctx: BundleContext) -> Iterator[Hit]:
+    """OLM matches the OperatorGroup's target namespaces against ``installModes``. With no
+    supported mode no OperatorGroup fits and the CSV fails (UnsupportedOperatorGroup); an
+    unknown or repeated type is an error. A missing type is treated as unsupported by OLM
+    and reported as a warning so the choice is explicit."""
+    if ctx.csv is None:
+        return
+    modes = get_path(ctx.csv_data, ("spec", "installModes"))
+    parts = ("spec", "installModes")
+    if not isinstance(modes, list):
+        yield Hit(
+            message="spec.installModes is missing: no OperatorGroup can install the CSV",
+            location=ctx.at(ctx.csv, parts),
+        )
+        return
+    seen: set[str] = set()
+    supported = False
+    for i, mode in enumerate(modes):
+        kind = get_path(mode, ("type",))
+        if kind not in INSTALL_MODE_TYPES:
+            yield Hit(
+                message=f"unknown install mode type {kind!r} (one of {INSTALL_MODE_TYPES})",
+                location=ctx.at(ctx.csv, (*parts, i, "type")),
+            )
+        elif kind in seen:
+            yield Hit(
+                message=f"install mode {kind} is listed twice",
+                location=ctx.at(ctx.csv, (*parts, i, "type")),
+            )
+        seen.add(str(kind))
+        supported = supported or get_path(mode, ("supported",)) is True
+    if not supported:
+        yield Hit(
+            message="no install mode is supported: every OperatorGroup is rejected "
+            "(UnsupportedOperatorGroup)",
+            location=ctx.at(ctx.csv, parts),
+        )
+    missing = [t for t in INSTALL_MODE_TYPES if t not in seen]
+    if missing:
+        yield Hit(
+            message=f"install modes {', '.join(missing)} are not listed (OLM treats them as "
+            "unsupported)",
+            location=ctx.at(ctx.csv, parts),
+            hint="list all four types with supported: true or false",
+            severity=Severity.WARNING,
+        )
+
+
+def _owned_kinds(ctx: BundleContext) -> set[tuple[str, str]]:
+    """``{(group, kind)}`` of the CSV's owned CRDs (group taken from the CRD name) and
+    owned APIServices."""
+    out = set()
+    owned = get_path(ctx.csv_data, ("spec", "customresourcedefinitions", "owned"))
+    for entry in owned if isinstance(owned, list) else []:
+        name, kind = get_path(entry, ("name",)), get_path(entry, ("kind",))
+        if isinstance(name, str) and isinstance(kind, str):
+            out.add((name.partition(".")[2], kind))
+    apis = get_path(ctx.csv_data, ("spec", "apiservicedefinitions", "owned"))
+    for entry in apis if isinstance(apis, list) else []:
+        out.add((str(get_path(entry, ("group",))), str(get_path(entry, ("kind",)))))
+    return out
+
+
+@rule(
+    "CSV008",
+    severity=Severity.ERROR,
+    summary="alm-examples is a JSON array of objects of owned kinds (CRDs or APIServices)",
+    source=OLM_CSV_DOC + " (alm-examples); OpenShift console operand forms",
+)
+def alm_examples(ctx: BundleContext) -> Iterator[Hit]:
+    """The console parses ``alm-examples`` to prefill "Create instance" forms; invalid
+    JSON breaks every form of the operator (error). Examples whose ``apiVersion`` group
+    and ``kind`` match no owned CRD are never shown (warning)."""
+    annotations = ctx.csv_annotations()
+    if ctx.csv is None or not isinstance(annotations.get("alm-examples"), str):
+        return
+    parts = ("metadata", "annotations", "alm-examples")
+    text = annotations["alm-examples"]
+    if not text.strip():
+        return
+    try:
+        examples = json.loads(text)
+    except json.JSONDecodeError as exc:
+        yield Hit(
+            message=f"alm-examples is not valid JSON ({exc.msg} at character {exc.pos})",
+            location=ctx.at(ctx.csv, parts),
+        )
+        return
+    if not isinstance(examples, list) or not all(isinstance(e, dict) for e in examples):
+        yield Hit(
+            message="alm-examples is not a JSON array of objects", location=ctx.at(ctx.csv, parts)
+        )
+        return
+    owned = _owned_kinds(ctx)
+    if not owned:
+        return
+    for example in examples:
+        group = str(example.get("apiVersion", "")).rpartition("/")[0]
+        kind = example.get("kind")
+        if (group, kind) not in owned:
+            yield Hit(
+                message=f"alm-examples entry kind {kind!r} ({example.get('apiVersion')}) is "
+                "not an owned CRD: the console does not show it",
+                location=ctx.at(ctx.csv, parts),
+                severity=Severity.WARNING,
+            )
+
+
+#: Plain scalars that Go's YAML 1.1 decoder (sigs.k8s.io/yaml, yaml.v2) reads as booleans,
+#: although YAML 1.2 (ruamel) reads them as strings.
+YAML11_BOOLEANS = frozenset(
+    [
+        "y",
+        "Y",
+        "yes",
+        "Yes",
+        "YES",
+        "n",
+        "N",
+        "no",
+        "No",
+        "NO",
+        "on",
+        "On",
+        "ON",
+        "off",
+        "Off",
+        "OFF",
+        "true",
+        "True",
+        "TRUE",
+        "false",
+        "False",
+        "FALSE",
+    ]
+)
+
+
+def go_yaml_kind(value: Any) -> str | None:
+    """The non-string type Go's YAML decoder gives ``value`` (``"boolean"``, ``"number"``,
+    ``"list"``, ``"mapping"``), or ``None`` when Kubernetes reads it as a string (strings,
+    timestamp-like plain scalars, which yaml.v2 keeps as strings, and null)."""
+    import datetime
+
+    if isinstance(value, bool) or (type(value) is str and value in YAML11_BOOLEANS):
+        return "boolean"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "mapping"
+    if isinstance(value, int | float) and not isinstance(value, datetime.date):
+        return "number"
+    return None
+
+
+@rule(
+    "CSV009",
+    severity=Severity.ERROR,
+    summary="every CSV annotation value is a string",
+    source="Kubernetes ObjectMeta.annotations (map[string]string)",
+)
+def annotation_strings(ctx: BundleContext) -> Iterator[Hit]:
+    """Annotations are ``map[string]string``: a value Go's YAML decoder reads as a boolean
+    (``false``, and YAML 1.1's ``yes``/``on``...), a number, a list or a mapping makes the
+    API server refuse the CSV ("cannot unmarshal bool into Go struct field
+    ObjectMeta.metadata.annotations of type string") and opm fail on the bundle.
+    Unquoted timestamps are fine: the Go decoder keeps them as strings."""
+    if ctx.csv is None:
+        return
+    for key, value in ctx.csv_annotations().items():
+        kind = go_yaml_kind(value)
+        if kind is None:
+            continue
+        if kind in ("list", "mapping"):
+            quoted = "'" + json.dumps(value) + "'"
+        else:
+            quoted = f'"{str(value).lower() if isinstance(value, bool) else value}"'
+        yield Hit(
+            message=f"annotation {key!r} is a YAML {kind}, not a string: the API server "
+            "refuses the CSV",
+            location=ctx.at(ctx.csv, ("metadata", "annotations", key)),
+            hint=f"quote the value: {key}: {quoted}",
+        )
+
+
+def _crd_versions(data: dict[str, Any]) -> list[str]:
+    versions = [
+        v.get("name") for v in get_path(data, ("spec", "versions")) or [] if isinstance(v, dict)
+    ]
+    single = get_path(data, ("spec", "version"))
+    return [str(v) for v in [*versions, single] if v]
+
+
+@rule(
+    "CSV010",
+    severity=Severity.ERROR,
+    summary="owned CRDs match the bundled CRD manifests (name, kind, version)",
+    source=OLM_CSV_DOC + " (customresourcedefinitions.owned)",
+)
+def owned_crds(ctx: BundleContext) -> Iterator[Hit]:
+    """Each ``spec.customresourcedefinitions.owned`` entry names a CRD shipped in
+    ``manifests/`` whose ``spec.names.kind`` equals ``kind`` and which has the entry's
+    ``version`` (extra versions are fine). Otherwise OLM's requirement check does not find
+    the owned API and the CSV stays Pending."""
+    crds = {
+        get_path(data, ("metadata", "name")): data
+        for _, data in ctx.objects()
+        if data.get("kind") == "CustomResourceDefinition"
+    }
+    owned = get_path(ctx.csv_data, ("spec", "customresourcedefinitions", "owned"))
+    if ctx.csv is None or not isinstance(owned, list):
+        return
+    for i, entry in enumerate(owned):
+        parts = ("spec", "customresourcedefinitions", "owned", i)
+        name = get_path(entry, ("name",))
+        crd = crds.get(name)
+        if crd is None:
+            yield Hit(
+                message=f"owned CRD {name!r} has no CustomResourceDefinition manifest in "
+                "the bundle: the CSV stays Pending waiting for it",
+                location=ctx.at(ctx.csv, (*parts, "name")),
+            )
+            continue
+        kind, crd_kind = get_path(entry, ("kind",)), get_path(crd, ("spec", "names", "kind"))
+        if kind != crd_kind:
+            yield Hit(
+                message=f"owned CRD {name!r} has kind {kind!r} but its manifest says {crd_kind!r}",
+                location=ctx.at(ctx.csv, (*parts, "kind")),
+            )
+        version, versions = get_path(entry, ("version",)), _crd_versions(crd)
+        if version not in versions:
+            yield Hit(
+                message=f"owned CRD {name!r} version {version!r} is not served by its "
+                f"manifest (versions {versions})",
+                location=ctx.at(ctx.csv, (*parts, "version")),
+            )
+
+
+@rule(
+    "CSV011",
+    severity=Severity.ERROR,
+    summary="every deployment container has an image",
+    source="Kubernetes PodSpec (containers[].image required by Deployments)",
+)
+def container_images(ctx: BundleContext) -> Iterator[Hit]:
+    """The API server refuses a Deployment whose container has no image
+    ("spec.template.spec.containers[0].image: Required value"), so the CSV install fails."""
+    if ctx.csv is None:
+        return
+    for parts, container, _, _ in ctx.containers():
+        image = container.get("image")
+        if not isinstance(image, str) or not image.strip():
+            yield Hit(
+                message=f"container {container.get('name')!r} has no image: the API server "
+                "refuses the Deployment",
+                location=ctx.at(ctx.csv, (*parts, "image")),
+            )
+
+
+#: Volumes OLM adds to deployments serving owned APIServices or webhooks (OLM
+#: ``pkg/controller/install/certresources.go``).
+OLM_CERT_VOLUMES = frozenset({"apiservice-cert", "webhook-cert"})
+
+
+def _injected_volumes(ctx: BundleContext) -> frozenset[str]:
+    """Volume names OLM injects: the cert volumes when the CSV owns APIServices or defines
+    webhooks, else none."""
+    spec = ctx.csv_data.get("spec")
+    owned_api = get_path(spec, ("apiservicedefinitions", "owned"))
+    if owned_api or get_path(spec, ("webhookdefinitions",)):
+        return OLM_CERT_VOLUMES
+    return frozenset()
+
+
+@rule(
+    "CSV012",
+    severity=Severity.ERROR,
+    summary="every volumeMount names a volume of its pod",
+    source="Kubernetes PodSpec validation; OLM deployment install",
+)
+def volume_mounts(ctx: BundleContext) -> Iterator[Hit]:
+    """A volumeMount whose ``name`` is not one of the pod's ``volumes`` makes the API server
+    refuse the Deployment ("volumeMounts[0].name: Not found"): the CSV install fails.
+    ``apiservice-cert``/``webhook-cert`` count as defined when the CSV owns APIServices or
+    webhooks: OLM injects them."""
+    if ctx.csv is None:
+        return
+    injected = _injected_volumes(ctx)
+    for parts, container, _, pod in ctx.containers():
+        volumes = {get_path(v, ("name",)) for v in pod.get("volumes") or [] if isinstance(v, dict)}
+        volumes |= injected
+        for j, mount in enumerate(container.get("volumeMounts") or []):
+            name = get_path(mount, ("name",))
+            if name not in volumes:
+                yield Hit(
+                    message=f"container {container.get('name')!r} mounts volume {name!r}, "
+                    "which the pod does not define: the API server refuses the Deployment",
+                    location=ctx.at(ctx.csv, (*parts, "volumeMounts", j, "name")),
+                )
+
+
+@rule(
+    "CSV013",
+    severity=Severity.WARNING,
+    summary="every deployment sets serviceAccountName",
+    source=OLM_CSV_DOC + " (install strategy permissions bind to serviceAccountName)",
+)
+def service_account_name(ctx: BundleContext) -> Iterator[Hit]:
+    """OLM grants ``permissions``/``clusterPermissions`` to the ServiceAccounts they name;
+    a pod without ``serviceAccountName`` runs as the namespace's ``default`` account and
+    gets none of them."""
+    if ctx.csv is None:
+        return
+    for parts, pod in ctx.pod_specs():
+        if not pod.get("serviceAccountName") and not pod.get("serviceAccount"):
+            deployment = get_path(ctx.csv_data, (*parts[:-3], "name"))
+            yield Hit(
+                message=f"deployment {deployment!r} sets no serviceAccountName: its pods run "
+                "as 'default' without the CSV's permissions",
+                location=ctx.at(ctx.csv, parts),
+            )
+
+
+def _as_list(value: Any) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+@rule(
+    "CSV014",
+    severity=Severity.WARNING,
+    summary="cluster-scoped resources are granted under clusterPermissions, not permissions",
+    source="Kubernetes RBAC (a Role grants only namespaced resources); olm-docs "
+    "Concepts/crds/operatorgroup; token-auth.md T3",
+    profiles={"strict": Severity.ERROR},
+)
+def cluster_rbac_in_permissions(ctx: BundleContext) -> Iterator[Hit]:
+    """OLM turns ``permissions`` into a Role per target namespace (a ClusterRole only in
+    AllNamespaces mode). A Role cannot grant cluster-scoped resources (nodes,
+    ``config.openshift.io`` objects...), so such a rule is legal but ineffective outside
+    AllNamespaces mode: calls fail with "forbidden ... at the cluster scope"."""
+    if ctx.csv is None:
+        return
+    for parts, policy in ctx.rbac_rules("permissions"):
+        for group in _as_list(policy.get("apiGroups")):
+            scoped = CLUSTER_SCOPED.get(group, frozenset())
+            for k, resource in enumerate(_as_list(policy.get("resources"))):
+                if resource.partition("/")[0] in scoped:
+                    qualified = f"{group}/{resource}" if group else resource
+                    yield Hit(
+                        message=f"cluster-scoped resource {qualified} is granted under "
+                        "namespaced permissions: it belongs in clusterPermissions (a Role "
+                        "cannot grant it outside AllNamespaces mode)",
+                        location=ctx.at(ctx.csv, (*parts, "resources", k)),
+                        hint="move this rule to spec.install.spec.clusterPermissions",
+                    )
+
+
+@rule(
+    "CSV015",
+    severity=Severity.ERROR,
+    summary="spec.relatedImages entries have a valid image reference and unique names",
+    source="operator-framework/enhancements related-images; opm render (olm.bundle "
+    "relatedImages); oc-mirror",
+)
+def related_images(ctx: BundleContext) -> Iterator[Hit]:
+    """``spec.relatedImages`` lists the images disconnected mirroring copies. An entry
+    without a valid image reference cannot be mirrored (error); two entries with the same
+    ``name`` and different images are ambiguous (warning)."""
+    images = get_path(ctx.csv_data, ("spec", "relatedImages"))
+    if ctx.csv is None or not isinstance(images, list):
+        return
+    names: dict[str, str] = {}
+    for i, entry in enumerate(images):
+        parts = ("spec", "relatedImages", i)
+        image = get_path(entry, ("image",))
+        if not isinstance(image, str) or not IMAGE_REFERENCE.fullmatch(image):
+            yield Hit(
+                message=f"relatedImages[{i}].image {image!r} is not a valid image reference",
+                location=ctx.at(ctx.csv, (*parts, "image")),
+            )
+            continue
+        name = get_path(entry, ("name",))
+        if isinstance(name, str) and name:
+            if name in names and names[name] != image:
+                yield Hit(
+                    message=f"relatedImages name {name!r} is used for {names[name]!r} and "
+                    f"{image!r}",
+                    location=ctx.at(ctx.csv, (*parts, "name")),
+                    severity=Severity.WARNING,
+                )
+            names.setdefault(name, image)

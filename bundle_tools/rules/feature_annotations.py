@@ -1,0 +1,311 @@
+"""``FEAT`` rules: OpenShift feature annotations of the CSV (rules A1-A8 of
+``docs/token-auth.md``, "Validation rules a linter should enforce").
+
+``features.operators.openshift.io/<key>`` annotations tell the OpenShift console and Red
+Hat certification (preflight ``RequiredAnnotations``, Enterprise Contract
+``olm.feature_annotations_format``) what the operator supports. Values are the strings
+``"true"`` or ``"false"``, on the CSV (not in ``metadata/annotations.yaml``).
+
+PASS: ``features.operators.openshift.io/disconnected: "true"``.
+FAIL: ``features.operators.openshift.io/fips-compliant: "True"``;
+``features.operators.openshift.io/fipsmode: "true"`` (unknown key);
+``operators.openshift.io/valid-subscription: OpenShift`` (not a JSON array).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from bundle_tools.findings import Severity
+from bundle_tools.rules import Hit, rule
+
+if TYPE_CHECKING:
+    from bundle_tools.validate import BundleContext
+
+PREFIX = "features.operators.openshift.io/"
+#: Keys preflight and Enterprise Contract require on certified operators.
+REQUIRED = (
+    "disconnected",
+    "fips-compliant",
+    "proxy-aware",
+    "tls-profiles",
+    "token-auth-aws",
+    "token-auth-azure",
+    "token-auth-gcp",
+)
+#: Keys that may be present (if so, with a valid value).
+OPTIONAL = ("cnf", "cni", "csi")
+LEGACY_KEY = "operators.openshift.io/infrastructure-features"
+#: Values of the deprecated infrastructure-features list that the console maps to a
+#: feature (compared case-insensitively): the documented ones, pre-4.14 ``proxy`` and
+#: ``fipsmode``, and the console's own variants.
+LEGACY_VALUES = (
+    "disconnected",
+    "proxy-aware",
+    "fips",
+    "cnf",
+    "cni",
+    "csi",
+    "proxy",
+    "fipsmode",
+    "tls",
+    "sno",
+    "tokenauth",
+    "tokenauthgcp",
+)
+VALID_SUBSCRIPTION_KEY = "operators.openshift.io/valid-subscription"
+NAMESPACE_TEMPLATE_KEY = "operatorframework.io/suggested-namespace-template"
+
+#: Severity overrides of certification demands: errors under these profiles.
+CERTIFIED = {"certified": Severity.ERROR, "strict": Severity.ERROR}
+TOKEN_AUTH_DOC = "docs/token-auth.md"
+
+
+def feature_keys(ctx: BundleContext) -> dict[str, Any]:
+    """``{short key: value}`` of the CSV's ``features.operators.openshift.io/*``
+    annotations (``"token-auth-aws": "true"``)."""
+    return {
+        key[len(PREFIX) :]: value
+        for key, value in ctx.csv_annotations().items()
+        if isinstance(key, str) and key.startswith(PREFIX)
+    }
+
+
+def _certification_severity(ctx: BundleContext, targets_openshift: bool) -> Severity | None:
+    """Severity of a certification demand: the rule's own (warning, error under the
+    certified/strict profiles) when the CSV shows it targets OpenShift, else info under
+    the default profile, so community bundles are not flagged for Red Hat demands."""
+    if ctx.profile in CERTIFIED or targets_openshift:
+        return None
+    return Severity.INFO
+
+
+@rule(
+    "FEAT001",
+    severity=Severity.WARNING,
+    summary="the seven required features.operators.openshift.io keys are present",
+    source="preflight RequiredAnnotations; Enterprise Contract olm.feature_annotations_format "
+    f"({TOKEN_AUTH_DOC} A1)",
+    profiles=CERTIFIED,
+)
+def required_features(ctx: BundleContext) -> Iterator[Hit]:
+    """Red Hat certification rejects a CSV without all seven keys. Only certification
+    demands them: a warning when the CSV already sets some feature keys (it targets
+    OpenShift and forgot the rest), info when it sets none (a community bundle), an
+    error under ``--profile certified``."""
+    if ctx.csv is None:
+        return
+    present = feature_keys(ctx)
+    missing = [k for k in REQUIRED if k not in present]
+    if missing:
+        yield Hit(
+            message=f"missing feature annotations: {', '.join(PREFIX + k for k in missing)} "
+            "(Red Hat certification requires all seven)",
+            location=ctx.at(ctx.csv, ("metadata", "annotations")),
+            hint='add each key with the string "true" or "false"',
+            severity=_certification_severity(ctx, bool(present)),
+        )
+
+
+def _value_problem(value: str) -> str | None:
+    if value in ("true", "false"):
+        return None
+    stripped = value.strip().strip("\"'\u201c\u201d\u2018\u2019").strip()
+    if stripped.lower() in ("true", "false") and stripped != value:
+        return f"{value!r} carries quotes or spaces inside the string"
+    return f"{value!r} is not exactly 'true' or 'false'"
+
+
+def _bad_values(ctx: BundleContext, keys: tuple[str, ...]) -> Iterator[Hit]:
+    """Hits for string values of ``keys`` that are not exactly ``true``/``false``
+    (non-strings are CSV009's)."""
+    assert ctx.csv is not None
+    for key, value in feature_keys(ctx).items():
+        if key in keys and isinstance(value, str):
+            problem = _value_problem(value)
+            if problem:
+                yield Hit(
+                    message=f"{PREFIX}{key} {problem}: the console enables features only for "
+                    "the exact string 'true' and certification rejects other values",
+                    location=ctx.at(ctx.csv, ("metadata", "annotations", PREFIX + key)),
+                    hint=f'write {PREFIX}{key}: "{"true" if "true" in value.lower() else "false"}"',
+                )
+
+
+@rule(
+    "FEAT002",
+    severity=Severity.ERROR,
+    summary="required feature annotation values are exactly the strings `true` or `false`",
+    source=f"preflight, Enterprise Contract, OpenShift console ({TOKEN_AUTH_DOC} A2)",
+)
+def required_feature_values(ctx: BundleContext) -> Iterator[Hit]:
+    """``True``, ``"yes"``, typographic quotes (``“false”``) or padding are neither value:
+    the console only honours the exact string ``true`` (so a token-auth operator gets no
+    token flow) and preflight fails. YAML booleans are reported by CSV009."""
+    if ctx.csv is not None:
+        yield from _bad_values(ctx, REQUIRED)
+
+
+@rule(
+    "FEAT003",
+    severity=Severity.WARNING,
+    summary="optional cnf/cni/csi feature annotations, when present, are `true` or `false`",
+    source=f"preflight (optional keys), Enterprise Contract 7da1bf98 ({TOKEN_AUTH_DOC} A3)",
+)
+def optional_feature_values(ctx: BundleContext) -> Iterator[Hit]:
+    """``cnf``, ``cni`` and ``csi`` may be absent; when present their value obeys FEAT002."""
+    if ctx.csv is not None:
+        yield from _bad_values(ctx, OPTIONAL)
+
+
+@rule(
+    "FEAT004",
+    severity=Severity.WARNING,
+    summary="no unknown features.operators.openshift.io key",
+    source=f"OpenShift console OLMAnnotation enum, preflight csv.go ({TOKEN_AUTH_DOC} A4)",
+)
+def unknown_feature_key(ctx: BundleContext) -> Iterator[Hit]:
+    """Only the ten documented keys exist; anything else (``fipsmode``, ``token-auth``) is
+    read by nobody, so the feature it meant to announce stays hidden."""
+    if ctx.csv is None:
+        return
+    for key in feature_keys(ctx):
+        if key not in REQUIRED + OPTIONAL:
+            yield Hit(
+                message=f"unknown feature annotation {PREFIX}{key}: no tool reads it",
+                location=ctx.at(ctx.csv, ("metadata", "annotations", PREFIX + key)),
+                hint=f"known keys: {', '.join(REQUIRED + OPTIONAL)}",
+            )
+
+
+@rule(
+    "FEAT005",
+    severity=Severity.WARNING,
+    summary="feature annotations are on the CSV, not in metadata/annotations.yaml",
+    source=f"OpenShift docs (CSV annotations); service-telemetry-operator#499 "
+    f"({TOKEN_AUTH_DOC} A5)",
+)
+def features_in_bundle_annotations(ctx: BundleContext) -> Iterator[Hit]:
+    """The console and preflight read feature annotations from the CSV only; in
+    ``metadata/annotations.yaml`` they are ignored."""
+    doc = ctx.bundle.annotations
+    if doc is None:
+        return
+    for key in ctx.bundle.annotation_values:
+        if isinstance(key, str) and key.startswith(PREFIX):
+            yield Hit(
+                message=f"{key} in metadata/annotations.yaml is ignored: feature annotations "
+                "belong in the CSV's metadata.annotations",
+                location=ctx.at(doc, ("annotations", key)),
+            )
+
+
+def _json_string_list(value: Any) -> list[str] | None:
+    """The list a JSON-array-of-strings annotation holds, or ``None`` when it is not one."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = json.loads(value)
+    except json.JSONDecodeError:
+        return None
+    if isinstance(parsed, list) and all(isinstance(v, str) for v in parsed):
+        return parsed
+    return None
+
+
+@rule(
+    "FEAT006",
+    severity=Severity.ERROR,
+    summary="legacy operators.openshift.io/infrastructure-features is a JSON string array",
+    source=f"OpenShift docs (deprecated annotations), console ({TOKEN_AUTH_DOC} A6)",
+)
+def legacy_infrastructure_features(ctx: BundleContext) -> Iterator[Hit]:
+    """The deprecated key holds a JSON array in a string (``'["disconnected"]'``); the
+    console cannot parse anything else (error). A value the console maps to no feature is
+    a warning."""
+    annotations = ctx.csv_annotations()
+    if ctx.csv is None or LEGACY_KEY not in annotations:
+        return
+    value = annotations[LEGACY_KEY]
+    location = ctx.at(ctx.csv, ("metadata", "annotations", LEGACY_KEY))
+    if not isinstance(value, str):
+        return  # CSV009
+    values = _json_string_list(value)
+    if values is None:
+        yield Hit(
+            message=f"{LEGACY_KEY} {value!r} is not a JSON array of strings",
+            location=location,
+            hint="""write it as '["disconnected", "proxy-aware"]'""",
+        )
+        return
+    for item in values:
+        if item.lower() not in LEGACY_VALUES:
+            yield Hit(
+                message=f"{LEGACY_KEY} value {item!r} maps to no console feature "
+                f"({', '.join(LEGACY_VALUES[:6])})",
+                location=location,
+                severity=Severity.WARNING,
+            )
+
+
+@rule(
+    "FEAT007",
+    severity=Severity.WARNING,
+    summary="operators.openshift.io/valid-subscription is a non-empty JSON array of unique strings",
+    source=f"Enterprise Contract (redhat collection) ({TOKEN_AUTH_DOC} A7)",
+    profiles=CERTIFIED,
+)
+def valid_subscription(ctx: BundleContext) -> Iterator[Hit]:
+    """Red Hat release pipelines require the key; the console shows its values as the
+    subscriptions needed. Absence is an error under ``--profile certified`` and info
+    otherwise (community operators do not need it); a malformed value is always reported
+    at the rule's severity."""
+    annotations = ctx.csv_annotations()
+    if ctx.csv is None:
+        return
+    if VALID_SUBSCRIPTION_KEY not in annotations:
+        yield Hit(
+            message=f"{VALID_SUBSCRIPTION_KEY} is missing (required by Red Hat certification)",
+            location=ctx.at(ctx.csv, ("metadata", "annotations")),
+            hint=f"""add {VALID_SUBSCRIPTION_KEY}: '["OpenShift Container Platform"]'""",
+            severity=_certification_severity(ctx, False),
+        )
+        return
+    value = annotations[VALID_SUBSCRIPTION_KEY]
+    if not isinstance(value, str):
+        return  # CSV009
+    values = _json_string_list(value)
+    if not values or len(set(values)) != len(values) or not all(v.strip() for v in values):
+        yield Hit(
+            message=f"{VALID_SUBSCRIPTION_KEY} {value!r} is not a non-empty JSON array of "
+            "unique, non-empty strings",
+            location=ctx.at(ctx.csv, ("metadata", "annotations", VALID_SUBSCRIPTION_KEY)),
+        )
+
+
+@rule(
+    "FEAT008",
+    severity=Severity.WARNING,
+    summary="suggested-namespace-template is a JSON Namespace with metadata.name",
+    source=f"OpenShift console (suggested namespace) ({TOKEN_AUTH_DOC} A8)",
+)
+def namespace_template(ctx: BundleContext) -> Iterator[Hit]:
+    """The console creates the namespace from this JSON manifest; without
+    ``metadata.name`` (or when it is not JSON) it cannot."""
+    annotations = ctx.csv_annotations()
+    value = annotations.get(NAMESPACE_TEMPLATE_KEY)
+    if ctx.csv is None or not isinstance(value, str):
+        return
+    try:
+        parsed = json.loads(value)
+    except json.JSONDecodeError:
+        parsed = None
+    meta = parsed.get("metadata") if isinstance(parsed, dict) else None
+    name = meta.get("name") if isinstance(meta, dict) else None
+    if not isinstance(name, str) or not name:
+        yield Hit(
+            message=f"{NAMESPACE_TEMPLATE_KEY} is not a JSON Namespace object with metadata.name",
+            location=ctx.at(ctx.csv, ("metadata", "annotations", NAMESPACE_TEMPLATE_KEY)),
+        )

@@ -1,0 +1,204 @@
+"""``bundle-tools validate`` core: load bundle directories, run the bundle rules, return a
+:class:`~bundle_tools.findings.Report`.
+
+Rules receive a read-only :class:`BundleContext`: the parsed bundle plus accessors for the
+parts of a CSV that several rules read (annotations, deployments, pod specs, containers,
+RBAC rules) and :meth:`BundleContext.at`, which turns a document and a path inside it into
+a :class:`~bundle_tools.findings.Location` with a 1-based line and column. Rules never do
+I/O and never print.
+
+Input errors (missing ``manifests/``, unreadable file, YAML syntax error, duplicate key in
+any manifest or ``metadata/*.yaml`` file) raise :class:`~bundle_tools.errors.InputError`:
+they are not findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bundle_tools.bundle import Bundle, load_bundle
+from bundle_tools.findings import Location, Report
+from bundle_tools.yamlio import Document, load_file, locate, pointer
+
+#: Profiles accepted by ``--profile``: ``default``; ``certified`` turns Red Hat
+#: certification demands into errors; ``strict`` also turns legal-but-ineffective
+#: content (e.g. cluster-scoped RBAC under namespaced ``permissions``) into errors.
+PROFILES = ("default", "certified", "strict")
+
+#: Optional ``metadata/`` files of the bundle format that OLM reads (operator-registry).
+METADATA_FILES = ("dependencies.yaml", "properties.yaml")
+
+Parts = tuple[str | int, ...]
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _sequence(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def get_path(data: Any, parts: Sequence[str | int]) -> Any:
+    """The node at ``parts`` below ``data``, or ``None`` when the path leaves the tree."""
+    node = data
+    for part in parts:
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
+            node = node[part]
+        else:
+            return None
+    return node
+
+
+@dataclass(frozen=True, slots=True)
+class BundleContext:
+    """What a bundle rule reads. ``bundle`` is the parsed directory, ``display`` the bundle
+    path as the user gave it (finding paths are ``display/<relative path>``), ``profile``
+    the ``--profile`` name, ``metadata`` the parsed optional ``metadata/`` files by name
+    (``dependencies.yaml``, ``properties.yaml``) when present."""
+
+    bundle: Bundle
+    display: str
+    profile: str = "default"
+    metadata: dict[str, Document] = field(default_factory=dict)
+
+    # -- locations -------------------------------------------------------------------
+    def path_of(self, path: Path) -> str:
+        """``path`` (inside the bundle) as shown in findings: ``display/<relative path>``."""
+        try:
+            relative = path.relative_to(self.bundle.root)
+        except ValueError:
+            return str(path)
+        return str(Path(self.display) / relative)
+
+    def at(self, doc: Document, parts: Sequence[str | int] = ()) -> Location:
+        """Location of the node at ``parts`` of ``doc`` (its parent's position when the
+        node is missing)."""
+        line, column = locate(doc.data, parts)
+        return Location(
+            path=self.path_of(doc.path), pointer=pointer(parts), line=line, column=column
+        )
+
+    def file_at(self, relative: str) -> Location:
+        """Location of a file or directory of the bundle that has no parsed content (a
+        missing file): no line or column."""
+        return Location(path=str(Path(self.display) / relative))
+
+    # -- documents -------------------------------------------------------------------
+    @property
+    def csv(self) -> Document | None:
+        """The CSV document, ``None`` when the bundle has none."""
+        return self.bundle.csv
+
+    @property
+    def csv_data(self) -> dict[str, Any]:
+        """The CSV mapping (``{}`` when there is no CSV)."""
+        return _mapping(self.bundle.csv.data) if self.bundle.csv else {}
+
+    def objects(self) -> Iterator[tuple[Document, dict[str, Any]]]:
+        """Every manifest document whose content is a mapping, in file order."""
+        for docs in self.bundle.manifests.values():
+            for doc in docs:
+                if isinstance(doc.data, dict):
+                    yield doc, doc.data
+
+    def csv_annotations(self) -> dict[str, Any]:
+        """The CSV's ``metadata.annotations`` mapping (``{}`` when absent)."""
+        return _mapping(_mapping(self.csv_data.get("metadata")).get("annotations"))
+
+    # -- install strategy ------------------------------------------------------------
+    def install_spec(self) -> dict[str, Any]:
+        """``spec.install.spec`` of the CSV (``{}`` when absent)."""
+        return _mapping(get_path(self.csv_data, ("spec", "install", "spec")))
+
+    def deployments(self) -> Iterator[tuple[Parts, dict[str, Any]]]:
+        """``(path, deployment)`` for each ``spec.install.spec.deployments[]`` entry
+        (mapping with ``name`` and ``spec``)."""
+        base: Parts = ("spec", "install", "spec", "deployments")
+        for i, deployment in enumerate(_sequence(self.install_spec().get("deployments"))):
+            if isinstance(deployment, dict):
+                yield (*base, i), deployment
+
+    def pod_specs(self) -> Iterator[tuple[Parts, dict[str, Any]]]:
+        """``(path, pod spec)`` of each deployment's ``spec.template.spec``."""
+        for parts, deployment in self.deployments():
+            pod = get_path(deployment, ("spec", "template", "spec"))
+            if isinstance(pod, dict):
+                yield (*parts, "spec", "template", "spec"), pod
+
+    def containers(self) -> Iterator[tuple[Parts, dict[str, Any], Parts, dict[str, Any]]]:
+        """``(path, container, pod path, pod spec)`` for every container and init
+        container of every deployment."""
+        for pod_parts, pod in self.pod_specs():
+            for key in ("initContainers", "containers"):
+                for i, container in enumerate(_sequence(pod.get(key))):
+                    if isinstance(container, dict):
+                        yield (*pod_parts, key, i), container, pod_parts, pod
+
+    def rbac_rules(self, scope: str) -> Iterator[tuple[Parts, dict[str, Any]]]:
+        """``(path, policy rule)`` of every rule under ``spec.install.spec.<scope>``
+        (``permissions`` or ``clusterPermissions``)."""
+        base: Parts = ("spec", "install", "spec", scope)
+        for i, entry in enumerate(_sequence(self.install_spec().get(scope))):
+            for j, policy in enumerate(_sequence(_mapping(entry).get("rules"))):
+                if isinstance(policy, dict):
+                    yield (*base, i, "rules", j), policy
+
+
+def load_context(path: str | Path, profile: str = "default") -> BundleContext:
+    """Parse bundle directory ``path`` into a :class:`BundleContext`.
+
+    Raises InputError when it has no ``manifests/`` directory or any manifest,
+    ``metadata/annotations.yaml`` or optional ``metadata/`` file (see
+    :data:`METADATA_FILES`) cannot be read or parsed: opm refuses such a bundle.
+    """
+    bundle = load_bundle(path)
+    metadata = {}
+    for name in METADATA_FILES:
+        file = bundle.root / "metadata" / name
+        if file.is_file():
+            docs = load_file(file)
+            if docs:
+                metadata[name] = docs[0]
+    return BundleContext(bundle=bundle, display=str(path), profile=profile, metadata=metadata)
+
+
+def validate_bundles(
+    paths: Iterable[str | Path],
+    *,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    profile: str = "default",
+    courier: bool = False,
+) -> Report:
+    """Run every bundle rule kept by ``select``/``ignore`` (ids or prefixes) on each
+    bundle directory of ``paths`` under ``profile`` (one of :data:`PROFILES`); with
+    ``courier``, also operator-courier's verification (``COURIER`` findings, filtered by
+    the same ``select``/``ignore``).
+
+    Returns a Report whose targets are the paths as given. Raises InputError on the first
+    bundle that cannot be loaded (see :func:`load_context`), UsageError when ``courier``
+    is asked for and operator-courier is not installed.
+    """
+    from bundle_tools.rules import matches, run_rules
+
+    select, ignore = list(select), list(ignore)
+    report = Report()
+    for path in paths:
+        context = load_context(path, profile)
+        report.targets.append(str(path))
+        report.extend(run_rules("bundle", context, select=select, ignore=ignore, profile=profile))
+        if courier:
+            from bundle_tools.courier import run_courier
+
+            report.extend(
+                f
+                for f in run_courier(context)
+                if (not select or matches(f.rule, select)) and not matches(f.rule, ignore)
+            )
+    return report
