@@ -1,0 +1,94 @@
+"""BND rules on small synthetic bundles: ids, files, lines, columns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bundle_tools.validate import validate_bundles
+
+from .validate_helpers import ANNOTATIONS, BASE_CSV, CSV_FILE, edit, hits, write_bundle
+
+ANN = "metadata/annotations.yaml"
+MEDIATYPE = "operators.operatorframework.io.bundle.mediatype.v1: registry+v1"
+DEFAULT = "operators.operatorframework.io.bundle.channel.default.v1: stable"
+CHANNELS = "operators.operatorframework.io.bundle.channels.v1: stable"
+SA = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: widget-controller\n"
+
+
+def test_clean_bundle_has_no_findings(tmp_path: Path) -> None:
+    assert hits(write_bundle(tmp_path / "b")) == []
+
+
+def test_missing_annotations_file_points_at_the_path(tmp_path: Path) -> None:
+    bundle = write_bundle(tmp_path / "b", annotations=None)
+    assert hits(bundle, select=("BND",)) == [("BND001", ANN, None, None)]
+
+
+@pytest.mark.parametrize(
+    ("annotations", "expected"),
+    [
+        (edit(ANNOTATIONS, MEDIATYPE, "x: y"), [("BND003", ANN, 1, 1)]),
+        (edit(ANNOTATIONS, "registry+v1", "plain+v0"), [("BND003", ANN, 2, 55)]),
+        (edit(ANNOTATIONS, CHANNELS, "x: y"), [("BND004", ANN, 1, 1)]),
+        (edit(ANNOTATIONS, CHANNELS, CHANNELS + ",,fast"), [("BND004", ANN, 6, 54)]),
+        (edit(ANNOTATIONS, DEFAULT, DEFAULT.replace("stable", "fast")), [("BND004", ANN, 7, 61)]),
+        ("annotations: []\n", [("BND001", ANN, 1, 1)]),
+    ],
+    ids=[
+        "no-mediatype",
+        "bad-mediatype",
+        "no-channels",
+        "empty-channel",
+        "default-not-a-channel",
+        "not-mapping",
+    ],
+)
+def test_annotations(tmp_path: Path, annotations: str, expected: list) -> None:
+    assert hits(write_bundle(tmp_path / "b", annotations=annotations), ("BND",)) == expected
+
+
+def test_default_channel_outside_channels_is_a_warning(tmp_path: Path) -> None:
+    annotations = edit(ANNOTATIONS, DEFAULT, DEFAULT.replace("stable", "fast"))
+    report = validate_bundles([write_bundle(tmp_path / "b", annotations=annotations)])
+    assert [str(f.severity) for f in report.findings if f.rule == "BND004"] == ["warning"]
+
+
+def test_two_csvs(tmp_path: Path) -> None:
+    bundle = write_bundle(tmp_path / "b", files={"manifests/other.yaml": BASE_CSV})
+    # manifests are read in name order: other.yaml holds the first CSV
+    assert hits(bundle, ("BND002",)) == [("BND002", CSV_FILE, 2, 7)]
+
+
+def test_no_csv_points_at_manifests(tmp_path: Path) -> None:
+    bundle = write_bundle(tmp_path / "b", csv=None)
+    assert hits(bundle) == [("BND002", "manifests", None, None)]
+
+
+def test_several_documents_in_one_manifest(tmp_path: Path) -> None:
+    files = {
+        "manifests/two.yaml": "---\n"
+        + SA.replace("widget-controller", "a")
+        + "---\n"
+        + SA.replace("widget-controller", "b")
+        + "---\n"
+    }
+    bundle = write_bundle(tmp_path / "b", files=files)
+    assert hits(bundle, ("BND005",)) == [("BND005", "manifests/two.yaml", 7, 1)]
+
+
+def test_bundled_service_account_named_like_deployment_sa(tmp_path: Path) -> None:
+    bundle = write_bundle(tmp_path / "b", files={"manifests/sa.yaml": SA})
+    assert hits(bundle) == [("BND006", "manifests/sa.yaml", 4, 9)]
+    other = write_bundle(tmp_path / "c", files={"manifests/sa.yaml": SA.replace("widget-", "x-")})
+    assert hits(other) == []
+
+
+def test_object_without_api_version_names_the_misspelt_key(tmp_path: Path) -> None:
+    csv = edit(BASE_CSV, "apiVersion: operators", "ApiVersion: operators")
+    report = validate_bundles([write_bundle(tmp_path / "b", csv=csv)], select=["BND007"])
+    [(finding)] = report.findings
+    assert (finding.location.line, finding.location.column) == (1, 1)
+    assert finding.location.path.endswith(CSV_FILE)
+    assert finding.hint == "rename key 'ApiVersion' to 'apiVersion'"

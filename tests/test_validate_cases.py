@@ -1,0 +1,109 @@
+"""Every ``../shared/cases/csv-*`` and ``bundle-*`` case behaves as its EXPECTED.md says:
+rule ids, lines, columns and exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bundle_tools.cli import app
+from bundle_tools.findings import Severity
+from bundle_tools.validate import validate_bundles
+
+from .conftest import copy_writable, shared_path
+from .validate_helpers import hits
+
+CSV = "manifests/widget-operator.clusterserviceversion.yaml"
+
+
+def run(*args: str) -> tuple[int, str]:
+    """Exit code and stdout of ``bundle-tools validate ARGS``."""
+    result = CliRunner().invoke(app, ["validate", *args])
+    return result.exit_code, result.stdout
+
+
+def test_annotation_not_string_one_error_per_value_with_quote_hint() -> None:
+    bundle = shared_path("cases", "csv-annotation-not-string", "bundle")
+    report = validate_bundles([bundle])
+    errors = [f for f in report.sorted_findings() if f.severity is Severity.ERROR]
+    assert [(f.rule, f.location.line, f.location.column) for f in errors] == [
+        ("CSV009", 10, 53),  # token-auth-aws: false
+        ("CSV009", 11, 5),  # example.com/tags: [storage, demo]
+    ]
+    assert (
+        errors[0].hint == 'quote the value: features.operators.openshift.io/token-auth-aws: "false"'
+    )
+    assert errors[1].hint == """quote the value: example.com/tags: '["storage", "demo"]'"""
+    assert "features.operators.openshift.io/disconnected" not in "".join(
+        f.message for f in report.findings
+    )
+    assert run(str(bundle))[0] == 1
+
+
+def test_cluster_rbac_in_permissions_warning_by_default_error_when_strict() -> None:
+    bundle = shared_path("cases", "csv-cluster-rbac-in-permissions", "bundle")
+    expected = [("CSV014", CSV, 63, 13), ("CSV014", CSV, 71, 13), ("CSV014", CSV, 77, 13)]
+    assert hits(bundle) == expected
+    report = validate_bundles([bundle])
+    messages = [f.message for f in report.sorted_findings() if f.rule == "CSV014"]
+    assert [m.split(" is granted")[0] for m in messages] == [
+        "cluster-scoped resource nodes",
+        "cluster-scoped resource config.openshift.io/infrastructures",
+        "cluster-scoped resource operator.openshift.io/cloudcredentials",
+    ]
+    assert all("clusterPermissions" in m for m in messages)
+    assert {f.severity for f in report.findings if f.rule == "CSV014"} == {Severity.WARNING}
+    strict = validate_bundles([bundle], profile="strict")
+    assert {f.severity for f in strict.findings if f.rule == "CSV014"} == {Severity.ERROR}
+    assert run(str(bundle))[0] == 0
+    assert run(str(bundle), "--profile", "strict")[0] == 1
+
+
+@pytest.mark.parametrize(
+    ("variant", "expected", "code"),
+    [
+        ("bad-v-prefix", [("CSV005", CSV, 8, 20)], 1),
+        ("bad-leading-zero", [("CSV005", CSV, 8, 20)], 1),
+        ("good", [], 0),
+    ],
+)
+def test_skip_range_strict_semver(variant: str, expected: list, code: int) -> None:
+    bundle = shared_path("cases", "csv-skiprange-v-prefix", variant)
+    assert hits(bundle) == expected
+    assert run(str(bundle))[0] == code
+
+
+def test_version_v_prefix_is_not_semver() -> None:
+    bundle = shared_path("cases", "csv-version-v-prefix", "bundle")
+    report = validate_bundles([bundle])
+    assert hits(bundle) == [("CSV002", CSV, 12, 12)]
+    (finding,) = [f for f in report.findings if f.rule == "CSV002"]
+    assert finding.hint == "write '1.2.0' (no 'v' prefix)"
+    assert run(str(bundle))[0] == 1
+
+
+def test_bundled_service_account_named_like_deployment_sa(tmp_path: Path) -> None:
+    bundle = shared_path("cases", "bundle-sa-duplicate", "bundle")
+    sa_file = "manifests/widget-controller_v1_serviceaccount.yaml"
+    assert hits(bundle) == [("BND006", sa_file, 4, 9)]
+    (finding,) = validate_bundles([bundle], select=["BND006"]).findings
+    assert "'widget-controller'" in finding.message and "Pending" in finding.message
+    assert run(str(bundle))[0] == 1
+    fixed = copy_writable(bundle, tmp_path / "bundle")
+    (fixed / sa_file).unlink()
+    assert hits(fixed) == []
+    assert run(str(fixed))[0] == 0
+
+
+def test_cases_without_certification_keys_exit_zero(tmp_path: Path) -> None:
+    """A community bundle without the seven feature keys or valid-subscription exits 0 by
+    default (info only) and 1 under --profile certified."""
+    good = copy_writable(shared_path("cases", "csv-skiprange-v-prefix", "good"), tmp_path / "b")
+    code, out = run(str(good), "--fail-on", "warning")
+    assert code == 0
+    assert "info FEAT001" in out and "info FEAT007" in out
+    code, out = run(str(good), "--profile", "certified")
+    assert code == 1
+    assert "error FEAT001" in out and "error FEAT007" in out
