@@ -106,7 +106,8 @@ def _expand_wildcard(part: str) -> list[str]:
     if op in ("", "=", "=="):
         return [">=" + flat, "<" + bumped]
     if op in ("!=", "!"):
-        raise ValueError(f"cannot negate wildcard version {part!r}")
+        # blang ANDs both sides, so such a range matches nothing; it still parses
+        return ["<" + flat, ">=" + bumped]
     raise ValueError(f"could not parse comparator {op!r} in {part!r}")
 
 

@@ -1,0 +1,127 @@
+"""``validate --courier``: operator-courier's verification mapped to ``COURIER`` findings.
+
+operator-courier (PyPI ``operator-courier``, the legacy App Registry tool) verifies the
+*package manifest* layout: one flat directory holding the CSV, the CRDs and a
+``<package>.package.yaml`` (``packageName``, ``channels[{name, currentCSV}]``,
+``defaultChannel``). :func:`run_courier` builds that layout from a registry+v1 bundle in a
+temporary directory (the package and channels come from ``metadata/annotations.yaml``),
+runs ``operatorcourier.api.build_and_verify`` and turns each error and warning into a
+finding. Courier's messages carry no position; a finding points at the CSV node its
+message names (``csv spec.install not defined`` -> ``/spec``), else at the CSV's first
+line.
+
+operator-courier is an optional extra (``pip install 'bundle-tools[courier]'``), imported
+only here and only when ``--courier`` is given.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import tempfile
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bundle_tools.bundle import CHANNELS_KEY, DEFAULT_CHANNEL_KEY, PACKAGE_KEY
+from bundle_tools.errors import UsageError
+from bundle_tools.findings import Finding, Location, Severity
+
+if TYPE_CHECKING:
+    from bundle_tools.validate import BundleContext
+
+RULE = "COURIER"
+#: A dotted CSV field path in a courier message (``spec.install.spec.deployments``).
+_FIELD = re.compile(r"\b(?:spec|metadata)(?:\.[A-Za-z]+)*")
+
+
+def _import_courier() -> tuple[Any, type[Exception], type[Exception]]:
+    """``(operatorcourier.api, OpCourierBadBundle, OpCourierError)``; raises UsageError
+    when operator-courier is not installed."""
+    try:
+        with warnings.catch_warnings():
+            # operator-courier imports distutils, deprecated since Python 3.10
+            warnings.simplefilter("ignore", DeprecationWarning)
+            from operatorcourier import api
+            from operatorcourier.errors import OpCourierBadBundle, OpCourierError
+    except ImportError:
+        raise UsageError(
+            "--courier needs operator-courier: pip install 'bundle-tools[courier]'"
+        ) from None
+    return api, OpCourierBadBundle, OpCourierError
+
+
+def package_manifest(ctx: BundleContext) -> dict[str, Any]:
+    """The ``<package>.package.yaml`` content courier expects, from the bundle's
+    annotations and CSV name: ``{packageName, channels: [{name, currentCSV}],
+    defaultChannel}``."""
+    values = ctx.bundle.annotation_values
+    csv_name = str((ctx.csv_data.get("metadata") or {}).get("name", ""))
+    channels = [c.strip() for c in str(values.get(CHANNELS_KEY, "")).split(",") if c.strip()]
+    return {
+        "packageName": str(values.get(PACKAGE_KEY, "")),
+        "channels": [{"name": c, "currentCSV": csv_name} for c in channels],
+        "defaultChannel": str(values.get(DEFAULT_CHANNEL_KEY) or (channels or [""])[0]),
+    }
+
+
+def _verify(api: Any, bad_bundle: type[Exception], error: type[Exception], flat: Path) -> dict:
+    """Courier's ``{"errors": [str], "warnings": [str]}`` for directory ``flat``."""
+    logger = logging.getLogger("operatorcourier")
+    propagate, level = logger.propagate, logger.level
+    logger.propagate, logger.level = False, logging.CRITICAL + 1
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return dict(api.build_and_verify(source_dir=str(flat)).validation_dict)
+    except bad_bundle as exc:
+        info = exc.validation_info or {}
+        return {
+            "errors": list(info.get("errors") or [str(exc)]),
+            "warnings": info.get("warnings", []),
+        }
+    except error as exc:
+        return {"errors": [str(exc)], "warnings": []}
+    finally:
+        logger.propagate, logger.level = propagate, level
+
+
+def _location(ctx: BundleContext, message: str) -> Location:
+    if ctx.csv is None:
+        return ctx.file_at("manifests")
+    found = _FIELD.search(message)
+    parts = tuple(found.group(0).split(".")) if found else ()
+    return ctx.at(ctx.csv, parts)
+
+
+def run_courier(ctx: BundleContext) -> list[Finding]:
+    """Run operator-courier's verification on a temporary package-manifest copy of the
+    bundle of ``ctx``; return its errors (severity error) and warnings (warning) as
+    ``COURIER`` findings. Raises UsageError when operator-courier is not installed."""
+    import yaml
+
+    api, bad_bundle, error = _import_courier()
+    manifest = package_manifest(ctx)
+    with tempfile.TemporaryDirectory(prefix="bundle-tools-courier-") as tmp:
+        flat = Path(tmp) / (manifest["packageName"] or "package")
+        flat.mkdir()
+        for path in ctx.bundle.manifests:
+            if path.suffix.lower() in (".yaml", ".yml"):
+                shutil.copyfile(path, flat / path.name)
+        (flat / f"{flat.name}.package.yaml").write_text(
+            yaml.safe_dump(manifest, sort_keys=False), encoding="utf-8"
+        )
+        result = _verify(api, bad_bundle, error, flat)
+    findings = []
+    for key, severity in (("errors", Severity.ERROR), ("warnings", Severity.WARNING)):
+        for message in result.get(key, []):
+            findings.append(
+                Finding(
+                    rule=RULE,
+                    severity=severity,
+                    message=f"operator-courier: {message}",
+                    location=_location(ctx, message),
+                )
+            )
+    return findings

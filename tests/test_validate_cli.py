@@ -1,0 +1,126 @@
+"""``bundle-tools validate`` and ``bundle-tools rules`` from the command line: exit codes,
+options, input errors, output shapes."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bundle_tools.cli import app
+
+from .conftest import REPO
+from .validate_helpers import BASE_CSV, CSV_FILE, edit, write_bundle
+
+BAD_VERSION = edit(BASE_CSV, "version: 1.2.0", "version: v1.2.0")
+NODES = edit(BASE_CSV, "resources: [configmaps]", "resources: [configmaps, nodes]")
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+def test_clean_bundle_exits_zero_with_summary(tmp_path: Path) -> None:
+    result = invoke("validate", str(write_bundle(tmp_path / "b")))
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[-1] == "1 checked, 0 errors, 0 warnings, 2 infos: passed"
+
+
+def test_error_exits_one_with_positioned_line(tmp_path: Path) -> None:
+    bundle = write_bundle(tmp_path / "b", csv=BAD_VERSION)
+    result = invoke("validate", str(bundle))
+    assert result.exit_code == 1
+    assert f"{bundle}/{CSV_FILE}:11:12: error CSV002 spec.version 'v1.2.0'" in result.stdout
+    assert "    hint: write '1.2.0' (no 'v' prefix)" in result.stdout
+
+
+def test_fail_on_warning_and_ignore(tmp_path: Path) -> None:
+    bundle = str(write_bundle(tmp_path / "b", csv=NODES))
+    assert invoke("validate", bundle).exit_code == 0
+    assert invoke("validate", bundle, "--fail-on", "warning").exit_code == 1
+    assert invoke("validate", bundle, "--fail-on", "warning", "--ignore", "CSV01").exit_code == 0
+    assert invoke("validate", bundle, "--profile", "strict", "--select", "CSV014").exit_code == 1
+
+
+def test_select_accepts_commas_and_prefixes(tmp_path: Path) -> None:
+    bundle = str(write_bundle(tmp_path / "b", csv=BAD_VERSION))
+    out = invoke("validate", bundle, "-o", "json", "--select", "bnd,CSV00").stdout
+    assert [f["rule"] for f in json.loads(out)["findings"]] == ["CSV002"]
+    out = invoke("validate", bundle, "-o", "json", "--select", "FEAT", "--select", "STS").stdout
+    assert {f["rule"] for f in json.loads(out)["findings"]} == {"FEAT001", "FEAT007"}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--select", "CSV999"],
+        ["--ignore", "NOPE"],
+        ["--output", "xml"],
+        ["--profile", "gold"],
+        ["--fail-on", "never"],
+    ],
+)
+def test_usage_errors_exit_two(tmp_path: Path, args: list[str]) -> None:
+    result = invoke("validate", str(write_bundle(tmp_path / "b")), *args)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_input_errors_exit_two_with_position(tmp_path: Path) -> None:
+    bundle = write_bundle(tmp_path / "b", csv=BASE_CSV + "spec: {}\n")
+    result = invoke("validate", str(bundle))
+    assert result.exit_code == 2
+    assert re.search(rf"{CSV_FILE}:46:1: error: invalid YAML: duplicate key 'spec'", result.stderr)
+    assert result.stdout == ""
+    json_result = invoke("validate", "-o", "json", str(bundle))
+    assert json_result.exit_code == 2
+    document = json.loads(json_result.stdout)
+    assert document["status"] == "error"
+    assert (document["error"]["line"], document["error"]["column"]) == (46, 1)
+
+
+def test_invalid_optional_metadata_file_is_an_input_error(tmp_path: Path) -> None:
+    deps = "dependencies:\n  - type: olm.gvk\n      value: {}\n"
+    bundle = write_bundle(tmp_path / "b", files={"metadata/dependencies.yaml": deps})
+    result = invoke("validate", str(bundle))
+    assert result.exit_code == 2
+    assert "metadata/dependencies.yaml:3:12: error: invalid YAML" in result.stderr
+
+
+def test_not_a_bundle_and_missing_path(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = invoke("validate", str(tmp_path / "empty"))
+    assert result.exit_code == 2
+    assert "no manifests/ directory" in result.stderr
+    assert invoke("validate", str(tmp_path / "missing")).exit_code == 2
+
+
+def test_several_bundles_in_one_run(tmp_path: Path) -> None:
+    good = str(write_bundle(tmp_path / "good"))
+    bad = str(write_bundle(tmp_path / "bad", csv=BAD_VERSION))
+    document = json.loads(invoke("validate", "-o", "json", good, bad).stdout)
+    assert document["targets"] == [good, bad]
+    assert document["status"] == "findings"
+    assert [f["file"] for f in document["findings"] if f["severity"] == "error"] == [
+        f"{bad}/{CSV_FILE}"
+    ]
+
+
+def test_rules_command_lists_every_rule() -> None:
+    text = invoke("rules").stdout
+    assert re.search(r"^CSV014 +bundle +warning \(strict: error\) +cluster-scoped", text, re.M)
+    rules = json.loads(invoke("rules", "-o", "json").stdout)["rules"]
+    ids = [r["id"] for r in rules]
+    assert ids == sorted(ids)
+    assert {"BND006", "CSV009", "FEAT001", "STS001", "CRQ001"} <= set(ids)
+    assert all(r["source"] and r["summary"] for r in rules)
+
+
+def test_readme_rule_table_is_generated_from_rules_command() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"<!-- rules:start -->\n(.*?)<!-- rules:end -->", readme, re.S)
+    assert found is not None
+    assert found.group(1) == invoke("rules", "--output", "markdown").stdout
