@@ -1,0 +1,26 @@
+"""Run every ``bench/bench_*.py`` script in name order, each in its own process; exit 1 if
+any fails. Usage: ``python bench/run.py [NAME_FILTER]`` (substring of the script name)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str]) -> int:
+    """Run the benchmark scripts matching ``argv[0]`` (all without argument)."""
+    here = Path(__file__).resolve().parent
+    scripts = sorted(p for p in here.glob("bench_*.py") if not argv or argv[0] in p.name)
+    failed = []
+    for script in scripts:
+        print(f"== {script.name}", flush=True)
+        if subprocess.run([sys.executable, str(script)], check=False).returncode:
+            failed.append(script.name)
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

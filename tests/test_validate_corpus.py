@@ -1,0 +1,51 @@
+"""Odd real bundles from ../shared/corpus: no crash, input errors exit 2 with a position,
+every finding has a real line and column (the full sweep is ``nox -s corpus``)."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from bundle_tools.cli import app
+from bundle_tools.validate import validate_bundles
+
+from .conftest import shared_path
+
+
+@pytest.mark.parametrize(
+    ("bundle", "position"),
+    [
+        ("kaoto-operator/0.0.10", "kaoto-operator.clusterserviceversion.yaml:252:3"),
+        ("datadog-operator/0.7.0", "datadog-operator.clusterserviceversion.yaml:113:5"),
+        ("eventing-kogito/1.2.0", "metadata/dependencies.yaml:22:12"),
+    ],
+)
+def test_bad_yaml_exits_two_with_position(bundle: str, position: str) -> None:
+    path = shared_path("corpus", "bundles", bundle)
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert f"{position}: error: invalid YAML" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("bundle", "errors"),
+    [
+        ("dxoperator/1.0.77.0", []),  # CRLF, version != directory, replaces: ""
+        ("patterns-operator/0.0.66", []),  # tabs inside a scalar
+        ("automotive-infra/0.0.3", [("BND007", 1, 1)]),  # ApiVersion:
+        ("dynatrace-operator/0.10.2", [("CSV005", 30, 20)]),  # skipRange <=v0.10.1
+        ("enmasse/0.30.2", []),  # owned APIServices, OLM-injected apiservice-cert
+        ("quay-operator/3.99.0-dev", []),
+    ],
+)
+def test_real_bundles(bundle: str, errors: list[tuple[str, int, int]]) -> None:
+    path = shared_path("corpus", "bundles", bundle)
+    report = validate_bundles([path])
+    assert all(f.location.line and f.location.column for f in report.findings)
+    found = [
+        (f.rule, f.location.line, f.location.column)
+        for f in report.sorted_findings()
+        if str(f.severity) == "error"
+    ]
+    assert found == errors
