@@ -2,7 +2,8 @@
 
 Usage::
 
-    python -m bundle_tools.schemagen SRC [--commit SHA] > schemas/csv.schema.json
+    python -m bundle_tools.schemagen SRC > schemas/csv.schema.json
+    python -m bundle_tools.schemagen SRC -o schemas/csv.schema.json   # atomic write
 
 ``SRC`` is ``operators.coreos.com_clusterserviceversions.yaml`` from operator-framework/api
 ``crds/``. The generator takes the ``openAPIV3Schema`` of the CRD's ``v1alpha1`` version
@@ -41,6 +42,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from bundle_tools.yamlio import write_atomic
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 CSV_API_VERSION = "operators.coreos.com/v1alpha1"
@@ -260,17 +263,24 @@ def render(schema: Mapping[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """CLI entry point: print the generated schema to stdout; exit 2 on a bad source."""
+    """CLI entry point: print the generated schema (or write it to ``--output``); exit 2
+    on a source that cannot be read or converted, writing nothing."""
     parser = argparse.ArgumentParser(prog="python -m bundle_tools.schemagen", description=__doc__)
     parser.add_argument("src", type=Path, help="operators.coreos.com_clusterserviceversions.yaml")
     parser.add_argument("--provenance", help="source description for $comment")
+    parser.add_argument(
+        "-o", "--output", type=Path, help="write here (atomically) instead of to stdout"
+    )
     args = parser.parse_args(argv)
     try:
-        schema = generate(args.src, args.provenance)
+        text = render(generate(args.src, args.provenance))
     except (OSError, yaml.YAMLError, SchemaGenError) as exc:
         print(f"{args.src}: error: {exc}", file=sys.stderr)
         return 2
-    sys.stdout.write(render(schema))
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(args.output, text.encode("utf-8"))
     return 0
 
 

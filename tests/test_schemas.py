@@ -96,6 +96,15 @@ def test_generator_cli_writes_schema_to_stdout(capsys: pytest.CaptureFixture[str
     assert json.loads(capsys.readouterr().out) == load("csv")
 
 
+def test_generator_cli_output_file_is_written_atomically(tmp_path: Path) -> None:
+    src = shared_path(*CSV_CRD)
+    out = tmp_path / "csv.schema.json"
+    assert schemagen.main([str(src), "-o", str(out)]) == 0
+    assert out.read_bytes() == (SCHEMAS / "csv.schema.json").read_bytes()
+    assert schemagen.main([str(tmp_path / "missing.yaml"), "-o", str(out)]) == 2
+    assert out.read_bytes() == (SCHEMAS / "csv.schema.json").read_bytes()
+
+
 def test_generator_cli_rejects_a_non_crd(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     src = tmp_path / "x.yaml"
     src.write_text("kind: ConfigMap\n", encoding="utf-8")
