@@ -367,13 +367,13 @@ def test_annotations_known_bad(changes: dict[str, Any], expected: list[tuple[str
 def test_real_catalog_blobs_are_valid(catalog: str) -> None:
     """opm accepts these catalogs, so every schema error would be a schema bug."""
     blobs = fbc_blobs(shared_path("corpus", "catalogs", catalog))
-    assert blobs
-    bad = [
-        (str(path), blob.get("name"), errors(blob["schema"], blob))
-        for path, blob in blobs
-        if blob.get("schema") in FBC_NAMES and errors(blob["schema"], blob)
+    checked = [
+        (str(p), b.get("name"), errors(b["schema"], b))
+        for p, b in blobs
+        if b.get("schema") in FBC_NAMES
     ]
-    assert bad == []
+    assert len(checked) > 10
+    assert [found for found in checked if found[2]] == []
 
 
 def test_fbc_case_blobs_have_valid_shapes() -> None:
@@ -382,7 +382,9 @@ def test_fbc_case_blobs_have_valid_shapes() -> None:
     cases = sorted(shared_path("cases").glob("fbc-*"))
     assert len(cases) >= 7
     blobs = [b for case in cases for d in case.iterdir() if d.is_dir() for b in fbc_blobs(d)]
-    assert [(str(p), errors(b["schema"], b)) for p, b in blobs if errors(b["schema"], b)] == []
+    checked = [(str(p), errors(b["schema"], b)) for p, b in blobs]
+    assert len(checked) >= 20
+    assert [found for found in checked if found[1]] == []
 
 
 def bundle_blob(**changes: Any) -> dict[str, Any]:
