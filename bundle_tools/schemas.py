@@ -123,12 +123,16 @@ def _type_names(expected: Iterable[str]) -> str:
     return " or ".join(n for n in expected if n != "null") or "null"
 
 
-def _quote_hint(value: Any) -> str:
-    """How to make a YAML scalar a string; a float is not echoed back, since YAML has
-    already lost its spelling (``4.10`` reads as ``4.1``)."""
+def _string_hint(value: Any) -> str | None:
+    """How to turn ``value`` into the string the schema expects (None for null); a float
+    is not echoed back, since YAML has already lost its spelling (``4.10`` reads as 4.1)."""
     if isinstance(value, bool):
         return f'quote the value so YAML reads it as a string: "{describe(value)}"'
-    return "quote the value as written so YAML reads it as a string"
+    if isinstance(value, int | float):
+        return "quote the value as written so YAML reads it as a string"
+    if isinstance(value, dict | list):
+        return "encode it as one quoted JSON string"
+    return None
 
 
 def _relevant(error: ValidationError) -> ValidationError:
@@ -149,9 +153,7 @@ def _message(error: ValidationError) -> tuple[str, str | None]:
     if error.validator == "type":
         expected = _types(error.validator_value)
         message = f"{describe(value)} is not of type {_type_names(expected)}"
-        if "string" in expected and isinstance(value, bool | int | float):
-            return message, _quote_hint(value)
-        return message, None
+        return message, _string_hint(value) if "string" in expected else None
     if error.validator in ("anyOf", "oneOf") and error.context:
         expected = [t for e in error.context for t in _types(e.validator_value)]
         return f"{describe(value)} is not of type {_type_names(expected)}", None

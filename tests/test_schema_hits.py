@@ -15,7 +15,7 @@ from bundle_tools import schemas, yamlio
 from bundle_tools.findings import Location
 from bundle_tools.rules import Hit
 
-from .conftest import REPO
+from .conftest import REPO, shared_path
 
 BAD_CSV = """\
 apiVersion: operators.coreos.com/v1alpha1
@@ -165,7 +165,12 @@ def test_csv_errors_become_located_hits() -> None:
             53,
             quote_false,
         ),
-        ('metadata.annotations["example.com/tags"]: an array is not of type string', 7, 5, None),
+        (
+            'metadata.annotations["example.com/tags"]: an array is not of type string',
+            7,
+            5,
+            "encode it as one quoted JSON string",
+        ),
         ("spec: missing required field 'displayName'", 8, 1, None),
         (
             "spec.install.spec.deployments[0].spec.template.spec.containers[0].resources.limits"
@@ -185,6 +190,22 @@ def test_csv_errors_become_located_hits() -> None:
     ]
     assert {h.location.path for h in hits} == {"csv.yaml"}
     assert {h.severity for h in hits} == {None}
+
+
+def test_case_csv_annotation_not_string() -> None:
+    """../shared/cases/csv-annotation-not-string: one hit per non-string annotation (the
+    list and the bare boolean), the quoted "true" is fine, the hint suggests quoting."""
+    case = shared_path("cases", "csv-annotation-not-string", "bundle", "manifests")
+    doc = yamlio.load_file(case / "widget-operator.clusterserviceversion.yaml")[0]
+    hits = schemas.schema_hits("csv", doc.data, "csv.yaml", lambda p: yamlio.locate(doc.data, p))
+    assert [(h.location.pointer, h.location.line, h.hint) for h in hits] == [
+        (
+            "/metadata/annotations/features.operators.openshift.io~1token-auth-aws",
+            10,
+            'quote the value so YAML reads it as a string: "false"',
+        ),
+        ("/metadata/annotations/example.com~1tags", 11, "encode it as one quoted JSON string"),
+    ]
 
 
 def test_anyof_failure_is_one_hit_not_one_per_branch() -> None:
