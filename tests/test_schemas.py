@@ -416,7 +416,9 @@ def prop(ptype: str, value: Any) -> list[dict[str, Any]]:
         ("olm.bundle", bundle_blob(properties=prop("example.com/custom", [1, "x"])), []),
         ("olm.bundle", bundle_blob(properties=prop("olm.maxOpenShiftVersion", "4.16")), []),
         ("olm.bundle", bundle_blob(image=None), [("/image", "type")]),
-        ("olm.bundle", {"schema": "olm.bundle", "name": "b", "package": "p"}, [("", "required")]),
+        # no image: allowed by the schema; "bundle image must be set" is a catalog rule
+        ("olm.bundle", {"schema": "olm.bundle", "name": "b", "package": "p"}, []),
+        ("olm.bundle", {"schema": "olm.bundle", "name": "b"}, [("", "required")]),
         (
             "olm.bundle",
             bundle_blob(properties=prop("olm.package", {"packageName": "p", "version": 1})),
