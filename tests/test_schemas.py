@@ -511,6 +511,8 @@ def prop(ptype: str, value: Any) -> list[dict[str, Any]]:
             },
             [("/entries/0/skipRange", "type")],
         ),
+        ("olm.deprecations", {"schema": "olm.deprecations", "package": "p"}, []),
+        ("olm.deprecations", {"schema": "olm.deprecations", "entries": []}, [("", "required")]),
         (
             "olm.deprecations",
             {
