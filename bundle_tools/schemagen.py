@@ -235,7 +235,8 @@ def generate(src: Path, provenance: str | None = None) -> dict[str, Any]:
     the README.md beside ``src``). Raises SchemaGenError on an unexpected CRD and
     OSError/yaml.YAMLError when ``src`` cannot be read or parsed.
     """
-    crd = yaml.load(src.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+    crd = yaml.load(src.read_text(encoding="utf-8"), Loader=loader)
     body = convert(crd_version_schema(crd, CSV_API_VERSION.rsplit("/", 1)[1]))
     properties = dict(body.get("properties", {}))
     properties["apiVersion"] = {"type": "string", "const": CSV_API_VERSION}

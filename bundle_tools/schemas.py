@@ -44,6 +44,7 @@ CHECKOUT_DIR = Path(__file__).resolve().parent.parent / "schemas"
 MAX_VALUE_CHARS = 60
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 
+#: ``position(parts) -> (line, column)``, 1-based, of the node at JSON path ``parts``.
 Position = Callable[[Sequence[str | int]], tuple[int, int]]
 
 
