@@ -3,7 +3,7 @@
 Schema names: ``csv`` (ClusterServiceVersion), ``annotations`` (``metadata/annotations.yaml``),
 ``olm.package``, ``olm.channel``, ``olm.bundle``, ``olm.deprecations`` (FBC blobs). Each is
 the file ``<name>.schema.json``, found first in the installed package
-(``bundle_tools/schemas/``, force-included into the wheel) and then in the checkout's
+(``bundle_tools/data/schemas/``, force-included into the wheel) and then in the checkout's
 ``schemas/`` beside the package.
 
 :func:`schema_hits` validates one instance and turns the relevant errors into
@@ -50,8 +50,8 @@ Position = Callable[[Sequence[str | int]], tuple[int, int]]
 
 def schema_dirs() -> list[Traversable]:
     """Directories searched for schema files, in order: the packaged copy
-    (``bundle_tools/schemas`` of an installed wheel), then the checkout's ``schemas/``."""
-    return [resources.files("bundle_tools") / "schemas", CHECKOUT_DIR]
+    (``bundle_tools/data/schemas`` of an installed wheel), then the checkout's ``schemas/``."""
+    return [resources.files("bundle_tools") / "data" / "schemas", CHECKOUT_DIR]
 
 
 def schema_path(name: str) -> Traversable:

@@ -76,7 +76,7 @@ def test_checkout_schemas_are_used_when_no_packaged_copy(tmp_path: Path, monkeyp
 
 
 def test_packaged_copy_comes_before_the_checkout(tmp_path: Path, monkeypatch, fresh_cache):
-    packaged = tmp_path / "bundle_tools" / "schemas"
+    packaged = tmp_path / "bundle_tools" / "data" / "schemas"
     packaged.mkdir(parents=True)
     (packaged / "csv.schema.json").write_text('{"title": "packaged"}', encoding="utf-8")
     monkeypatch.setattr(schemas.resources, "files", lambda package: tmp_path / package)
@@ -92,7 +92,7 @@ def test_missing_schema_names_every_searched_place(tmp_path: Path, monkeypatch, 
     with pytest.raises(FileNotFoundError) as info:
         schemas.schema_path("csv")
     assert str(info.value) == (
-        f"schema 'csv' not found; searched {tmp_path}/bundle_tools/schemas/csv.schema.json, "
+        f"schema 'csv' not found; searched {tmp_path}/bundle_tools/data/schemas/csv.schema.json, "
         f"{tmp_path}/schemas/csv.schema.json"
     )
 
@@ -121,7 +121,7 @@ def test_wheel_ships_schemas_and_installed_package_finds_them(tmp_path: Path) ->
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         archive.extractall(tmp_path / "site")
-    assert {f"bundle_tools/schemas/{n}.schema.json" for n in schemas.SCHEMA_NAMES} <= names
+    assert {f"bundle_tools/data/schemas/{n}.schema.json" for n in schemas.SCHEMA_NAMES} <= names
     script = (
         "from bundle_tools import schemas\n"
         "for name in schemas.SCHEMA_NAMES:\n"
@@ -136,7 +136,7 @@ def test_wheel_ships_schemas_and_installed_package_finds_them(tmp_path: Path) ->
         capture_output=True,
         text=True,
     )
-    assert done.stdout == f"{tmp_path}/site/bundle_tools/schemas/csv.schema.json\n"
+    assert done.stdout == f"{tmp_path}/site/bundle_tools/data/schemas/csv.schema.json\n"
 
 
 # --- schema errors as hits ----------------------------------------------------------------
