@@ -82,3 +82,14 @@ def bench(session: nox.Session) -> None:
     """Run every bench/bench_*.py benchmark script (see bench/run.py)."""
     install(session)
     session.run("python", "bench/run.py", *session.posargs)
+
+
+@nox.session(default=False)
+def schemas(session: nox.Session) -> None:
+    """Regenerate schemas/csv.schema.json from ../shared's copy of OLM's CSV CRD."""
+    src = Path("..", "shared", "reference", "olm-crds")
+    src /= "operators.coreos.com_clusterserviceversions.yaml"
+    if not src.is_file():
+        session.error(f"{src} not found: the generator needs OLM's CSV CRD")
+    install(session)
+    session.run("python", "-m", "bundle_tools.schemagen", str(src), "-o", "schemas/csv.schema.json")
