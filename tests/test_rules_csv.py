@@ -51,10 +51,10 @@ CASES = [
     ("CSV010", "- name: widgets.example.com", "- name: gadgets.example.com", [(25, 13)]),
     ("CSV010", "      kind: Widget", "      kind: Gadget", [(27, 13)]),
     ("CSV010", "      version: v1alpha1", "      version: v1", [(26, 16)]),
-    ("CSV011", IMAGE, "", [(38, 17)]),
-    ("CSV011", IMAGE, '                image: ""\n', [(39, 24)]),
-    ("CSV012", IMAGE, MOUNT.format(name="certs"), [(41, 25)]),
-    ("CSV013", "              serviceAccountName: widget-controller\n", "", [(35, 13)]),
+    ("CSV011", IMAGE, "", [(40, 17)]),
+    ("CSV011", IMAGE, '                image: ""\n', [(41, 24)]),
+    ("CSV012", IMAGE, MOUNT.format(name="certs"), [(43, 25)]),
+    ("CSV013", "              serviceAccountName: widget-controller\n", "", [(37, 13)]),
     (
         "CSV015",
         "  install:\n",
@@ -114,7 +114,7 @@ def test_apiservice_cert_volume_is_injected_by_olm(tmp_path: Path) -> None:
 def test_cluster_scoped_rbac_message_and_strict(tmp_path: Path) -> None:
     csv = edit(BASE_CSV, "resources: [configmaps]", "resources: [configmaps, nodes, nodes/proxy]")
     bundle = write_bundle(tmp_path / "b", csv=csv)
-    assert hits(bundle, ("CSV014",)) == [("CSV014", CSV_FILE, 44, 35), ("CSV014", CSV_FILE, 44, 42)]
+    assert hits(bundle, ("CSV014",)) == [("CSV014", CSV_FILE, 46, 35), ("CSV014", CSV_FILE, 46, 42)]
     strict = validate_bundles([bundle], profile="strict", select=["CSV014"])
     assert {f.severity for f in strict.findings} == {Severity.ERROR}
 

@@ -36,7 +36,7 @@ CLUSTER_PERMISSIONS = """\
           verbs: [create, delete, get, list, patch, update, watch]
 """
 #: A token-auth AWS CSV with everything the CCO flow needs (token-auth annotation on
-#: line 8, token volume on lines 41-52).
+#: line 8, token volume on lines 43-54).
 STS_CSV = edit(
     edit(BASE_CSV, ANCHOR, ANCHOR + AWS_TRUE),
     IMAGE,
@@ -65,7 +65,7 @@ def test_credentials_request_rbac_only_namespaced(tmp_path: Path) -> None:
     rules = CLUSTER_PERMISSIONS.split("        rules:\n")[1]
     csv = STS_CSV.replace(CLUSTER_PERMISSIONS, "") + rules
     assert findings(csv, tmp_path, "STS001") == []
-    assert findings(csv, tmp_path, "STS002") == [(59, 11)]
+    assert findings(csv, tmp_path, "STS002") == [(61, 11)]
 
 
 def test_insufficient_verbs_count_as_missing(tmp_path: Path) -> None:
@@ -76,16 +76,16 @@ def test_insufficient_verbs_count_as_missing(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "rule_id", "expected"),
     [
-        ("path: token", "path: tok", "STS003", [(50, 29)]),
-        ("                  readOnly: true\n", "", "STS003", [(42, 19)]),
+        ("path: token", "path: tok", "STS003", [(52, 29)]),
+        ("                  readOnly: true\n", "", "STS003", [(44, 19)]),
         (
             "                  - serviceAccountToken:",
             "                  - secret:",
             "STS003",
-            [(46, 17)],
+            [(48, 17)],
         ),
-        ("expirationSeconds: 3600", "expirationSeconds: 300", "STS005", [(52, 42)]),
-        ("audience: openshift", "audience: sts.amazonaws.com", "STS005", [(51, 33)]),
+        ("expirationSeconds: 3600", "expirationSeconds: 300", "STS005", [(54, 42)]),
+        ("audience: openshift", "audience: sts.amazonaws.com", "STS005", [(53, 33)]),
     ],
 )
 def test_token_volume(
@@ -102,7 +102,7 @@ def test_token_auth_without_any_token_volume_reminds_operands(tmp_path: Path) ->
 def test_hard_coded_role_arn(tmp_path: Path) -> None:
     env = "                env:\n                - name: ROLEARN\n                  value: arn:x\n"
     csv = edit(BASE_CSV, IMAGE, IMAGE + env)
-    assert findings(csv, tmp_path, "STS006") == [(41, 25)]
+    assert findings(csv, tmp_path, "STS006") == [(43, 25)]
 
 
 def test_info_rules_aws_true_azure_false_and_description(tmp_path: Path) -> None:

@@ -73,13 +73,13 @@ def test_input_errors_exit_two_with_position(tmp_path: Path) -> None:
     bundle = write_bundle(tmp_path / "b", csv=BASE_CSV + "spec: {}\n")
     result = invoke("validate", str(bundle))
     assert result.exit_code == 2
-    assert re.search(rf"{CSV_FILE}:46:1: error: invalid YAML: duplicate key 'spec'", result.stderr)
+    assert re.search(rf"{CSV_FILE}:48:1: error: invalid YAML: duplicate key 'spec'", result.stderr)
     assert result.stdout == ""
     json_result = invoke("validate", "-o", "json", str(bundle))
     assert json_result.exit_code == 2
     document = json.loads(json_result.stdout)
     assert document["status"] == "error"
-    assert (document["error"]["line"], document["error"]["column"]) == (46, 1)
+    assert (document["error"]["line"], document["error"]["column"]) == (48, 1)
 
 
 def test_invalid_optional_metadata_file_is_an_input_error(tmp_path: Path) -> None:

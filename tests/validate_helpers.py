@@ -45,7 +45,9 @@ spec:
       deployments:
       - name: widget-controller
         spec:
+          selector: {matchLabels: {app: w}}
           template:
+            metadata: {labels: {app: w}}
             spec:
               serviceAccountName: widget-controller
               containers:

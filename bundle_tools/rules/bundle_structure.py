@@ -204,18 +204,27 @@ def service_account_duplicate(ctx: BundleContext) -> Iterator[Hit]:
             )
 
 
+#: Why each missing field breaks a manifest object.
+_OBJECT_FIELDS = {
+    ("apiVersion",): "OLM cannot map it to an API to create it",
+    ("kind",): "opm and OLM cannot decode it (Object 'Kind' is missing)",
+    ("metadata", "name"): "the API server refuses an object without a name",
+}
+
+
 @rule(
     "BND007",
     severity=Severity.ERROR,
     summary="every manifest document is a Kubernetes object with apiVersion, kind and "
     "metadata.name",
-    source="k8s.io/apimachinery unstructured decoding; operator-registry bundle parsing",
+    source="k8s.io/apimachinery unstructured decoding; OLM InstallPlan object creation",
 )
 def kubernetes_objects(ctx: BundleContext) -> Iterator[Hit]:
-    """opm and OLM decode each manifest as a Kubernetes object: a document without
-    ``apiVersion`` or ``kind`` fails with "Object 'Kind' is missing" / "'apiVersion' is
-    missing", and the API server refuses an object without ``metadata.name``.
-    Keys are case-sensitive (``ApiVersion:`` is not ``apiVersion:``)."""
+    """opm and OLM decode each manifest as an unstructured Kubernetes object: without
+    ``kind`` decoding fails, without ``apiVersion`` the InstallPlan cannot create it, and
+    the API server refuses an object without ``metadata.name``. The CSV's own
+    ``apiVersion`` is only a warning: OLM decodes the CSV by kind and creates it with its
+    typed client. Keys are case-sensitive (``ApiVersion:`` is not ``apiVersion:``)."""
     for docs in ctx.bundle.manifests.values():
         for doc in docs:
             if doc.data is None:
@@ -226,18 +235,22 @@ def kubernetes_objects(ctx: BundleContext) -> Iterator[Hit]:
                     location=ctx.at(doc),
                 )
                 continue
-            for parts in (("apiVersion",), ("kind",), ("metadata", "name")):
+            for parts, consequence in _OBJECT_FIELDS.items():
                 value = get_path(doc.data, parts)
-                if not isinstance(value, str) or not value:
-                    near = [
-                        k
-                        for k in doc.data
-                        if k != parts[0] and str(k).lower() == str(parts[0]).lower()
-                    ]
-                    hint = f"rename key {near[0]!r} to {parts[0]!r}" if near else None
-                    yield Hit(
-                        message=f"object has no {'.'.join(map(str, parts))}: opm and the "
-                        "API server cannot decode it",
-                        location=ctx.at(doc, parts),
-                        hint=hint,
+                if isinstance(value, str) and value:
+                    continue
+                lenient = is_csv(doc.data) and parts == ("apiVersion",)
+                if lenient:
+                    consequence = (
+                        "OLM still creates it as operators.coreos.com/v1alpha1, "
+                        "other tools cannot read it"
                     )
+                near = [
+                    k for k in doc.data if k != parts[0] and str(k).lower() == str(parts[0]).lower()
+                ]
+                yield Hit(
+                    message=f"object has no {'.'.join(map(str, parts))}: {consequence}",
+                    location=ctx.at(doc, parts),
+                    hint=f"rename key {near[0]!r} to {parts[0]!r}" if near else None,
+                    severity=Severity.WARNING if lenient else None,
+                )
