@@ -3,7 +3,8 @@
 Usage: ``python scripts/corpus.py [CORPUS_DIR]`` (default ``../shared/corpus/bundles``;
 bundles are ``<package>/<version>/`` directories). Each bundle is validated in a fresh
 ``bundle-tools validate --output json`` process, as a user would run it. Prints one line
-per rule (bundles it fires on, findings, severities), then totals and the bundles that
+per rule (bundles it fires on, findings, severities; flagged when it reaches warning or
+error level on more than half of the bundles), then totals and the bundles that
 exit 2 (input errors) with their message. Exits 1 when a run crashes (a traceback, an
 exit code other than 0/1/2, or a finding without a line).
 """
@@ -24,6 +25,7 @@ def main(argv: list[str]) -> int:
     corpus = Path(argv[0]) if argv else DEFAULT
     bundles = sorted(p.parent for p in corpus.glob("*/*/manifests"))
     fired: dict[str, set[str]] = defaultdict(set)
+    failing: dict[str, set[str]] = defaultdict(set)  # bundles with a warning or error
     findings: Counter[str] = Counter()
     severities: dict[str, Counter[str]] = defaultdict(Counter)
     input_errors, crashes = [], []
@@ -45,6 +47,8 @@ def main(argv: list[str]) -> int:
             if finding["line"] is None and Path(finding["file"]).is_file():
                 crashes.append(f"{name}: finding without a line: {finding}")
             fired[finding["rule"]].add(name)
+            if finding["severity"] != "info":
+                failing[finding["rule"]].add(name)
             findings[finding["rule"]] += 1
             severities[finding["rule"]][finding["severity"]] += 1
     checked = len(bundles) - len(input_errors) - len(crashes)
@@ -52,7 +56,9 @@ def main(argv: list[str]) -> int:
     for rule_id in sorted(fired):
         share = len(fired[rule_id]) / checked if checked else 0
         sev = ", ".join(f"{k} {v}" for k, v in sorted(severities[rule_id].items()))
-        flag = "  > half" if share > 0.5 else ""
+        flag = (
+            "  > half at warning/error" if checked and len(failing[rule_id]) / checked > 0.5 else ""
+        )
         print(
             f"{rule_id:<9}{len(fired[rule_id]):>8}{share:>7.0%}{findings[rule_id]:>10}  {sev}{flag}"
         )
