@@ -126,7 +126,8 @@ def package_channels(ctx: BundleContext) -> Iterator[Hit]:
         value = values.get(key)
         if not isinstance(value, str) or not value.strip():
             yield Hit(
-                message=f"{key} is missing or empty",
+                message=f"{key} is missing or empty: opm cannot place the bundle in a "
+                "package and channel",
                 location=ctx.at(doc, ("annotations", key)),
             )
     channels = _channels(values.get(CHANNELS_KEY))

@@ -91,12 +91,13 @@ def _text(value: Any) -> str | None:
     "CSV002",
     severity=Severity.ERROR,
     summary="spec.version is strict semver (no `v` prefix, no leading zeros)",
-    source=OLM_CSV_DOC + "; opm (semver.Parse of olm.package version)",
+    source=OLM_CSV_DOC + "; opm validate (olm.package version is strict semver)",
 )
 def version_semver(ctx: BundleContext) -> Iterator[Hit]:
-    """OLM and opm parse ``spec.version`` with blang/semver ``Parse`` (strict SemVer
-    2.0.0): ``v1.2.0``, ``1.2`` or ``1.02.0`` make ``opm render`` fail and the bundle
-    cannot be added to a catalog."""
+    """The bundle's ``olm.package`` property carries ``spec.version``, and ``opm validate``
+    requires it to be strict SemVer 2.0.0 (blang/semver ``Parse``): with ``v1.2.0``,
+    ``1.2`` or ``1.02.0`` the catalog holding the bundle fails validation and cannot
+    ship, and upgrade ordering by version is undefined."""
     from semver import Version
 
     if ctx.csv is None:
@@ -109,8 +110,8 @@ def version_semver(ctx: BundleContext) -> Iterator[Hit]:
         if isinstance(version, str) and version[:1] in "vV" and Version.is_valid(version[1:]):
             hint = f"write {version[1:]!r} (no 'v' prefix)"
         yield Hit(
-            message=f"spec.version {version!r} is not a valid semantic version: opm cannot "
-            "order the bundle and refuses it",
+            message=f"spec.version {version!r} is not strict semver: opm validate rejects "
+            "the catalog entry (olm.package version)",
             location=ctx.at(ctx.csv, ("spec", "version")),
             hint=hint,
         )
@@ -190,13 +191,14 @@ def upgrade_edges(ctx: BundleContext) -> Iterator[Hit]:
     "CSV005",
     severity=Severity.ERROR,
     summary="olm.skipRange is a blang/semver range",
-    source=UPGRADE_DOC + " (skipRange); blang/semver ParseRange",
+    source=UPGRADE_DOC + " (skipRange); blang/semver ParseRange; opm validate v1.69+",
 )
 def skip_range(ctx: BundleContext) -> Iterator[Hit]:
     """OLM and opm parse ``olm.skipRange`` with blang/semver ``ParseRange``: versions
     inside are strict semver (no ``v`` prefix, no leading zeros; ``x`` wildcards allowed).
-    An unparsable range makes opm fail on the bundle, and the skips it meant to declare
-    do not exist."""
+    ``opm validate`` (v1.69+) rejects a catalog with an unparsable range ("invalid
+    skipRange"), and OLM's resolver matches nothing with it, so the versions it meant to
+    skip strand their subscribers."""
     from bundle_tools.semver_range import parse_range
 
     if ctx.csv is None or SKIP_RANGE_KEY not in ctx.csv_annotations():
@@ -208,7 +210,8 @@ def skip_range(ctx: BundleContext) -> Iterator[Hit]:
         parse_range(value)
     except ValueError as exc:
         yield Hit(
-            message=f"{SKIP_RANGE_KEY} {value!r} is not a valid semver range: {exc}",
+            message=f"{SKIP_RANGE_KEY} {value!r} is not a valid semver range ({exc}): opm "
+            "validate rejects it and OLM skips nothing",
             location=ctx.at(ctx.csv, ("metadata", "annotations", SKIP_RANGE_KEY)),
             hint="write versions without 'v' and leading zeros, e.g. '>=1.0.0 <1.2.0'",
         )
