@@ -35,6 +35,7 @@ def with_annotations(text: str, csv: str = BASE_CSV) -> str:
 
 
 def severities(bundle: Path, rule_id: str, profile: str = "default") -> list[str]:
+    """Severities of ``rule_id``'s findings on ``bundle`` under ``profile``, in order."""
     report = validate_bundles([bundle], select=[rule_id], profile=profile)
     return [str(f.severity) for f in report.sorted_findings()]
 

@@ -13,6 +13,7 @@ ANN = "metadata/annotations.yaml"
 
 
 def located(bundle: Path, *select: str) -> list[tuple[str, str, str, int | None, int | None]]:
+    """``(rule, severity, file, line, column)`` of the findings of the ``select``ed rules."""
     report = validate_bundles([bundle], select=list(select))
     return [
         (

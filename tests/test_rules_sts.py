@@ -45,6 +45,7 @@ STS_CSV = edit(
 
 
 def findings(csv: str, tmp_path: Path, rule_id: str) -> list[tuple[int | None, int | None]]:
+    """``(line, column)`` of ``rule_id``'s findings on a bundle with ``csv``."""
     bundle = write_bundle(tmp_path / "b", csv=csv)
     return [(line, col) for _, _, line, col in hits(bundle, (rule_id,))]
 

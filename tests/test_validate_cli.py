@@ -20,6 +20,7 @@ NODES = edit(BASE_CSV, "resources: [configmaps]", "resources: [configmaps, nodes
 
 
 def invoke(*args: str):
+    """Run ``bundle-tools ARGS`` in-process; the click Result."""
     return CliRunner().invoke(app, list(args))
 
 

@@ -14,6 +14,7 @@ DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 
 def check(directory: Path) -> subprocess.CompletedProcess[str]:
+    """Run scripts/check_schemas.py on ``directory``."""
     return subprocess.run(
         [sys.executable, str(SCRIPT), str(directory)], capture_output=True, text=True, check=False
     )
