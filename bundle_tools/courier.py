@@ -4,7 +4,8 @@ operator-courier (PyPI ``operator-courier``, the legacy App Registry tool) verif
 *package manifest* layout: one flat directory holding the CSV, the CRDs and a
 ``<package>.package.yaml`` (``packageName``, ``channels[{name, currentCSV}]``,
 ``defaultChannel``). :func:`run_courier` builds that layout from a registry+v1 bundle in a
-temporary directory (the package and channels come from ``metadata/annotations.yaml``),
+temporary directory (the CSV and CRD files only; the package and channels come from
+``metadata/annotations.yaml``),
 runs ``operatorcourier.api.build_and_verify`` and turns each error and warning into a
 finding. Courier's messages carry no position; a finding points at the CSV node its
 message names (``csv spec.install not defined`` -> ``/spec``), else at the CSV's first
@@ -32,6 +33,9 @@ if TYPE_CHECKING:
     from bundle_tools.validate import BundleContext
 
 RULE = "COURIER"
+#: What a package-manifest directory holds besides the package file; courier reads
+#: each file as one YAML document, so other objects are left out of the copy.
+COURIER_KINDS = ("ClusterServiceVersion", "CustomResourceDefinition")
 #: A dotted CSV field path in a courier message (``spec.install.spec.deployments``).
 _FIELD = re.compile(r"\b(?:spec|metadata)(?:\.[A-Za-z]+)*")
 
@@ -106,8 +110,10 @@ def run_courier(ctx: BundleContext) -> list[Finding]:
     with tempfile.TemporaryDirectory(prefix="bundle-tools-courier-") as tmp:
         flat = Path(tmp) / (manifest["packageName"] or "package")
         flat.mkdir()
-        for path in ctx.bundle.manifests:
-            if path.suffix.lower() in (".yaml", ".yml"):
+        for path, docs in ctx.bundle.manifests.items():
+            if path.suffix.lower() in (".yaml", ".yml") and any(
+                isinstance(d.data, dict) and d.data.get("kind") in COURIER_KINDS for d in docs
+            ):
                 shutil.copyfile(path, flat / path.name)
         (flat / f"{flat.name}.package.yaml").write_text(
             yaml.safe_dump(manifest, sort_keys=False), encoding="utf-8"
