@@ -92,3 +92,13 @@ def test_object_without_api_version_names_the_misspelt_key(tmp_path: Path) -> No
     assert (finding.location.line, finding.location.column) == (1, 1)
     assert finding.location.path.endswith(CSV_FILE)
     assert finding.hint == "rename key 'ApiVersion' to 'apiVersion'"
+
+
+def test_unsupported_kind(tmp_path: Path) -> None:
+    files = {
+        "manifests/job.yaml": "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\n",
+        "manifests/np.yaml": "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+        "metadata:\n  name: n\n",
+    }
+    bundle = write_bundle(tmp_path / "b", files=files)
+    assert hits(bundle) == [("BND009", "manifests/job.yaml", 2, 7)]

@@ -255,3 +255,54 @@ def kubernetes_objects(ctx: BundleContext) -> Iterator[Hit]:
                     hint=f"rename key {near[0]!r} to {parts[0]!r}" if near else None,
                     severity=Severity.WARNING if lenient else None,
                 )
+
+
+#: Kinds OLM's catalog operator creates from a bundle (``ExecutePlan`` built-ins plus its
+#: ``supportedKinds``); NetworkPolicy is accepted by recent OLM releases.
+SUPPORTED_KINDS = frozenset(
+    {
+        "ClusterServiceVersion",
+        "CustomResourceDefinition",
+        "Secret",
+        "ConfigMap",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "Role",
+        "RoleBinding",
+        "ServiceAccount",
+        "Service",
+        "PrometheusRule",
+        "ServiceMonitor",
+        "PodDisruptionBudget",
+        "PriorityClass",
+        "VerticalPodAutoscaler",
+        "ConsoleYAMLSample",
+        "ConsoleQuickStart",
+        "ConsoleCLIDownload",
+        "ConsoleLink",
+        "NetworkPolicy",
+    }
+)
+
+
+@rule(
+    "BND009",
+    severity=Severity.WARNING,
+    summary="every manifest object is of a kind OLM installs from a bundle",
+    source="operator-lifecycle-manager pkg/controller/operators/catalog (ExecutePlan, "
+    "supportedKinds)",
+)
+def supported_kinds(ctx: BundleContext) -> Iterator[Hit]:
+    """OLM's InstallPlan creates only a fixed set of kinds from a bundle; any other object
+    (a Deployment, a Namespace, a Job...) marks its step UnsupportedResource and fails
+    the InstallPlan. The set grows with OLM releases, hence a warning. CredentialsRequests
+    are CRQ001's."""
+    for doc, data in ctx.objects():
+        kind = data.get("kind")
+        if isinstance(kind, str) and kind not in SUPPORTED_KINDS and kind != "CredentialsRequest":
+            yield Hit(
+                message=f"OLM does not install {kind} objects from a bundle: the InstallPlan "
+                "fails (UnsupportedResource)",
+                location=ctx.at(doc, ("kind",)),
+                hint="create it from the operator at runtime, or describe it in the CSV",
+            )
