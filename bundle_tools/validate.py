@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bundle_tools.bundle import Bundle, load_bundle
+from bundle_tools.errors import InputError
 from bundle_tools.findings import Location, Report
 from bundle_tools.yamlio import Document, load_file, locate, pointer
 
@@ -28,8 +29,10 @@ from bundle_tools.yamlio import Document, load_file, locate, pointer
 #: content (e.g. cluster-scoped RBAC under namespaced ``permissions``) into errors.
 PROFILES = ("default", "certified", "strict")
 
-#: Optional ``metadata/`` files of the bundle format that OLM reads (operator-registry).
-METADATA_FILES = ("dependencies.yaml", "properties.yaml")
+#: Suffixes of the ``metadata/`` files opm reads. opm decodes every file of ``metadata/``
+#: by content, not by name (operator-registry ``bundleParser.addMetadata``): the first
+#: one with ``annotations:``, ``dependencies:`` or ``properties:`` provides them.
+METADATA_SUFFIXES = (".yaml", ".yml", ".json")
 
 Parts = tuple[str | int, ...]
 
@@ -59,8 +62,8 @@ def get_path(data: Any, parts: Sequence[str | int]) -> Any:
 class BundleContext:
     """What a bundle rule reads. ``bundle`` is the parsed directory, ``display`` the bundle
     path as the user gave it (finding paths are ``display/<relative path>``), ``profile``
-    the ``--profile`` name, ``metadata`` the parsed optional ``metadata/`` files by name
-    (``dependencies.yaml``, ``properties.yaml``) when present."""
+    the ``--profile`` name, ``metadata`` the first document of every other file of
+    ``metadata/`` (``dependencies.yaml``, ``properties.yaml``...) by file name."""
 
     bundle: Bundle
     display: str
@@ -153,18 +156,31 @@ class BundleContext:
 def load_context(path: str | Path, profile: str = "default") -> BundleContext:
     """Parse bundle directory ``path`` into a :class:`BundleContext`.
 
-    Raises InputError when it has no ``manifests/`` directory or any manifest,
-    ``metadata/annotations.yaml`` or optional ``metadata/`` file (see
-    :data:`METADATA_FILES`) cannot be read or parsed: opm refuses such a bundle.
+    Raises InputError when it has no ``manifests/`` directory or any manifest or
+    ``metadata/`` file cannot be read or parsed. For an optional metadata file the
+    message adds what opm would do: skip the file and silently drop what it declares.
     """
     bundle = load_bundle(path)
     metadata = {}
-    for name in METADATA_FILES:
-        file = bundle.root / "metadata" / name
-        if file.is_file():
+    directory = bundle.root / "metadata"
+    files = sorted(directory.iterdir()) if directory.is_dir() else []
+    for file in files:
+        if file.name == "annotations.yaml" or file.name.startswith("."):
+            continue
+        if not file.is_file() or file.suffix.lower() not in METADATA_SUFFIXES:
+            continue
+        try:
             docs = load_file(file)
-            if docs:
-                metadata[name] = docs[0]
+        except InputError as exc:
+            raise InputError(
+                f"{exc.message} (opm skips a metadata file it cannot parse, silently "
+                "dropping the dependencies or properties it declares)",
+                exc.path,
+                exc.line,
+                exc.column,
+            ) from None
+        if docs:
+            metadata[file.name] = docs[0]
     return BundleContext(bundle=bundle, display=str(path), profile=profile, metadata=metadata)
 
 

@@ -102,3 +102,31 @@ def test_unsupported_kind(tmp_path: Path) -> None:
     }
     bundle = write_bundle(tmp_path / "b", files=files)
     assert hits(bundle) == [("BND009", "manifests/job.yaml", 2, 7)]
+
+
+DEPENDENCIES = """\
+dependencies:
+- type: olm.package
+  value:
+    packageName: prometheus
+    version: ">=0.47.0 <1.0.0"
+- type: olm.package
+  value:
+    packageName: grafana
+    version: v4
+- type: olm.gvk
+  value:
+    group: example.com
+    kind: Gadget
+- type: olm.bogus
+"""
+
+
+def test_dependencies_in_any_metadata_file(tmp_path: Path) -> None:
+    # opm reads metadata files by content: dependencies in properties.yaml count too
+    bundle = write_bundle(tmp_path / "b", files={"metadata/properties.yaml": DEPENDENCIES})
+    assert hits(bundle) == [
+        ("BND010", "metadata/properties.yaml", 9, 14),
+        ("BND010", "metadata/properties.yaml", 11, 3),
+        ("BND010", "metadata/properties.yaml", 14, 9),
+    ]

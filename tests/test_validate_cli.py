@@ -89,6 +89,7 @@ def test_invalid_optional_metadata_file_is_an_input_error(tmp_path: Path) -> Non
     result = invoke("validate", str(bundle))
     assert result.exit_code == 2
     assert "metadata/dependencies.yaml:3:12: error: invalid YAML" in result.stderr
+    assert "silently dropping the dependencies" in result.stderr
 
 
 def test_not_a_bundle_and_missing_path(tmp_path: Path) -> None:

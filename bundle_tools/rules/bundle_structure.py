@@ -306,3 +306,52 @@ def supported_kinds(ctx: BundleContext) -> Iterator[Hit]:
                 location=ctx.at(doc, ("kind",)),
                 hint="create it from the operator at runtime, or describe it in the CSV",
             )
+
+
+DEPENDENCY_TYPES = ("olm.package", "olm.gvk", "olm.label", "olm.constraint")
+
+
+def _dependency_problem(entry: object) -> tuple[tuple[str, ...], str] | None:
+    """``(path inside the entry, problem)`` of a malformed dependency, else ``None``."""
+    from bundle_tools.semver_range import parse_range
+
+    kind = get_path(entry, ("type",))
+    if kind not in DEPENDENCY_TYPES:
+        return ("type",), f"type {kind!r} is not one of {', '.join(DEPENDENCY_TYPES)}"
+    if kind == "olm.package":
+        if not get_path(entry, ("value", "packageName")):
+            return ("value", "packageName"), "olm.package dependency has no packageName"
+        version = get_path(entry, ("value", "version"))
+        try:
+            parse_range(str(version) if version is not None else "")
+        except ValueError as exc:
+            return ("value", "version"), f"version {version!r} is not a semver range ({exc})"
+    if kind == "olm.gvk":
+        for field in ("group", "version", "kind"):
+            if not get_path(entry, ("value", field)):
+                return ("value", field), f"olm.gvk dependency has no {field}"
+    return None
+
+
+@rule(
+    "BND010",
+    severity=Severity.ERROR,
+    summary="metadata dependencies are well-formed (type, package and semver range, GVK)",
+    source="operator-registry pkg/lib/bundle ValidateBundleDependencies; olm-docs "
+    "Concepts/olm-architecture/dependency-resolution",
+)
+def dependencies(ctx: BundleContext) -> Iterator[Hit]:
+    """Each ``dependencies:`` entry of a ``metadata/`` file has a known ``type``; an
+    ``olm.package`` dependency names a package and a blang/semver range, an ``olm.gvk``
+    dependency a group, version and kind. opm's bundle validation rejects anything else
+    and OLM's resolver cannot satisfy it, so the install is blocked."""
+    for doc in ctx.metadata.values():
+        entries = get_path(doc.data, ("dependencies",))
+        for i, entry in enumerate(entries if isinstance(entries, list) else []):
+            problem = _dependency_problem(entry)
+            if problem is not None:
+                parts, message = problem
+                yield Hit(
+                    message=f"dependency {i}: {message}",
+                    location=ctx.at(doc, ("dependencies", i, *parts)),
+                )
