@@ -27,7 +27,7 @@ Bundles = Annotated[
     list[Path],
     typer.Argument(
         help="Bundle directories (each with manifests/ and metadata/).",
-        metavar="BUNDLE...",
+        metavar="BUNDLE",
         exists=True,
         file_okay=False,
         dir_okay=True,
