@@ -25,7 +25,7 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bundle_tools.bundle import CHANNELS_KEY, DEFAULT_CHANNEL_KEY, PACKAGE_KEY
+from bundle_tools.bundle import DEFAULT_CHANNEL_KEY, PACKAGE_KEY
 from bundle_tools.errors import UsageError
 from bundle_tools.findings import Finding, Location, Severity
 
@@ -62,7 +62,7 @@ def package_manifest(ctx: BundleContext) -> dict[str, Any]:
     defaultChannel}``."""
     values = ctx.bundle.annotation_values
     csv_name = str((ctx.csv_data.get("metadata") or {}).get("name", ""))
-    channels = [c.strip() for c in str(values.get(CHANNELS_KEY, "")).split(",") if c.strip()]
+    channels = [c for c in ctx.channels() if c]
     return {
         "packageName": str(values.get(PACKAGE_KEY, "")),
         "channels": [{"name": c, "currentCSV": csv_name} for c in channels],

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bundle_tools.bundle import Bundle, load_bundle
+from bundle_tools.bundle import CHANNELS_KEY, Bundle, load_bundle
 from bundle_tools.errors import InputError
 from bundle_tools.findings import Location, Report
 from bundle_tools.yamlio import Document, load_file, locate, pointer
@@ -113,6 +113,12 @@ class BundleContext:
     def csv_annotations(self) -> dict[str, Any]:
         """The CSV's ``metadata.annotations`` mapping (``{}`` when absent)."""
         return _mapping(_mapping(self.csv_data.get("metadata")).get("annotations"))
+
+    def channels(self) -> list[str]:
+        """The channel names of the channels annotation, split on commas and stripped
+        (empty names kept, so a rule can report them); ``[]`` when unset."""
+        value = self.bundle.annotation_values.get(CHANNELS_KEY)
+        return [c.strip() for c in value.split(",")] if isinstance(value, str) else []
 
     # -- install strategy ------------------------------------------------------------
     def install_spec(self) -> dict[str, Any]:

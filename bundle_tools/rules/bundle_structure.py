@@ -103,10 +103,6 @@ def mediatype(ctx: BundleContext) -> Iterator[Hit]:
         )
 
 
-def _channels(value: object) -> list[str]:
-    return [c.strip() for c in value.split(",")] if isinstance(value, str) else []
-
-
 @rule(
     "BND004",
     severity=Severity.ERROR,
@@ -130,7 +126,7 @@ def package_channels(ctx: BundleContext) -> Iterator[Hit]:
                 "package and channel",
                 location=ctx.at(doc, ("annotations", key)),
             )
-    channels = _channels(values.get(CHANNELS_KEY))
+    channels = ctx.channels()
     if channels and "" in channels:
         yield Hit(
             message=f"{CHANNELS_KEY} {values[CHANNELS_KEY]!r} has an empty channel name",
