@@ -1,0 +1,52 @@
+"""Property: whatever values a CSV's annotations, install modes and deployment fields
+hold, validate does not crash and every finding points inside the file."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bundle_tools.validate import validate_bundles
+
+from .validate_helpers import BASE_CSV, edit, write_bundle
+
+SCALARS = st.one_of(
+    st.booleans(),
+    st.integers(-5, 5),
+    st.text(alphabet="abvx.0123456789<>= |-", max_size=12),
+    st.none(),
+)
+VALUES = st.one_of(
+    SCALARS,
+    st.lists(SCALARS, max_size=3),
+    st.dictionaries(st.sampled_from("ab"), SCALARS, max_size=2),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(skip_range=VALUES, supported=VALUES, version=VALUES, image=VALUES, mode=VALUES)
+def test_validate_never_crashes_and_stays_in_bounds(
+    skip_range: object, supported: object, version: object, image: object, mode: object
+) -> None:
+    def flow(value: object) -> str:
+        return json.dumps(value)  # JSON is YAML flow syntax
+
+    csv = edit(BASE_CSV, "'>=1.0.0 <1.2.0'", flow(skip_range))
+    csv = edit(csv, "supported: false", f"supported: {flow(supported)}")
+    csv = edit(csv, "version: 1.2.0", f"version: {flow(version)}")
+    csv = edit(csv, "type: MultiNamespace", f"type: {flow(mode)}")
+    csv = edit(
+        csv, "image: registry.example.com/widget/widget-operator:1.2.0", f"image: {flow(image)}"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        bundle = write_bundle(Path(tmp) / "b", csv=csv)
+        lines = len(csv.splitlines())
+        report = validate_bundles([bundle], profile="strict")
+        for finding in report.findings:
+            assert finding.location.line is not None
+            assert 1 <= finding.location.line <= lines
+            assert finding.location.column is not None and finding.location.column >= 1
