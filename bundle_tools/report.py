@@ -60,16 +60,19 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
-def artifact_uri(path: str) -> str:
+def artifact_uri(path: str, base: Path | None = None) -> str:
     """SARIF ``artifactLocation.uri`` of a finding path: a relative, percent-encoded POSIX
-    URI reference for relative paths (GitHub resolves it against the checkout), a
-    ``file://`` URI for absolute ones."""
-    from pathlib import PurePath
+    URI reference (GitHub resolves it against the checkout) for relative paths and for
+    absolute paths inside ``base`` (default: the current directory), a ``file://`` URI
+    for other absolute paths."""
     from urllib.parse import quote
 
-    pure = PurePath(path)
+    pure = Path(path)
     if pure.is_absolute():
-        return Path(path).as_uri()
+        base = (base or Path.cwd()).resolve()
+        if not pure.is_relative_to(base):
+            return pure.as_uri()
+        pure = pure.relative_to(base)
     return quote(pure.as_posix())
 
 

@@ -77,7 +77,8 @@ def test_sarif_shape_github_accepts() -> None:
 
 def test_artifact_uri() -> None:
     assert artifact_uri("a b/c.yaml") == "a%20b/c.yaml"
-    assert artifact_uri("/tmp/x y.yaml") == "file:///tmp/x%20y.yaml"
+    assert artifact_uri("/tmp/x y.yaml", Path("/srv")) == "file:///tmp/x%20y.yaml"
+    assert artifact_uri("/srv/repo/bundle/a.yaml", Path("/srv/repo")) == "bundle/a.yaml"
 
 
 def test_junit_one_suite_per_target_failures_at_fail_on() -> None:
