@@ -60,3 +60,8 @@ def _root(
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+from bundle_tools.cli import patch  # noqa: E402  (commands import this module's helpers)
+
+app.command("patch-csv")(patch.patch_csv)

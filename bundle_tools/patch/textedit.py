@@ -1,0 +1,459 @@
+"""Lossless edits of YAML text: decide on the parsed tree, change only the affected bytes.
+
+A whole-document round trip (load, modify, dump) reformats lines it never meant to touch
+(multi-line plain scalars, mixed sequence indentation, folded base64). :class:`YamlText`
+instead composes the text into position-carrying nodes and turns each edit into a text
+splice:
+
+- replacing a scalar rewrites only that scalar's characters, keeping its quote style;
+- new mapping keys and sequence items are rendered as whole lines, in the indentation
+  style of the block they go into, and inserted after the last line of the preceding
+  entry (in sorted position when the mapping's keys are sorted, else at its end);
+- an empty flow collection (``volumes: []``) that gains content becomes a block
+  collection; a non-empty flow collection gets its new items in flow style.
+
+Every other byte (comments, blank lines, quotes, line endings, long lines) stays
+identical by construction. Paths are tuples of mapping keys (``str``) and sequence
+indices (``int``) from a document root.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from bundle_tools.errors import InputError
+from bundle_tools.yamlio import SourceText, new_yaml
+
+PathParts = tuple[str | int, ...]
+
+_BOOL_NULL = re.compile(r"(?i:y|n|yes|no|true|false|on|off|null|~)")
+_NUMBER = re.compile(
+    r"[-+]?(?:\.[0-9_]+|[0-9][0-9_]*(?::[0-5]?[0-9])*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?i:inf|nan)|0x[0-9a-fA-F_]+|0o?[0-7_]+|0b[01_]+"
+)
+_TIMESTAMP = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:[Tt ].*)?")
+_PLAIN = re.compile(r"[A-Za-z0-9_./][A-Za-z0-9_./:@+=~ -]*")
+_EMPTY_FLOW = re.compile(r":[ ]*(?:\[[ ]*\]|\{[ ]*\})")
+
+
+def _plain_ok(value: str) -> bool:
+    """True when ``value`` can be written as a plain scalar and reads back as the same
+    string under YAML 1.1 and 1.2 (no bool/null/number/timestamp look-alikes)."""
+    return (
+        bool(_PLAIN.fullmatch(value))
+        and not value.endswith((" ", ":"))
+        and ": " not in value
+        and " #" not in value
+        and not _BOOL_NULL.fullmatch(value)
+        and not _NUMBER.fullmatch(value)
+        and not _TIMESTAMP.fullmatch(value)
+    )
+
+
+def render_scalar(value: Any, style: str | None = None) -> str:
+    """YAML text of a scalar: ``None`` -> ``null``, bools -> ``true``/``false``, numbers as
+    is, strings plain when safe, else double-quoted. ``style`` ``"'"`` or ``'"'`` forces
+    that quote style for a string (the style of a scalar being replaced)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    text = str(value)
+    if style == "'" and "\n" not in text:
+        return "'" + text.replace("'", "''") + "'"
+    if style == '"' or not _plain_ok(text):
+        return json.dumps(text, ensure_ascii=False)
+    return text
+
+
+def render_flow(value: Any) -> str:
+    """Flow-style YAML text of ``value`` (``{a: 1, b: [x, y]}``)."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{render_key(k)}: {render_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(render_flow(v) for v in value) + "]"
+    text = render_scalar(value)
+    if isinstance(value, str) and any(c in text for c in ",[]{}") and not text.startswith('"'):
+        return json.dumps(value, ensure_ascii=False)
+    return text
+
+
+def render_key(key: str) -> str:
+    """A mapping key, quoted only when it has to be."""
+    return render_scalar(key)
+
+
+@dataclass(frozen=True, slots=True)
+class Style:
+    """Indentation of rendered blocks: ``map_indent`` columns between a key and the keys
+    of its nested mapping, ``seq_indent`` columns between a key and the ``-`` of its
+    block sequence (0 = the ``-`` sits under the key, as kubebuilder writes it)."""
+
+    map_indent: int = 2
+    seq_indent: int = 0
+
+    def block(self, value: Any, col: int) -> list[str]:
+        """Lines (no newline) of ``value`` as a block collection whose entries start at
+        column ``col``."""
+        pad = " " * col
+        if isinstance(value, list):
+            lines: list[str] = []
+            for item in value:
+                if isinstance(item, dict) and item:
+                    inner = self.block(item, col + 2)
+                    lines.append(pad + "- " + inner[0][col + 2 :])
+                    lines.extend(inner[1:])
+                else:
+                    lines.append(pad + "- " + self._inline(item))
+            return lines
+        lines = []
+        for key, item in value.items():
+            head = pad + render_key(key) + ":"
+            if isinstance(item, dict) and item:
+                lines.append(head)
+                lines.extend(self.block(item, col + self.map_indent))
+            elif isinstance(item, list) and item:
+                lines.append(head)
+                lines.extend(self.block(item, col + self.seq_indent))
+            else:
+                lines.append(head + " " + self._inline(item))
+        return lines
+
+    @staticmethod
+    def _inline(value: Any) -> str:
+        if isinstance(value, dict | list):
+            return render_flow(value)
+        return render_scalar(value)
+
+
+def node_value(node: Any) -> Any:
+    """Plain Python value of a composed node (dicts, lists, str/int/float/bool/None)."""
+    if node.id == "mapping":
+        return {node_value(k): node_value(v) for k, v in node.value}
+    if node.id == "sequence":
+        return [node_value(v) for v in node.value]
+    tag = node.tag.rsplit(":", 1)[-1]
+    if tag == "null":
+        return None
+    if tag == "bool":
+        return node.value.lower() in ("true", "yes", "on", "y")
+    if tag in ("int", "float"):
+        try:
+            return int(node.value.replace("_", ""), 0) if tag == "int" else float(node.value)
+        except ValueError:
+            return node.value
+    return node.value
+
+
+@dataclass(slots=True)
+class _Pending:
+    """Additions to one existing collection node: new keys (mapping) or new items."""
+
+    node: Any
+    key: Any  # the key node whose value ``node`` is (None for a sequence item or root)
+    keys: dict[str, Any]
+    items: list[Any]
+
+
+class YamlText:
+    """Edits of one YAML text, applied as splices by :meth:`result`.
+
+    ``source`` is the already validated text (load it with ``yamlio.load_documents``
+    first: this class assumes valid YAML without duplicate keys). Edits address nodes by
+    ``(document index, path)``. Raises InputError (with line and column) for an edit
+    that cannot be made without touching unrelated bytes: through a YAML alias, inside
+    a block scalar, or into an empty flow collection that is not a mapping value.
+    """
+
+    def __init__(self, source: SourceText) -> None:
+        self.source = source
+        self.text = source.text
+        self.roots = list(new_yaml().compose_all(self.text))
+        self._aliases: set[tuple[int, int]] = set()
+        seen: set[int] = set()
+        counts = {"map": Counter[int](), "seq": Counter[int]()}
+        for root in self.roots:
+            self._survey(root, seen, counts)
+        self.style = Style(
+            map_indent=counts["map"].most_common(1)[0][0] if counts["map"] else 2,
+            seq_indent=counts["seq"].most_common(1)[0][0] if counts["seq"] else 0,
+        )
+        self._replacements: list[tuple[int, int, str, int]] = []
+        self._pending: dict[int, _Pending] = {}
+
+    def _survey(self, node: Any, seen: set[int], counts: dict[str, Counter[int]]) -> None:
+        """Record alias slots (a node object met again) and the indentation styles."""
+        seen.add(id(node))
+        if node.id == "mapping":
+            children = [(i, k, v) for i, (k, v) in enumerate(node.value)]
+        elif node.id == "sequence":
+            children = [(i, None, v) for i, v in enumerate(node.value)]
+        else:
+            return
+        for i, key, child in children:
+            if id(child) in seen:
+                self._aliases.add((id(node), i))
+                continue
+            if key is not None and child.id != "scalar" and not child.flow_style and child.value:
+                first = child.value[0][0] if child.id == "mapping" else child.value[0]
+                if first.start_mark.line > key.start_mark.line:
+                    col = (
+                        self._dash_col(child) if child.id == "sequence" else first.start_mark.column
+                    )
+                    kind = "map" if child.id == "mapping" else "seq"
+                    counts[kind][col - key.start_mark.column] += 1
+            self._survey(child, seen, counts)
+
+    # -- positions ---------------------------------------------------------------------
+
+    def _line_start(self, index: int) -> int:
+        return self.text.rfind("\n", 0, index) + 1
+
+    def _line_after(self, index: int) -> int:
+        """Offset of the start of the line after the one holding ``index - 1``."""
+        if index > 0 and self.text[index - 1] == "\n":
+            return index
+        newline = self.text.find("\n", index)
+        return len(self.text) if newline < 0 else newline + 1
+
+    def _dash_col(self, seq: Any) -> int:
+        first = seq.value[0]
+        before = self.text[self._line_start(first.start_mark.index) : first.start_mark.index]
+        return len(before.rstrip()) - 1
+
+    def _end(self, node: Any) -> int:
+        """Offset just past the last character of ``node``'s own text."""
+        if node.id == "scalar" or node.flow_style or not node.value:
+            return node.end_mark.index
+        return self._slot_end(node, len(node.value) - 1)
+
+    def _slot_end(self, node: Any, index: int) -> int:
+        """End offset of entry ``index`` of block collection ``node`` (for a mapping, the
+        key and its value; an alias ends after ``*name``; an empty value after its key)."""
+        if node.id == "mapping":
+            key, child = node.value[index]
+            floor = key.end_mark.index
+        else:
+            child = node.value[index]
+            floor = self._slot_end(node, index - 1) if index else node.start_mark.index
+        if (id(node), index) in self._aliases:
+            name = "*" + str(child.anchor)
+            return self.text.index(name, floor) + len(name)
+        if child.id == "scalar" and child.start_mark.index == child.end_mark.index:
+            return floor
+        return self._end(child)
+
+    def _error(self, message: str, node: Any) -> InputError:
+        mark = node.start_mark
+        return InputError(message, self.source.path, mark.line + 1, mark.column + 1)
+
+    # -- lookups -----------------------------------------------------------------------
+
+    def _walk(self, doc: int, parts: PathParts) -> tuple[list[tuple[Any, Any]], PathParts]:
+        """Follow ``parts``: the ``(node, key node)`` chain that exists and the rest of
+        the path that does not. Raises InputError when the path passes a YAML alias."""
+        chain: list[tuple[Any, Any]] = [(self.roots[doc], None)]
+        for i, part in enumerate(parts):
+            node = chain[-1][0]
+            if node.id == "mapping" and isinstance(part, str):
+                found = [(j, k, v) for j, (k, v) in enumerate(node.value) if k.value == part]
+                if not found:
+                    return chain, parts[i:]
+                j, key, child = found[0]
+            elif node.id == "sequence" and isinstance(part, int) and part < len(node.value):
+                j, key, child = part, None, node.value[part]
+            else:
+                return chain, parts[i:]
+            if (id(node), j) in self._aliases:
+                raise self._error(
+                    f"cannot edit {'/'.join(map(str, parts[: i + 1]))}: it is a YAML alias "
+                    f"(*{child.anchor}); edit the anchored node instead",
+                    key if key is not None else node,
+                )
+            chain.append((child, key))
+        return chain, ()
+
+    def node(self, doc: int, parts: PathParts) -> Any | None:
+        """The composed node at ``parts`` (None when the path does not exist)."""
+        chain, rest = self._walk(doc, parts)
+        return None if rest else chain[-1][0]
+
+    def line_of(self, doc: int, parts: PathParts) -> int:
+        """1-based line of the deepest existing node on ``parts``."""
+        chain, _ = self._walk(doc, parts)
+        node, key = chain[-1]
+        return (key or node).start_mark.line + 1
+
+    # -- edits -------------------------------------------------------------------------
+
+    def _pending_for(self, node: Any, key: Any) -> _Pending:
+        return self._pending.setdefault(id(node), _Pending(node, key, {}, []))
+
+    def set(self, doc: int, parts: PathParts, value: Any) -> None:
+        """Set the value at ``parts``: an existing scalar is rewritten in place (its quote
+        style kept; a plain scalar that would not read back as ``value`` becomes
+        double-quoted), a missing key is added (with missing parents as nested
+        mappings). An existing collection is replaced only through :meth:`replace_item`.
+        """
+        chain, rest = self._walk(doc, parts)
+        node, key = chain[-1]
+        if not rest:
+            if node.id != "scalar":
+                raise self._error("cannot replace a collection with a scalar", node)
+            self._replace_scalar(node, key, value)
+            return
+        if node.id != "mapping" or not all(isinstance(p, str) for p in rest):
+            raise self._error(f"cannot add {'/'.join(map(str, parts))} here", node)
+        nested: Any = value
+        for part in reversed(rest[1:]):
+            nested = {part: nested}
+        _merge(self._pending_for(node, key).keys, rest[0], nested)
+
+    def append(self, doc: int, parts: PathParts, items: list[Any]) -> None:
+        """Append ``items`` to the sequence at ``parts`` (created when missing)."""
+        chain, rest = self._walk(doc, parts)
+        node, key = chain[-1]
+        if rest:
+            self.set(doc, parts, list(items))
+        elif node.id != "sequence":
+            raise self._error("expected a sequence here", node)
+        else:
+            self._pending_for(node, key).items.extend(items)
+
+    def replace_item(self, doc: int, parts: PathParts, value: Any) -> None:
+        """Replace the whole block-sequence item at ``parts`` (last part an index) with
+        ``value`` rendered at the item's own indentation."""
+        seq = self.node(doc, parts[:-1])
+        index = parts[-1]
+        assert seq is not None and seq.id == "sequence" and isinstance(index, int)
+        item = seq.value[index]
+        if seq.flow_style:
+            raise self._error("cannot replace an item of a flow sequence", item)
+        start = self._line_start(item.start_mark.index)
+        end = self._line_after(self._end(item))
+        col = self.text.rfind("-", start, item.start_mark.index) - start
+        lines = self.style.block([value], col)
+        self._replacements.append((start, end, self._join(lines, end), col))
+
+    def _replace_scalar(self, node: Any, key: Any, value: Any) -> None:
+        style = node.style if node.style in ("'", '"') else None
+        if node.style in ("|", ">"):
+            raise self._error("cannot rewrite a block scalar in place", node)
+        text = render_scalar(value, style)
+        if node.start_mark.index == node.end_mark.index:
+            colon = self.text.index(":", key.end_mark.index) + 1
+            self._replacements.append((colon, colon, " " + text, 0))
+        else:
+            self._replacements.append((node.start_mark.index, node.end_mark.index, text, 0))
+
+    # -- rendering ---------------------------------------------------------------------
+
+    def _join(self, lines: list[str], at: int) -> str:
+        newline = self.source.newline
+        body = "".join(line + newline for line in lines)
+        if at == len(self.text) and self.text and not self.text.endswith("\n"):
+            return newline + body[: -len(newline)]
+        return body
+
+    def _insert_lines(self, at: int, lines: list[str], col: int) -> None:
+        self._replacements.append((at, at, self._join(lines, at), col))
+
+    def _render_pending(self, pending: _Pending) -> None:
+        node = pending.node
+        if node.flow_style and not node.value:
+            self._expand_empty_flow(pending)
+        elif node.flow_style:
+            pieces = [f"{render_key(k)}: {render_flow(v)}" for k, v in pending.keys.items()]
+            pieces += [render_flow(v) for v in pending.items]
+            at = self._end(node.value[-1][1] if node.id == "mapping" else node.value[-1])
+            self._replacements.append((at, at, "".join(", " + p for p in pieces), 0))
+        elif node.id == "sequence":
+            col = self._dash_col(node)
+            offset = node.value[0].start_mark.column - col - 2
+            lines = self.style.block(pending.items, col)
+            if offset > 0:
+                lines = [_widen_dash(line, col, offset) for line in lines]
+            self._insert_lines(self._line_after(self._end(node)), lines, col)
+        else:
+            self._insert_keys(node, pending.keys)
+
+    def _insert_keys(self, node: Any, keys: dict[str, Any]) -> None:
+        """New keys go in sorted position when the existing keys are sorted (as
+        operator-sdk writes them), else after the last entry; each after the last line of
+        the entry before it, so comments above the next key stay with that key."""
+        names = [k.value for k, _ in node.value]
+        ordered = names == sorted(names)
+        first = node.value[0][0]
+        col = first.start_mark.column
+        first_line = self._line_start(first.start_mark.index)
+        first_starts_line = not self.text[first_line : first.start_mark.index].strip()
+        groups: dict[int, list[str]] = {}
+        for name, value in sorted(keys.items()) if ordered else keys.items():
+            position = bisect.bisect(names, name) if ordered else len(names)
+            if position == 0 and first_starts_line:
+                at = first_line
+            else:
+                at = self._line_after(self._slot_end(node, max(position, 1) - 1))
+            groups.setdefault(at, []).extend(self.style.block({name: value}, col))
+        for at, lines in groups.items():
+            self._insert_lines(at, lines, col)
+
+    def _expand_empty_flow(self, pending: _Pending) -> None:
+        """``key: []`` / ``key: {}`` becomes ``key:`` followed by a block collection."""
+        node, key = pending.node, pending.key
+        if key is None or not _EMPTY_FLOW.fullmatch(
+            self.text[key.end_mark.index : node.end_mark.index]
+        ):
+            raise self._error("cannot add to an empty flow collection here", node)
+        self._replacements.append((key.end_mark.index, node.end_mark.index, ":", 0))
+        if node.id == "mapping":
+            col = key.start_mark.column + self.style.map_indent
+            lines = self.style.block(pending.keys, col)
+        else:
+            col = key.start_mark.column + self.style.seq_indent
+            lines = self.style.block(pending.items, col)
+        self._insert_lines(self._line_after(node.end_mark.index), lines, col)
+
+    def result(self) -> str:
+        """The edited text (the original when nothing was changed).
+
+        Splices are applied from the end of the text backwards; insertions at the same
+        offset are ordered deepest first, so a nested block's new lines precede the new
+        lines of the mapping that contains it."""
+        for pending in self._pending.values():
+            self._render_pending(pending)
+        self._pending.clear()
+        text = self.text
+        for start, end, new, _ in sorted(
+            self._replacements, key=lambda r: (r[0], r[1], -r[3]), reverse=True
+        ):
+            text = text[:start] + new + text[end:]
+        self._replacements.clear()
+        return text
+
+
+def _widen_dash(line: str, col: int, extra: int) -> str:
+    """Turn ``- x`` at ``col`` into ``-   x`` style (``extra`` more spaces after the dash)
+    and shift continuation lines of the same item by the same amount."""
+    if line[col : col + 2] == "- ":
+        return line[: col + 1] + " " * extra + line[col + 1 :]
+    return " " * extra + line
+
+
+def _merge(target: dict[str, Any], key: str, value: Any) -> None:
+    """Merge ``value`` into ``target[key]`` (dicts merged, lists extended, else set)."""
+    current = target.get(key)
+    if isinstance(current, dict) and isinstance(value, dict):
+        for k, v in value.items():
+            _merge(current, k, v)
+    elif isinstance(current, list) and isinstance(value, list):
+        current.extend(value)
+    else:
+        target[key] = value
