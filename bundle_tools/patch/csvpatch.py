@@ -188,13 +188,14 @@ class _Planner:
     doc: int
     data: Any
     changes: list[Change] = field(default_factory=list)
+    appended: dict[PathParts, int] = field(default_factory=dict)
 
     @property
     def file(self) -> str:
         return str(self.edit.source.path)
 
     def error(self, message: str, parts: PathParts) -> InputError:
-        return InputError(message, self.edit.source.path, self.edit.line_of(self.doc, parts))
+        return InputError(message, self.edit.source.path, *self.edit.position(self.doc, parts))
 
     def set(self, parts: PathParts, new: Any) -> None:
         old = _get(self.data, parts, _MISSING)
@@ -204,7 +205,8 @@ class _Planner:
         self.changes.append(Change(self.file, pointer(parts), _or_none(old), new))
 
     def append(self, parts: PathParts, items: list[Any]) -> None:
-        start = len(_get(self.data, parts) or [])
+        start = len(_get(self.data, parts) or []) + self.appended.get(parts, 0)
+        self.appended[parts] = self.appended.get(parts, 0) + len(items)
         self.edit.append(self.doc, parts, items)
         for offset, item in enumerate(items):
             self.changes.append(Change(self.file, pointer((*parts, start + offset)), None, item))
@@ -399,7 +401,8 @@ def _patch_related_image(plan: _Planner, container: PathParts, name: str, ref: s
         pod = _get(deployment, ("spec", "template", "spec")) or {}
         for kind in ("initContainers", "containers"):
             for c, box in enumerate(pod.get(kind) or []):
-                for e, env in enumerate((box or {}).get("env") or []):
+                env_list = box.get("env") if isinstance(box, dict) else None
+                for e, env in enumerate(env_list or []):
                     if isinstance(env, dict) and env.get("name") == env_name:
                         found = True
                         path = (*DEPLOYMENTS, d, "spec", "template", "spec", kind, c, "env", e)

@@ -23,7 +23,7 @@ import bisect
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bundle_tools.errors import InputError
@@ -38,7 +38,7 @@ _NUMBER = re.compile(
 )
 _TIMESTAMP = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:[Tt ].*)?")
 _PLAIN = re.compile(r"[A-Za-z0-9_./][A-Za-z0-9_./:@+=~ -]*")
-_EMPTY_FLOW = re.compile(r":[ ]*(?:\[[ ]*\]|\{[ ]*\})")
+_EMPTY_VALUE = re.compile(r":[ ]*(?:\[[ ]*\]|\{[ ]*\}|~|null|Null|NULL)?")
 
 
 def _plain_ok(value: str) -> bool:
@@ -73,16 +73,15 @@ def render_scalar(value: Any, style: str | None = None) -> str:
     return text
 
 
-def render_flow(value: Any) -> str:
-    """Flow-style YAML text of ``value`` (``{a: 1, b: [x, y]}``)."""
+def render_flow(value: Any, quote: str | None = None) -> str:
+    """Flow-style YAML text of ``value`` (``{a: 1, b: [x, y]}``); ``quote`` forces a
+    quote style on strings (to match the collection's existing items)."""
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{render_key(k)}: {render_flow(v)}" for k, v in value.items()) + "}"
+        pairs = (f"{render_key(k)}: {render_flow(v, quote)}" for k, v in value.items())
+        return "{" + ", ".join(pairs) + "}"
     if isinstance(value, list):
-        return "[" + ", ".join(render_flow(v) for v in value) + "]"
-    text = render_scalar(value)
-    if isinstance(value, str) and any(c in text for c in ",[]{}") and not text.startswith('"'):
-        return json.dumps(value, ensure_ascii=False)
-    return text
+        return "[" + ", ".join(render_flow(v, quote) for v in value) + "]"
+    return render_scalar(value, quote)
 
 
 def render_key(key: str) -> str:
@@ -94,10 +93,13 @@ def render_key(key: str) -> str:
 class Style:
     """Indentation of rendered blocks: ``map_indent`` columns between a key and the keys
     of its nested mapping, ``seq_indent`` columns between a key and the ``-`` of its
-    block sequence (0 = the ``-`` sits under the key, as kubebuilder writes it)."""
+    block sequence (0 = the ``-`` sits under the key, as kubebuilder writes it),
+    ``dash_width`` columns from a ``-`` to its item's content (2 for ``- x``, 4 for
+    ``-   x``)."""
 
     map_indent: int = 2
     seq_indent: int = 0
+    dash_width: int = 2
 
     def block(self, value: Any, col: int) -> list[str]:
         """Lines (no newline) of ``value`` as a block collection whose entries start at
@@ -105,13 +107,14 @@ class Style:
         pad = " " * col
         if isinstance(value, list):
             lines: list[str] = []
+            dash = pad + "-".ljust(self.dash_width)
             for item in value:
                 if isinstance(item, dict) and item:
-                    inner = self.block(item, col + 2)
-                    lines.append(pad + "- " + inner[0][col + 2 :])
+                    inner = self.block(item, col + self.dash_width)
+                    lines.append(dash + inner[0][col + self.dash_width :])
                     lines.extend(inner[1:])
                 else:
-                    lines.append(pad + "- " + self._inline(item))
+                    lines.append(dash + self._inline(item))
             return lines
         lines = []
         for key, item in value.items():
@@ -178,12 +181,13 @@ class YamlText:
         self.roots = list(new_yaml().compose_all(self.text))
         self._aliases: set[tuple[int, int]] = set()
         seen: set[int] = set()
-        counts = {"map": Counter[int](), "seq": Counter[int]()}
+        counts = {"map": Counter[int](), "seq": Counter[int](), "dash": Counter[int]()}
         for root in self.roots:
             self._survey(root, seen, counts)
         self.style = Style(
-            map_indent=counts["map"].most_common(1)[0][0] if counts["map"] else 2,
-            seq_indent=counts["seq"].most_common(1)[0][0] if counts["seq"] else 0,
+            map_indent=_most_common(counts["map"], 2),
+            seq_indent=_most_common(counts["seq"], 0),
+            dash_width=_most_common(counts["dash"], 2),
         )
         self._replacements: list[tuple[int, int, str, int]] = []
         self._pending: dict[int, _Pending] = {}
@@ -197,6 +201,10 @@ class YamlText:
             children = [(i, None, v) for i, v in enumerate(node.value)]
         else:
             return
+        if node.id == "sequence" and not node.flow_style:
+            width = self._dash_width(node)
+            if width:
+                counts["dash"][width] += 1
         for i, key, child in children:
             if id(child) in seen:
                 self._aliases.add((id(node), i))
@@ -224,9 +232,19 @@ class YamlText:
         return len(self.text) if newline < 0 else newline + 1
 
     def _dash_col(self, seq: Any) -> int:
+        """Column of the ``-`` of a block sequence's first item."""
         first = seq.value[0]
         before = self.text[self._line_start(first.start_mark.index) : first.start_mark.index]
-        return len(before.rstrip()) - 1
+        before = before.rstrip()
+        return len(before) - 1 if before.endswith("-") else seq.start_mark.column
+
+    def _dash_width(self, seq: Any) -> int | None:
+        """Columns from the first item's ``-`` to its content (None when the content
+        starts on the next line)."""
+        first = seq.value[0]
+        before = self.text[self._line_start(first.start_mark.index) : first.start_mark.index]
+        dash = before.rstrip()
+        return len(before) - len(dash) + 1 if dash.endswith("-") else None
 
     def _end(self, node: Any) -> int:
         """Offset just past the last character of ``node``'s own text."""
@@ -285,11 +303,13 @@ class YamlText:
         chain, rest = self._walk(doc, parts)
         return None if rest else chain[-1][0]
 
-    def line_of(self, doc: int, parts: PathParts) -> int:
-        """1-based line of the deepest existing node on ``parts``."""
+    def position(self, doc: int, parts: PathParts) -> tuple[int, int]:
+        """1-based ``(line, column)`` of the deepest existing node on ``parts`` (of its
+        key, for a mapping value)."""
         chain, _ = self._walk(doc, parts)
         node, key = chain[-1]
-        return (key or node).start_mark.line + 1
+        mark = (key or node).start_mark
+        return mark.line + 1, mark.column + 1
 
     # -- edits -------------------------------------------------------------------------
 
@@ -304,6 +324,17 @@ class YamlText:
         """
         chain, rest = self._walk(doc, parts)
         node, key = chain[-1]
+        if _is_null(node) and key is not None and (rest or isinstance(value, dict | list)):
+            nested: Any = value
+            for part in reversed(rest):
+                nested = {part: nested}
+            pending = self._pending_for(node, key)
+            if isinstance(nested, dict):
+                for name, item in nested.items():
+                    _merge(pending.keys, name, item)
+            else:
+                pending.items.extend(nested)
+            return
         if not rest:
             if node.id != "scalar":
                 raise self._error("cannot replace a collection with a scalar", node)
@@ -311,7 +342,7 @@ class YamlText:
             return
         if node.id != "mapping" or not all(isinstance(p, str) for p in rest):
             raise self._error(f"cannot add {'/'.join(map(str, parts))} here", node)
-        nested: Any = value
+        nested = value
         for part in reversed(rest[1:]):
             nested = {part: nested}
         _merge(self._pending_for(node, key).keys, rest[0], nested)
@@ -320,7 +351,7 @@ class YamlText:
         """Append ``items`` to the sequence at ``parts`` (created when missing)."""
         chain, rest = self._walk(doc, parts)
         node, key = chain[-1]
-        if rest:
+        if rest or _is_null(node):
             self.set(doc, parts, list(items))
         elif node.id != "sequence":
             raise self._error("expected a sequence here", node)
@@ -367,19 +398,19 @@ class YamlText:
 
     def _render_pending(self, pending: _Pending) -> None:
         node = pending.node
-        if node.flow_style and not node.value:
-            self._expand_empty_flow(pending)
+        if node.id == "scalar" or (node.flow_style and not node.value):
+            self._expand_empty(pending)
         elif node.flow_style:
-            pieces = [f"{render_key(k)}: {render_flow(v)}" for k, v in pending.keys.items()]
-            pieces += [render_flow(v) for v in pending.items]
-            at = self._end(node.value[-1][1] if node.id == "mapping" else node.value[-1])
+            last = node.value[-1][1] if node.id == "mapping" else node.value[-1]
+            quote = last.style if last.id == "scalar" and last.style in ("'", '"') else None
+            pieces = [f"{render_key(k)}: {render_flow(v, quote)}" for k, v in pending.keys.items()]
+            pieces += [render_flow(v, quote) for v in pending.items]
+            at = self._end(last)
             self._replacements.append((at, at, "".join(", " + p for p in pieces), 0))
         elif node.id == "sequence":
             col = self._dash_col(node)
-            offset = node.value[0].start_mark.column - col - 2
-            lines = self.style.block(pending.items, col)
-            if offset > 0:
-                lines = [_widen_dash(line, col, offset) for line in lines]
+            style = replace(self.style, dash_width=self._dash_width(node) or self.style.dash_width)
+            lines = style.block(pending.items, col)
             self._insert_lines(self._line_after(self._end(node)), lines, col)
         else:
             self._insert_keys(node, pending.keys)
@@ -405,21 +436,26 @@ class YamlText:
         for at, lines in groups.items():
             self._insert_lines(at, lines, col)
 
-    def _expand_empty_flow(self, pending: _Pending) -> None:
-        """``key: []`` / ``key: {}`` becomes ``key:`` followed by a block collection."""
+    def _expand_empty(self, pending: _Pending) -> None:
+        """A mapping value that is empty (``key:``, ``key: null``, ``key: []``,
+        ``key: {}``) and gains content becomes ``key:`` followed by a block collection."""
         node, key = pending.node, pending.key
-        if key is None or not _EMPTY_FLOW.fullmatch(
-            self.text[key.end_mark.index : node.end_mark.index]
-        ):
+        empty = node.start_mark.index == node.end_mark.index
+        span = self.text[key.end_mark.index : node.end_mark.index] if key else ""
+        if key is None or not (empty or _EMPTY_VALUE.fullmatch(span)):
             raise self._error("cannot add to an empty flow collection here", node)
-        self._replacements.append((key.end_mark.index, node.end_mark.index, ":", 0))
-        if node.id == "mapping":
+        if empty:
+            after = self._line_after(key.end_mark.index)
+        else:
+            self._replacements.append((key.end_mark.index, node.end_mark.index, ":", 0))
+            after = self._line_after(node.end_mark.index)
+        if pending.keys:
             col = key.start_mark.column + self.style.map_indent
             lines = self.style.block(pending.keys, col)
         else:
             col = key.start_mark.column + self.style.seq_indent
             lines = self.style.block(pending.items, col)
-        self._insert_lines(self._line_after(node.end_mark.index), lines, col)
+        self._insert_lines(after, lines, col)
 
     def result(self) -> str:
         """The edited text (the original when nothing was changed).
@@ -439,12 +475,12 @@ class YamlText:
         return text
 
 
-def _widen_dash(line: str, col: int, extra: int) -> str:
-    """Turn ``- x`` at ``col`` into ``-   x`` style (``extra`` more spaces after the dash)
-    and shift continuation lines of the same item by the same amount."""
-    if line[col : col + 2] == "- ":
-        return line[: col + 1] + " " * extra + line[col + 1 :]
-    return " " * extra + line
+def _is_null(node: Any) -> bool:
+    return node.id == "scalar" and node.tag.endswith(":null")
+
+
+def _most_common(counter: Counter[int], default: int) -> int:
+    return counter.most_common(1)[0][0] if counter else default
 
 
 def _merge(target: dict[str, Any], key: str, value: Any) -> None:
