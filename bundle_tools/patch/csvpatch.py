@@ -32,11 +32,17 @@ from typing import Any
 
 import semver
 
-from bundle_tools.bundle import CHANNELS_KEY, DEFAULT_CHANNEL_KEY, find_csv_path, is_csv
+from bundle_tools.bundle import (
+    CHANNELS_KEY,
+    CSV_KIND,
+    DEFAULT_CHANNEL_KEY,
+    find_csv_path,
+    is_csv,
+)
 from bundle_tools.errors import InputError, UsageError
 from bundle_tools.patch.textedit import PathParts, YamlText, node_value
 from bundle_tools.semver_range import RangeError, parse_range
-from bundle_tools.yamlio import SourceText, load_documents, pointer
+from bundle_tools.yamlio import SourceText, load_documents, pointer, read_source
 
 CLOUDS = ("aws", "azure", "gcp")
 TOKEN_AUTH_PREFIX = "features.operators.openshift.io/token-auth-"
@@ -502,12 +508,30 @@ class Targets:
     annotations: Path | None
 
 
+def _csv_in_directory(path: Path) -> Path:
+    """The one YAML file directly in ``path`` that mentions ``ClusterServiceVersion``
+    (a directory holding a lone CSV rather than a bundle). Raises InputError when there
+    is none or more than one."""
+    found = [
+        p
+        for p in sorted(path.iterdir())
+        if p.is_file() and p.suffix.lower() in (".yaml", ".yml") and CSV_KIND in read_source(p).text
+    ]
+    if len(found) != 1:
+        what = "no ClusterServiceVersion file" if not found else "several CSV files"
+        raise InputError(f"not a bundle directory (no manifests/) and {what} in it", path)
+    return found[0]
+
+
 def find_targets(path: Path, options: PatchOptions) -> Targets:
-    """Resolve ``PATH`` (a bundle directory or a CSV file). Raises InputError when the
-    path does not exist, holds no CSV, or the channel options are used without a
+    """Resolve ``PATH``: a bundle directory (its CSV found with ``find_csv_path``), a
+    directory holding one CSV file, or a CSV file. Raises InputError when the path does
+    not exist, holds no CSV, or the channel options are used without a
     ``metadata/annotations.yaml`` next to ``manifests/``."""
-    if path.is_dir():
+    if path.is_dir() and (path / "manifests").is_dir():
         csv, root = find_csv_path(path), path
+    elif path.is_dir():
+        csv, root = _csv_in_directory(path), path
     elif path.is_file():
         csv, root = path, path.parent.parent
     else:
