@@ -163,7 +163,8 @@ def test_patch_is_idempotent_and_only_adds_lines(text: str, credentials: bool) -
     assert bool(changes) == (once != text)
     diff = difflib.unified_diff(text.splitlines(), once.splitlines(), lineterm="", n=0)
     removed = [d for d in diff if d.startswith("-") and not d.startswith("---")]
-    assert all(ANNOTATION in d or d.endswith(("[]", "{}")) for d in removed), removed
+    # only the annotation line and flow collections that gain items may change
+    assert all(ANNOTATION in d or d.endswith(("]", "}")) for d in removed), removed
     data = yaml.safe_load(once)
     assert data["metadata"]["annotations"][ANNOTATION] == "true"
     pod = data["spec"]["install"]["spec"]["deployments"][0]["spec"]["template"]["spec"]
