@@ -147,14 +147,15 @@ def patch_csv(
     ] = False,
     output: Annotated[Output, typer.Option("--output", "-o", help="Report format.")] = Output.text,
 ) -> None:
-    """Make a CSV ready for OpenShift short-lived cloud credentials (CCO token auth)
-    and set release fields, changing only the lines that must change.
+    """Make a CSV ready for OpenShift short-lived cloud credentials and set release fields.
 
-    Token auth (unless --no-token-auth): the token-auth-<cloud> annotation, a projected
-    bound-sa-token volume and its mount in the operator container, and clusterPermissions
-    for the operator's service account. Running it again changes nothing.
+    Token auth (unless --no-token-auth): the token-auth-<cloud> annotation becomes "true",
+    the operator pod gets a projected bound-sa-token volume mounted by the operator container,
+    and clusterPermissions grant its service account what CCO token auth needs.
 
-    Exit codes: 0 done or already up to date, 1 --check found changes, 2 bad input.
+    Only the lines that must change are touched; a second run changes nothing.
+
+    Exit codes: 0 done or up to date, 1 --check found changes, 2 bad input or refused edit.
     """
     from bundle_tools.patch import (
         PatchOptions,

@@ -79,6 +79,7 @@ DEPLOYMENTS = ("spec", "install", "spec", "deployments")
 CLUSTER_PERMISSIONS = ("spec", "install", "spec", "clusterPermissions")
 ANNOTATIONS = ("metadata", "annotations")
 _NAME_VERSION = re.compile(r"(?P<base>.+)\.v(?P<version>\d+\.\d+\.\d+\S*)")
+_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)")
 _MISSING = object()
 
 
@@ -133,6 +134,11 @@ class PatchOptions:
         for name, ref in self.related_images:
             if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name) or not ref.strip():
                 raise UsageError(f"--related-image {name}={ref}: expected NAME=IMAGE-REF")
+        if self.created_at is not None and not _TIMESTAMP.fullmatch(self.created_at):
+            raise UsageError(
+                f"--created-at {self.created_at!r}: expected an RFC 3339 UTC timestamp "
+                "like 2024-05-01T12:00:00Z, or 'now'"
+            )
         if self.channels is not None and (not self.channels or not all(self.channels)):
             raise UsageError("--channels needs a comma-separated list of channel names")
         if self.channels and self.default_channel and self.default_channel not in self.channels:

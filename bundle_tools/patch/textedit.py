@@ -361,9 +361,9 @@ class YamlText:
     def replace_item(self, doc: int, parts: PathParts, value: Any) -> None:
         """Replace the whole block-sequence item at ``parts`` (last part an index) with
         ``value`` rendered at the item's own indentation."""
-        seq = self.node(doc, parts[:-1])
-        index = parts[-1]
-        assert seq is not None and seq.id == "sequence" and isinstance(index, int)
+        seq, index = self.node(doc, parts[:-1]), parts[-1]
+        if seq is None or seq.id != "sequence" or not isinstance(index, int):
+            raise ValueError(f"not a sequence item: {parts}")
         item = seq.value[index]
         if seq.flow_style:
             raise self._error("cannot replace an item of a flow sequence", item)
