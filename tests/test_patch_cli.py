@@ -340,6 +340,7 @@ def test_edit_through_alias_is_refused(tmp_path: Path) -> None:
         (["--skip-range", "<=v1"], "error: --skip-range '<=v1': '<=v1': unknown comparison"),
         (["--token-auth", "aws", "--no-token-auth"], "error: --token-auth and --no-token-auth"),
         (["--check", "--diff"], "error: --check and --diff exclude each other"),
+        (["--diff", "-o", "json"], "error: --diff and --output json exclude each other"),
         (["--created-at", "yesterday"], "error: --created-at 'yesterday': expected an RFC 3339"),
         (["--token-auth", "aws", "--version", "1.2"], "error: --version '1.2' is not a strict"),
         (["--related-image", "nothing"], "error: --related-image 'nothing': expected NAME="),

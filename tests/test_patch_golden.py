@@ -3,6 +3,7 @@ for byte, each also checked for idempotence (patching the expected output is a n
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,9 @@ from bundle_tools.yamlio import read_source
 
 DATA = Path(__file__).parent / "data" / "patch"
 
-#: fixture name -> options used to produce ``NAME.expected.yaml``.
+#: fixture file -> options used to produce its ``.expected`` twin.
 GOLDEN = {
+    "json-csv.json": PatchOptions(),
     "indented-seq": PatchOptions(token_auth=("aws",)),
     "crlf-bom-four-space": PatchOptions(),
     "flow-collections": PatchOptions(token_auth=("aws", "azure")),
@@ -32,6 +34,12 @@ GOLDEN = {
 }
 
 
+def fixture(name: str, expected: bool = False) -> Path:
+    """``NAME.yaml`` (or ``NAME.json`` when the name has that suffix) and its twin."""
+    stem, suffix = (name[:-5], ".json") if name.endswith(".json") else (name, ".yaml")
+    return DATA / f"{stem}{'.expected' if expected else ''}{suffix}"
+
+
 def patched_bytes(path: Path, options: PatchOptions) -> bytes:
     source = read_source(path)
     text, _ = patch_csv_text(source, options)
@@ -40,14 +48,23 @@ def patched_bytes(path: Path, options: PatchOptions) -> bytes:
 
 @pytest.mark.parametrize("name", sorted(GOLDEN))
 def test_golden_output_is_byte_identical(name: str) -> None:
-    expected = (DATA / f"{name}.expected.yaml").read_bytes()
-    assert patched_bytes(DATA / f"{name}.yaml", GOLDEN[name]) == expected
+    expected = fixture(name, expected=True).read_bytes()
+    assert patched_bytes(fixture(name), GOLDEN[name]) == expected
 
 
 @pytest.mark.parametrize("name", sorted(GOLDEN))
 def test_golden_output_is_a_fixed_point(name: str) -> None:
-    source = read_source(DATA / f"{name}.expected.yaml")
+    source = read_source(fixture(name, expected=True))
     assert patch_csv_text(source, GOLDEN[name]) == (source.text, [])
+
+
+def test_json_csv_stays_json() -> None:
+    data = json.loads(fixture("json-csv.json", expected=True).read_text())
+    pod = data["spec"]["install"]["spec"]["deployments"][0]["spec"]["template"]["spec"]
+    assert [v["name"] for v in pod["volumes"]] == ["bound-sa-token"]
+    assert data["metadata"]["annotations"] == {
+        "features.operators.openshift.io/token-auth-aws": "true"
+    }
 
 
 def test_crlf_bom_fixture_keeps_crlf_and_bom() -> None:

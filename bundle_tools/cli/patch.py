@@ -171,6 +171,8 @@ def patch_csv(
             raise UsageError("--token-auth and --no-token-auth exclude each other")
         if check and diff:
             raise UsageError("--check and --diff exclude each other")
+        if diff and json_output:
+            raise UsageError("--diff and --output json exclude each other")
         clouds = () if no_token_auth else tuple(dict.fromkeys(c.value for c in token_auth or []))
         options = PatchOptions(
             token_auth=clouds or (() if no_token_auth else ("aws",)),

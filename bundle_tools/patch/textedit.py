@@ -178,6 +178,8 @@ class YamlText:
     def __init__(self, source: SourceText) -> None:
         self.source = source
         self.text = source.text
+        #: JSON manifests (``.json``) get JSON syntax in every flow collection they gain.
+        self.json = source.path.suffix.lower() == ".json"
         self.roots = list(new_yaml().compose_all(self.text))
         self._aliases: set[tuple[int, int]] = set()
         seen: set[int] = set()
@@ -398,15 +400,10 @@ class YamlText:
 
     def _render_pending(self, pending: _Pending) -> None:
         node = pending.node
-        if node.id == "scalar" or (node.flow_style and not node.value):
+        if node.id == "scalar" or (node.flow_style and not node.value and not self.json):
             self._expand_empty(pending)
         elif node.flow_style:
-            last = node.value[-1][1] if node.id == "mapping" else node.value[-1]
-            quote = last.style if last.id == "scalar" and last.style in ("'", '"') else None
-            pieces = [f"{render_key(k)}: {render_flow(v, quote)}" for k, v in pending.keys.items()]
-            pieces += [render_flow(v, quote) for v in pending.items]
-            at = self._end(last)
-            self._replacements.append((at, at, "".join(", " + p for p in pieces), 0))
+            self._extend_flow(pending)
         elif node.id == "sequence":
             col = self._dash_col(node)
             style = replace(self.style, dash_width=self._dash_width(node) or self.style.dash_width)
@@ -414,6 +411,27 @@ class YamlText:
             self._insert_lines(self._line_after(self._end(node)), lines, col)
         else:
             self._insert_keys(node, pending.keys)
+
+    def _extend_flow(self, pending: _Pending) -> None:
+        """New entries of a flow collection go after its last entry, in flow style, with
+        the quote style of that entry (JSON syntax in a ``.json`` file)."""
+        node = pending.node
+        last = (
+            (node.value[-1][1] if node.id == "mapping" else node.value[-1]) if node.value else None
+        )
+        if self.json:
+            pieces = [f"{json.dumps(k)}: {json.dumps(v)}" for k, v in pending.keys.items()]
+            pieces += [json.dumps(v) for v in pending.items]
+        else:
+            quoted = last is not None and last.id == "scalar" and last.style in ("'", '"')
+            quote = last.style if quoted else None
+            pieces = [f"{render_key(k)}: {render_flow(v, quote)}" for k, v in pending.keys.items()]
+            pieces += [render_flow(v, quote) for v in pending.items]
+        if last is None:
+            at, text = node.end_mark.index - 1, ", ".join(pieces)
+        else:
+            at, text = self._end(last), "".join(", " + p for p in pieces)
+        self._replacements.append((at, at, text, 0))
 
     def _insert_keys(self, node: Any, keys: dict[str, Any]) -> None:
         """New keys go in sorted position when the existing keys are sorted (as
