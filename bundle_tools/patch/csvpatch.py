@@ -38,6 +38,7 @@ from bundle_tools.bundle import (
     DEFAULT_CHANNEL_KEY,
     find_csv_path,
     is_csv,
+    manifest_paths,
 )
 from bundle_tools.errors import InputError, UsageError
 from bundle_tools.patch.textedit import PathParts, YamlText, node_value
@@ -530,12 +531,14 @@ def _csv_in_directory(path: Path) -> Path:
 
 
 def find_targets(path: Path, options: PatchOptions) -> Targets:
-    """Resolve ``PATH``: a bundle directory (its CSV found with ``find_csv_path``), a
-    directory holding one CSV file, or a CSV file. Raises InputError when the path does
-    not exist, holds no CSV, or the channel options are used without a
-    ``metadata/annotations.yaml`` next to ``manifests/``."""
+    """Resolve ``PATH``: a bundle directory (its one ``*clusterserviceversion*`` manifest,
+    else the CSV ``find_csv_path`` finds), a directory holding one CSV file, or a CSV file.
+    Raises InputError when the path does not exist, holds no CSV, or the channel options
+    are used without a ``metadata/annotations.yaml`` next to ``manifests/``."""
     if path.is_dir() and (path / "manifests").is_dir():
-        csv, root = find_csv_path(path), path
+        named = [p for p in manifest_paths(path) if "clusterserviceversion" in p.name.lower()]
+        csv = named[0] if len(named) == 1 else find_csv_path(path)
+        root = path
     elif path.is_dir():
         csv, root = _csv_in_directory(path), path
     elif path.is_file():
