@@ -204,7 +204,7 @@ class YamlText:
         else:
             return
         if node.id == "sequence" and not node.flow_style:
-            width = self._dash_width(node)
+            width = self._dash(node)[1]
             if width:
                 counts["dash"][width] += 1
         for i, key, child in children:
@@ -215,7 +215,7 @@ class YamlText:
                 first = child.value[0][0] if child.id == "mapping" else child.value[0]
                 if first.start_mark.line > key.start_mark.line:
                     col = (
-                        self._dash_col(child) if child.id == "sequence" else first.start_mark.column
+                        self._dash(child)[0] if child.id == "sequence" else first.start_mark.column
                     )
                     kind = "map" if child.id == "mapping" else "seq"
                     counts[kind][col - key.start_mark.column] += 1
@@ -233,20 +233,15 @@ class YamlText:
         newline = self.text.find("\n", index)
         return len(self.text) if newline < 0 else newline + 1
 
-    def _dash_col(self, seq: Any) -> int:
-        """Column of the ``-`` of a block sequence's first item."""
-        first = seq.value[0]
-        before = self.text[self._line_start(first.start_mark.index) : first.start_mark.index]
-        before = before.rstrip()
-        return len(before) - 1 if before.endswith("-") else seq.start_mark.column
-
-    def _dash_width(self, seq: Any) -> int | None:
-        """Columns from the first item's ``-`` to its content (None when the content
-        starts on the next line)."""
+    def _dash(self, seq: Any) -> tuple[int, int | None]:
+        """Column of the ``-`` of a block sequence's first item and the columns from it
+        to the item's content (None when the content starts on the next line)."""
         first = seq.value[0]
         before = self.text[self._line_start(first.start_mark.index) : first.start_mark.index]
         dash = before.rstrip()
-        return len(before) - len(dash) + 1 if dash.endswith("-") else None
+        if not dash.endswith("-"):
+            return seq.start_mark.column, None
+        return len(dash) - 1, len(before) - len(dash) + 1
 
     def _end(self, node: Any) -> int:
         """Offset just past the last character of ``node``'s own text."""
@@ -327,9 +322,7 @@ class YamlText:
         chain, rest = self._walk(doc, parts)
         node, key = chain[-1]
         if _is_null(node) and key is not None and (rest or isinstance(value, dict | list)):
-            nested: Any = value
-            for part in reversed(rest):
-                nested = {part: nested}
+            nested = _nest(rest, value)
             pending = self._pending_for(node, key)
             if isinstance(nested, dict):
                 for name, item in nested.items():
@@ -344,10 +337,7 @@ class YamlText:
             return
         if node.id != "mapping" or not all(isinstance(p, str) for p in rest):
             raise self._error(f"cannot add {'/'.join(map(str, parts))} here", node)
-        nested = value
-        for part in reversed(rest[1:]):
-            nested = {part: nested}
-        _merge(self._pending_for(node, key).keys, rest[0], nested)
+        _merge(self._pending_for(node, key).keys, str(rest[0]), _nest(rest[1:], value))
 
     def append(self, doc: int, parts: PathParts, items: list[Any]) -> None:
         """Append ``items`` to the sequence at ``parts`` (created when missing)."""
@@ -381,6 +371,8 @@ class YamlText:
             raise self._error("cannot rewrite a block scalar in place", node)
         text = render_scalar(value, style)
         if node.start_mark.index == node.end_mark.index:
+            if key is None:
+                raise self._error("cannot fill an empty sequence item in place", node)
             colon = self.text.index(":", key.end_mark.index) + 1
             self._replacements.append((colon, colon, " " + text, 0))
         else:
@@ -405,8 +397,8 @@ class YamlText:
         elif node.flow_style:
             self._extend_flow(pending)
         elif node.id == "sequence":
-            col = self._dash_col(node)
-            style = replace(self.style, dash_width=self._dash_width(node) or self.style.dash_width)
+            col, width = self._dash(node)
+            style = replace(self.style, dash_width=width or self.style.dash_width)
             lines = style.block(pending.items, col)
             self._insert_lines(self._line_after(self._end(node)), lines, col)
         else:
@@ -461,7 +453,7 @@ class YamlText:
         empty = node.start_mark.index == node.end_mark.index
         span = self.text[key.end_mark.index : node.end_mark.index] if key else ""
         if key is None or not (empty or _EMPTY_VALUE.fullmatch(span)):
-            raise self._error("cannot add to an empty flow collection here", node)
+            raise self._error("cannot add content to this empty value in place", node)
         if empty:
             after = self._line_after(key.end_mark.index)
         else:
@@ -491,6 +483,14 @@ class YamlText:
             text = text[:start] + new + text[end:]
         self._replacements.clear()
         return text
+
+
+def _nest(parts: PathParts, value: Any) -> Any:
+    """``value`` wrapped in one mapping per key of ``parts`` (``("a", "b"), 1`` ->
+    ``{"a": {"b": 1}}``)."""
+    for part in reversed(parts):
+        value = {part: value}
+    return value
 
 
 def _is_null(node: Any) -> bool:
