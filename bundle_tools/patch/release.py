@@ -15,10 +15,15 @@ _NAME_VERSION = re.compile(r"(?P<base>.+)\.v(?P<version>\d+\.\d+\.\d+\S*)")
 
 
 def _env_name(name: str) -> str:
+    """``component_quay`` -> ``RELATED_IMAGE_COMPONENT_QUAY``."""
     return "RELATED_IMAGE_" + re.sub(r"[^A-Za-z0-9]", "_", name).upper()
 
 
 def patch_related_image(plan: Planner, container: PathParts, name: str, ref: str) -> None:
+    """Point every ``RELATED_IMAGE_<NAME>`` env var of every deployment (containers and
+    initContainers) at ``ref``, or add one to ``container`` when none exists; set the
+    matching ``spec.relatedImages`` entry (names compared as env names, so ``quay-db``
+    matches ``quay_db``) or add ``{image, name}``."""
     env_name = _env_name(name)
     found = False
     for d, deployment in enumerate(get_path(plan.data, DEPLOYMENTS) or []):
@@ -43,6 +48,8 @@ def patch_related_image(plan: Planner, container: PathParts, name: str, ref: str
 
 
 def patch_version(plan: Planner, version: str) -> None:
+    """Set ``spec.version`` and the version after ``.v`` in ``metadata.name``. Raises
+    InputError when the name has no ``.vX.Y.Z`` suffix."""
     plan.set(("spec", "version"), version)
     name = get_path(plan.data, ("metadata", "name"))
     match = _NAME_VERSION.fullmatch(str(name)) if isinstance(name, str) else None

@@ -66,6 +66,9 @@ def _names(items: list[Any]) -> list[str]:
 
 
 def choose_deployment(plan: Planner, options: PatchOptions) -> int:
+    """Index of the operator deployment: ``--deployment``, else the only one, else the
+    only one with a container named ``--container`` (default ``manager``). Raises
+    InputError listing the deployments when the choice is unknown or ambiguous."""
     deployments = get_path(plan.data, DEPLOYMENTS)
     if not isinstance(deployments, list) or not deployments:
         raise plan.error("the CSV has no spec.install.spec.deployments", DEPLOYMENTS)
@@ -95,6 +98,9 @@ def choose_deployment(plan: Planner, options: PatchOptions) -> int:
 
 
 def choose_container(plan: Planner, pod: PathParts, options: PatchOptions) -> int:
+    """Index of the operator container in ``pod``: ``--container``, else the only one,
+    else the one named ``manager``. Raises InputError listing the containers when the
+    choice is unknown or ambiguous."""
     containers = get_path(plan.data, (*pod, "containers"))
     if not isinstance(containers, list) or not containers:
         raise plan.error("the deployment's pod spec has no containers", pod)
@@ -128,6 +134,8 @@ def _normalized_volume(volume: Any) -> Any:
 
 
 def patch_volume(plan: Planner, pod: PathParts, force: bool) -> None:
+    """Add :data:`TOKEN_VOLUME` to ``pod`` unless an equal one is there. Raises
+    InputError for another volume of that name unless ``force`` (then it is replaced)."""
     volumes = get_path(plan.data, (*pod, "volumes")) or []
     for i, volume in enumerate(volumes):
         if isinstance(volume, dict) and volume.get("name") == VOLUME_NAME:
@@ -146,6 +154,9 @@ def patch_volume(plan: Planner, pod: PathParts, force: bool) -> None:
 
 
 def patch_mount(plan: Planner, container: PathParts, force: bool) -> None:
+    """Add :data:`TOKEN_MOUNT` to ``container`` unless an equal one is there. Raises
+    InputError for another mount of that volume name or at that path unless ``force``
+    (then it is replaced)."""
     mounts = get_path(plan.data, (*container, "volumeMounts")) or []
     for i, mount in enumerate(mounts):
         if not isinstance(mount, dict):
@@ -182,6 +193,14 @@ def _covered_verbs(rules: list[Any], group: str, resource: str) -> set[str] | No
 
 
 def patch_cluster_permissions(plan: Planner, account: str, with_credentials: bool) -> None:
+    """Grant :data:`CLUSTER_RULES` (and :data:`CREDENTIALS_RULE` when
+    ``with_credentials``) to service account ``account`` in clusterPermissions.
+
+    Verbs already granted by any rule of the account's entries (``*`` included, rules
+    limited by ``resourceNames`` excluded) are not added again; missing verbs go into a
+    rule with exactly the same apiGroups and resources, else into a new rule of the
+    account's first entry; an account without an entry gets a new one.
+    """
     needed = CLUSTER_RULES + ((CREDENTIALS_RULE,) if with_credentials else ())
     entries = get_path(plan.data, CLUSTER_PERMISSIONS) or []
     mine = [
