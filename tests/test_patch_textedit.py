@@ -155,11 +155,25 @@ def test_edits_in_second_document_leave_first_alone() -> None:
     assert edit.result() == "a: 1\n---\nb: 2\n"
 
 
-def test_block_scalar_is_not_rewritten() -> None:
-    edit = editor("a: |\n  text\n")
-    with pytest.raises(InputError, match="block scalar") as info:
-        edit.set(0, ("a",), "x")
-    assert (info.value.line, info.value.column) == (1, 4)
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("a: |\n  text\n\nb: 1\n", 'a: "true"\n\nb: 1\n'),
+        ("a: >-\n  folded\n  text\n", 'a: "true"\n'),
+        ("a: |+\n  kept\n\n", 'a: "true"\n\n'),
+    ],
+)
+def test_block_scalar_becomes_flow_scalar(before: str, after: str) -> None:
+    edit = editor(before)
+    edit.set(0, ("a",), "true")
+    assert edit.result() == after
+
+
+def test_alias_on_the_path_is_refused_with_position() -> None:
+    edit = editor("x: &p\n  k: 1\ny: *p\n")
+    with pytest.raises(InputError, match=r"cannot edit y: it is a YAML alias \(\*p\)") as info:
+        edit.set(0, ("y", "k"), 2)
+    assert (info.value.line, info.value.column) == (3, 1)
 
 
 def test_no_edits_is_identity() -> None:

@@ -171,8 +171,8 @@ class YamlText:
     ``source`` is the already validated text (load it with ``yamlio.load_documents``
     first: this class assumes valid YAML without duplicate keys). Edits address nodes by
     ``(document index, path)``. Raises InputError (with line and column) for an edit
-    that cannot be made without touching unrelated bytes: through a YAML alias, inside
-    a block scalar, or into an empty flow collection that is not a mapping value.
+    that cannot be made without touching unrelated bytes: through a YAML alias, or into
+    an empty value that is not a plain mapping value.
     """
 
     def __init__(self, source: SourceText) -> None:
@@ -366,17 +366,20 @@ class YamlText:
         self._replacements.append((start, end, self._join(lines, end), col))
 
     def _replace_scalar(self, node: Any, key: Any, value: Any) -> None:
+        """Rewrite one scalar's characters; a block scalar (``|``, ``>``) becomes a flow
+        scalar on its key's line, the blank lines after its content stay."""
+        start, end = node.start_mark.index, node.end_mark.index
         style = node.style if node.style in ("'", '"') else None
-        if node.style in ("|", ">"):
-            raise self._error("cannot rewrite a block scalar in place", node)
         text = render_scalar(value, style)
-        if node.start_mark.index == node.end_mark.index:
+        if start == end:
             if key is None:
                 raise self._error("cannot fill an empty sequence item in place", node)
             colon = self.text.index(":", key.end_mark.index) + 1
             self._replacements.append((colon, colon, " " + text, 0))
-        else:
-            self._replacements.append((node.start_mark.index, node.end_mark.index, text, 0))
+            return
+        if node.style in ("|", ">"):
+            end = start + len(self.text[start:end].rstrip())
+        self._replacements.append((start, end, text, 0))
 
     # -- rendering ---------------------------------------------------------------------
 
