@@ -298,6 +298,17 @@ def test_choose_deployment_and_container(tmp_path: Path) -> None:
             "patch adds; use --force to replace it",
         ),
         (
+            BASIC.replace(
+                "                image: example.com/demo:1.0.0\n",
+                "                image: example.com/demo:1.0.0\n                env:\n"
+                "                - name: RELATED_IMAGE_DB\n"
+                "                  valueFrom: {configMapKeyRef: {name: images, key: db}}\n",
+            ),
+            ["--no-token-auth", "--related-image", "db=example.com/db:2"],
+            "19:19",
+            "RELATED_IMAGE_DB takes its value from valueFrom; set the image there instead",
+        ),
+        (
             BASIC.replace("demo-operator.v1.0.0", "demo-operator"),
             ["--no-token-auth", "--version", "1.0.1"],
             "6:3",

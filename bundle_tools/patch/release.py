@@ -23,7 +23,8 @@ def patch_related_image(plan: Planner, container: PathParts, name: str, ref: str
     """Point every ``RELATED_IMAGE_<NAME>`` env var of every deployment (containers and
     initContainers) at ``ref``, or add one to ``container`` when none exists; set the
     matching ``spec.relatedImages`` entry (names compared as env names, so ``quay-db``
-    matches ``quay_db``) or add ``{image, name}``."""
+    matches ``quay_db``) or add ``{image, name}``. Raises InputError for such an env var
+    that takes its value from ``valueFrom``."""
     env_name = _env_name(name)
     found = False
     for d, deployment in enumerate(get_path(plan.data, DEPLOYMENTS) or []):
@@ -35,13 +36,18 @@ def patch_related_image(plan: Planner, container: PathParts, name: str, ref: str
                     if isinstance(env, dict) and env.get("name") == env_name:
                         found = True
                         path = (*DEPLOYMENTS, d, "spec", "template", "spec", kind, c, "env", e)
+                        if "valueFrom" in env:
+                            raise plan.error(
+                                f"{env_name} takes its value from valueFrom; "
+                                "set the image there instead",
+                                path,
+                            )
                         plan.set((*path, "value"), ref)
     if not found:
         plan.append((*container, "env"), [{"name": env_name, "value": ref}])
     related = get_path(plan.data, ("spec", "relatedImages")) or []
-    key = _env_name(name)
     for i, entry in enumerate(related):
-        if isinstance(entry, dict) and _env_name(str(entry.get("name"))) == key:
+        if isinstance(entry, dict) and _env_name(str(entry.get("name"))) == env_name:
             plan.set(("spec", "relatedImages", i, "image"), ref)
             return
     plan.append(("spec", "relatedImages"), [{"image": ref, "name": name}])
