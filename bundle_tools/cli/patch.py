@@ -173,9 +173,9 @@ def patch_csv(
             raise UsageError("--check and --diff exclude each other")
         if diff and json_output:
             raise UsageError("--diff and --output json exclude each other")
-        clouds = () if no_token_auth else tuple(dict.fromkeys(c.value for c in token_auth or []))
+        clouds = tuple(dict.fromkeys(c.value for c in token_auth or [Cloud.aws]))
         options = PatchOptions(
-            token_auth=clouds or (() if no_token_auth else ("aws",)),
+            token_auth=() if no_token_auth else clouds,
             deployment=deployment,
             container=container,
             force=force,
