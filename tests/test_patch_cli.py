@@ -411,3 +411,31 @@ def test_help_names_every_option() -> None:
         "--output",
     ]:
         assert option in result.stdout
+
+
+def test_directory_without_csv_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "other.yaml").write_text("kind: ConfigMap\n")
+    code, _, err = run(tmp_path)
+    assert code == 2
+    assert err == (
+        f"{tmp_path}: error: not a bundle directory (no manifests/) and no "
+        "ClusterServiceVersion file in it\n"
+    )
+
+
+def test_channels_need_annotations_yaml(csv: Path) -> None:
+    code, _, err = run(csv, "--channels", "stable")
+    assert code == 2
+    annotations = csv.parent.parent / "metadata" / "annotations.yaml"
+    assert err == (
+        f"{annotations}: error: --channels/--default-channel need the bundle's "
+        "metadata/annotations.yaml\n"
+    )
+    assert csv.read_text() == BASIC
+
+
+def test_yaml_without_csv_document_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "x.clusterserviceversion.yaml"
+    path.write_text("kind: ConfigMap\n")
+    code, _, err = run(path)
+    assert (code, err) == (2, f"{path}: error: no ClusterServiceVersion document\n")
