@@ -21,6 +21,7 @@ GOLDEN = {
     "flow-collections": PatchOptions(token_auth=("aws", "azure")),
     "no-annotations-no-final-newline": PatchOptions(credentials_requests=False),
     "partial-verbs": PatchOptions(),
+    "mixed-styles": PatchOptions(),
     "wildcard-rbac": PatchOptions(token_auth=("gcp",)),
     "release-fields": PatchOptions(
         token_auth=(),

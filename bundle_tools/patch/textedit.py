@@ -183,43 +183,56 @@ class YamlText:
         self.roots = list(new_yaml().compose_all(self.text))
         self._aliases: set[tuple[int, int]] = set()
         seen: set[int] = set()
-        counts = {"map": Counter[int](), "seq": Counter[int](), "dash": Counter[int]()}
         for root in self.roots:
-            self._survey(root, seen, counts)
-        self.style = Style(
-            map_indent=_most_common(counts["map"], 2),
-            seq_indent=_most_common(counts["seq"], 0),
-            dash_width=_most_common(counts["dash"], 2),
-        )
+            self._survey(root, seen)
+        #: the file's prevailing indentation, for blocks with no local example
+        self.style = self._style_of([(None, root) for root in self.roots], Style())
         self._replacements: list[tuple[int, int, str, int]] = []
         self._pending: dict[int, _Pending] = {}
 
-    def _survey(self, node: Any, seen: set[int], counts: dict[str, Counter[int]]) -> None:
-        """Record alias slots (a node object met again) and the indentation styles."""
+    def _survey(self, node: Any, seen: set[int]) -> None:
+        """Record alias slots: ``(id(parent), index)`` of a node object met again."""
         seen.add(id(node))
-        if node.id == "mapping":
-            children = [(i, k, v) for i, (k, v) in enumerate(node.value)]
-        elif node.id == "sequence":
-            children = [(i, None, v) for i, v in enumerate(node.value)]
-        else:
+        if node.id == "scalar":
             return
-        if node.id == "sequence" and not node.flow_style:
-            width = self._dash(node)[1]
-            if width:
-                counts["dash"][width] += 1
-        for i, key, child in children:
+        for i, child in enumerate(node.value):
+            child = child[1] if node.id == "mapping" else child
             if id(child) in seen:
                 self._aliases.add((id(node), i))
-                continue
-            if key is not None and child.id != "scalar" and not child.flow_style and child.value:
-                first = child.value[0][0] if child.id == "mapping" else child.value[0]
-                if first.start_mark.line > key.start_mark.line:
-                    col = (
-                        self._dash(child)[0] if child.id == "sequence" else first.start_mark.column
-                    )
-                    kind = "map" if child.id == "mapping" else "seq"
-                    counts[kind][col - key.start_mark.column] += 1
-            self._survey(child, seen, counts)
+            else:
+                self._survey(child, seen)
+
+    def _style_of(self, nodes: list[tuple[Any, Any]], default: Style) -> Style:
+        """The indentation most used by the ``(key or None, node)`` collections and the
+        block collections under them; each measure falls back to ``default`` where there
+        is no example."""
+        counts = {"map": Counter[int](), "seq": Counter[int](), "dash": Counter[int]()}
+        for key, node in nodes:
+            self._measure(key, node, counts)
+        return Style(
+            map_indent=_most_common(counts["map"], default.map_indent),
+            seq_indent=_most_common(counts["seq"], default.seq_indent),
+            dash_width=_most_common(counts["dash"], default.dash_width),
+        )
+
+    def _measure(self, key: Any, node: Any, counts: dict[str, Counter[int]]) -> None:
+        """Count the indentation of block collection ``node`` under ``key`` and, below
+        it, of every collection it holds (aliases skipped)."""
+        if node.id == "scalar" or node.flow_style or not node.value:
+            return
+        first = node.value[0][0] if node.id == "mapping" else node.value[0]
+        if node.id == "sequence":
+            col, width = self._dash(node)
+            if width:
+                counts["dash"][width] += 1
+        else:
+            col = first.start_mark.column
+        if key is not None and first.start_mark.line > key.start_mark.line:
+            counts["map" if node.id == "mapping" else "seq"][col - key.start_mark.column] += 1
+        for i, child in enumerate(node.value):
+            child_key, child = child if node.id == "mapping" else (None, child)
+            if (id(node), i) not in self._aliases:
+                self._measure(child_key, child, counts)
 
     # -- positions ---------------------------------------------------------------------
 
@@ -401,7 +414,8 @@ class YamlText:
             self._extend_flow(pending)
         elif node.id == "sequence":
             col, width = self._dash(node)
-            style = replace(self.style, dash_width=width or self.style.dash_width)
+            style = self._style_of([(pending.key, node)], self.style)
+            style = replace(style, dash_width=width or style.dash_width)
             lines = style.block(pending.items, col)
             self._insert_lines(self._line_after(self._end(node)), lines, col)
         else:
@@ -438,6 +452,7 @@ class YamlText:
         col = first.start_mark.column
         first_line = self._line_start(first.start_mark.index)
         first_starts_line = not self.text[first_line : first.start_mark.index].strip()
+        style = self._style_of([(None, node)], self.style)
         groups: dict[int, list[str]] = {}
         for name, value in sorted(keys.items()) if ordered else keys.items():
             position = bisect.bisect(names, name) if ordered else len(names)
@@ -445,7 +460,7 @@ class YamlText:
                 at = first_line
             else:
                 at = self._line_after(self._slot_end(node, max(position, 1) - 1))
-            groups.setdefault(at, []).extend(self.style.block({name: value}, col))
+            groups.setdefault(at, []).extend(style.block({name: value}, col))
         for at, lines in groups.items():
             self._insert_lines(at, lines, col)
 
