@@ -25,6 +25,12 @@ ANNOTATION = "features.operators.openshift.io/token-auth-aws"
 WORDS = st.sampled_from(["alpha", "beta", "gamma", "delta", "op", "cache", "tmp", "x-y"])
 
 
+class Block(str):
+    """A string written as a block scalar with ``indicator`` (``|``, ``|-``, ``>+`` ...)."""
+
+    indicator = "|"
+
+
 class Writer:
     """Writes a Python structure as block YAML in one randomly drawn style."""
 
@@ -78,6 +84,10 @@ class Writer:
                 else:
                     lines.append(f"{pad}{key}:")
                     lines += self.block(item, col + self.seq_indent)
+            elif isinstance(item, Block):
+                lines.append(f"{pad}{key}: {item.indicator}")
+                body = " " * (col + self.indent)
+                lines += [body + line if line else "" for line in item.split("\n")]
             elif isinstance(item, list | dict):
                 lines.append(f"{pad}{key}: {'[]' if isinstance(item, list) else '{}'}")
             else:
@@ -126,11 +136,21 @@ def csv_texts(draw: Any) -> str:
     metadata: dict[str, Any] = {"name": "op.v1.0.0"}
     if token != "absent" or draw(st.booleans()):
         metadata["annotations"] = shuffled(draw, annotations)
+    description = Block(draw(st.sampled_from(["one line", "two\nlines", "gap\n\nafter"])))
+    description.indicator = draw(st.sampled_from(["|", "|-", "|+", ">"]))
+    spec_extra = {"description": description} if draw(st.booleans()) else {}
     document = {
         "apiVersion": "operators.coreos.com/v1alpha1",
         "kind": "ClusterServiceVersion",
         "metadata": shuffled(draw, metadata),
-        "spec": {"install": shuffled(draw, {"spec": shuffled(draw, install)}), "version": "1.0.0"},
+        "spec": shuffled(
+            draw,
+            {
+                "install": shuffled(draw, {"spec": shuffled(draw, install)}),
+                "version": "1.0.0",
+                **spec_extra,
+            },
+        ),
     }
     lines = writer.block(document, 0)
     newline = draw(st.sampled_from(["\n", "\r\n"]))
