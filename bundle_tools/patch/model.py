@@ -115,6 +115,7 @@ class Change:
 
 
 def get_path(data: Any, parts: PathParts, default: Any = None) -> Any:
+    """The value at ``parts`` in plain data (dicts and lists), ``default`` when absent."""
     for part in parts:
         in_dict = isinstance(data, dict) and part in data
         in_list = isinstance(data, list) and isinstance(part, int) and part < len(data)
@@ -192,6 +193,9 @@ def _or_none(value: Any) -> Any:
 
 
 def open_document(source: SourceText, want_csv: bool) -> Planner:
+    """Parse ``source`` and return a planner for its CSV document (``want_csv``) or its
+    first document. Raises InputError for invalid YAML (with line and column), a file
+    without a CSV, or an empty file."""
     docs = load_documents(source)
     index = next((d.index for d in docs if is_csv(d.data)), None) if want_csv else 0
     if index is None or not docs:
