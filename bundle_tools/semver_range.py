@@ -1,11 +1,22 @@
-"""Version ranges as OLM reads ``olm.skipRange``: blang/semver v3 ``ParseRange`` syntax.
+"""Semantic-version ranges as OLM reads them (``olm.skipRange``).
 
-Grammar (blang/semver ``range.go``): comparators joined by spaces (AND) and ``||`` (OR);
-a comparator is an operator (``""``, ``=``, ``==``, ``!=``, ``!``, ``>``, ``>=``, ``=>``,
-``<``, ``<=``, ``=<``) followed by a strict semantic version; spaces between operator and
-version are allowed (``< 1.2.0``); ``x`` wildcards in minor or patch (``>=3.5.x``) are
-expanded to plain comparators. A ``v`` prefix, a missing patch number or leading zeros
-are errors, as in blang's ``Parse``.
+OLM parses ``olm.skipRange`` with ``github.com/blang/semver/v4`` ``ParseRange``; this
+module accepts exactly that syntax so a range that passes here also passes OLM:
+
+- comparators ``>=1.0.0``, ``>1.0.0``, ``<=1.0.0``, ``<1.0.0``, ``=1.0.0``, ``==1.0.0``,
+  ``!=1.0.0``, ``!1.0.0`` or a bare ``1.0.0`` (equal); a space may follow the operator
+  (``< 1.2.0``), as blang joins it to the version;
+- comparators separated by spaces must all hold (AND); groups separated by a
+  space-delimited ``||`` are alternatives (OR);
+- versions are strict semver 2.0.0 (``MAJOR.MINOR.PATCH[-PRE][+BUILD]``, no ``v``
+  prefix, no leading zeros); ``x`` wildcards are allowed in trailing positions
+  (``>=3.5.x``, ``<2.x``, ``1.x.x``) and expand the way blang expands them.
+
+Example::
+
+    >>> r = parse_range(">=3.5.x <3.6.1")
+    >>> "3.6.0" in r, "3.6.1" in r
+    (True, False)
 """
 
 from __future__ import annotations
@@ -15,131 +26,146 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from semver import Version
+import semver
 
-_OPERATORS: dict[str, Callable[[Version, Version], bool]] = {
-    "": operator.eq,
-    "=": operator.eq,
+_OPERATORS: dict[str, Callable[[semver.Version, semver.Version], bool]] = {
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+    "<": operator.lt,
     "==": operator.eq,
+    "=": operator.eq,
+    "": operator.eq,
     "!=": operator.ne,
     "!": operator.ne,
-    ">": operator.gt,
-    ">=": operator.ge,
-    "=>": operator.ge,
-    "<": operator.lt,
-    "<=": operator.le,
-    "=<": operator.le,
 }
+_MAJOR_WILDCARD = re.compile(r"(0|[1-9]\d*)\.x(?:\.x)?")
+_MINOR_WILDCARD = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.x")
+
+
+class RangeError(ValueError):
+    """A range string that blang/semver ``ParseRange`` would reject; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Comparator:
+    """One condition: ``op`` is one of ``>= <= > < == = != !`` or ``""`` (equal)."""
+
+    op: str
+    version: semver.Version
+
+    def __contains__(self, version: semver.Version) -> bool:
+        return _OPERATORS[self.op](version, self.version)
+
+    def __str__(self) -> str:
+        return f"{self.op}{self.version}"
 
 
 @dataclass(frozen=True, slots=True)
 class Range:
-    """A parsed range: ``alternatives`` is a tuple (OR) of tuples (AND) of
-    ``(operator, version)`` comparators. Call it with a :class:`semver.Version` (or a
-    version string) to test membership."""
+    """A parsed range: ``groups`` are alternatives (OR), each a tuple of comparators that
+    must all hold (AND). ``text`` is the string it was parsed from.
+    ``version in range`` accepts a :class:`semver.Version` or a strict semver string."""
 
     text: str
-    alternatives: tuple[tuple[tuple[str, Version], ...], ...]
+    groups: tuple[tuple[Comparator, ...], ...]
 
-    def __call__(self, version: Version | str) -> bool:
-        """True when ``version`` satisfies every comparator of some alternative."""
+    def __contains__(self, version: semver.Version | str) -> bool:
         if isinstance(version, str):
-            version = Version.parse(version)
-        return any(
-            all(_OPERATORS[op](version, bound) for op, bound in conjunction)
-            for conjunction in self.alternatives
-        )
+            version = semver.Version.parse(version)
+        return any(all(version in c for c in group) for group in self.groups)
 
 
-def _split_and_trim(text: str) -> list[str]:
-    """blang ``splitAndTrim``: split on spaces, except a space right after an operator
-    character (``<``, ``>``, ``=``) joins the operator with its version."""
-    out, last, last_char = [], 0, ""
-    for i, char in enumerate(text):
-        if char == " " and last_char not in "<>=":
-            if last < i:
-                out.append(text[last:i])
-            last = i + 1
+def _split_parts(text: str) -> list[str]:
+    """blang ``splitAndTrim``: split on spaces, except a space right after ``<``, ``>``
+    or ``=`` (so ``< 1.2.0`` is one part)."""
+    parts: list[str] = []
+    current = ""
+    for char in text:
+        if char == " " and not (current and current[-1] in "<>="):
+            if current:
+                parts.append(current)
+            current = ""
         elif char != " ":
-            last_char = char
-    if last < len(text):
-        out.append(text[last:])
-    return [part.replace(" ", "") for part in out if part.strip()]
+            current += char
+    if current:
+        parts.append(current)
+    return parts
 
 
 def _split_comparator(part: str) -> tuple[str, str]:
-    found = re.search(r"\d", part)
-    if found is None:
-        raise ValueError(f"could not get version from {part!r}")
-    return part[: found.start()].strip(), part[found.start() :]
+    match = re.search(r"\d", part)
+    if match is None:
+        raise RangeError(f"{part!r} has no version number")
+    op, version = part[: match.start()], part[match.start() :]
+    if op not in _OPERATORS:
+        hint = " (no 'v' prefix allowed)" if "v" in op else ""
+        raise RangeError(f"{part!r}: unknown comparison operator {op!r}{hint}")
+    return op, version
 
 
-def _bump(version: str, index: int) -> str:
-    numbers = [int(n) for n in version.split(".")]
-    numbers[index] += 1
-    numbers[index + 1 :] = [0] * (2 - index)
-    return ".".join(map(str, numbers))
+def _parse_version(text: str, part: str) -> semver.Version:
+    try:
+        return semver.Version.parse(text)
+    except ValueError:
+        raise RangeError(
+            f"{part!r}: {text!r} is not a strict semantic version "
+            "(MAJOR.MINOR.PATCH, no leading zeros, no 'v' prefix)"
+        ) from None
 
 
-def _expand_wildcard(part: str) -> list[str]:
-    """blang ``expandWildcardVersion`` for one comparator holding an ``x``."""
-    op, version = _split_comparator(part)
-    pieces = version.split(".")
-    if not (
-        (len(pieces) == 3 and pieces[2] == "x" and pieces[1] != "x")
-        or (len(pieces) in (2, 3) and pieces[1] == "x" and pieces[-1] == "x")
-    ):
-        raise ValueError(f"invalid wildcard version {version!r}")
-    minor_wildcard = pieces[1] == "x"
-    flat = ".".join([p if p != "x" else "0" for p in pieces] + ["0"] * (3 - len(pieces)))
-    if not re.fullmatch(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.0", flat):
-        raise ValueError(f"invalid wildcard version {version!r}")
-    bumped = _bump(flat, 0 if minor_wildcard else 1)
-    if op in (">",):
-        return [">=" + bumped]
-    if op in (">=", "=>"):
-        return [">=" + flat]
-    if op == "<":
-        return ["<" + flat]
-    if op in ("<=", "=<"):
-        return ["<" + bumped]
-    if op in ("", "=", "=="):
-        return [">=" + flat, "<" + bumped]
-    if op in ("!=", "!"):
-        # blang ANDs both sides, so such a range matches nothing; it still parses
-        return ["<" + flat, ">=" + bumped]
-    raise ValueError(f"could not parse comparator {op!r} in {part!r}")
+def _expand_wildcard(op: str, text: str, part: str) -> list[Comparator]:
+    """blang ``expandWildcardVersion`` for one comparator with an ``x`` wildcard."""
+    if match := _MINOR_WILDCARD.fullmatch(text):
+        low = semver.Version(int(match[1]), int(match[2]), 0)
+        high = low.bump_minor()
+    elif match := _MAJOR_WILDCARD.fullmatch(text):
+        low = semver.Version(int(match[1]), 0, 0)
+        high = low.bump_major()
+    else:
+        raise RangeError(f"{part!r}: wildcard 'x' only allowed in trailing positions (1.x, 1.2.x)")
+    expansions = {
+        ">": [(">=", high)],
+        ">=": [(">=", low)],
+        "<": [("<", low)],
+        "<=": [("<", high)],
+        "": [(">=", low), ("<", high)],
+        "=": [(">=", low), ("<", high)],
+        "==": [(">=", low), ("<", high)],
+        "!=": [("<", low), (">=", high)],
+        "!": [("<", low), (">=", high)],
+    }
+    return [Comparator(o, v) for o, v in expansions[op]]
 
 
 def parse_range(text: str) -> Range:
     """Parse ``text`` like blang/semver ``ParseRange``.
 
-    Raises ValueError (message names the offending part) for an empty range, an empty
-    ``||`` alternative, an unknown operator (``<v1.2.0`` has operator ``<v``) or a version
-    that is not strict semver (``1.00.0``, ``1.2``).
+    Raises :class:`RangeError` (a ``ValueError``) for an empty range, a dangling or
+    doubled ``||``, an unknown operator (``=>``, ``~``, a ``v`` prefix), a version that is
+    not strict semver, or a wildcard in a non-trailing position.
     """
-    parts = _split_and_trim(text)
+    parts = _split_parts(text)
     if not parts:
-        raise ValueError("empty range")
+        raise RangeError("empty range")
     groups: list[list[str]] = [[]]
     for part in parts:
         if part == "||":
+            if not groups[-1]:
+                raise RangeError(f"{text!r}: '||' needs a comparator on both sides")
             groups.append([])
         else:
             groups[-1].append(part)
-    alternatives = []
+    if not groups[-1]:
+        raise RangeError(f"{text!r}: '||' needs a comparator on both sides")
+    parsed: list[tuple[Comparator, ...]] = []
     for group in groups:
-        if not group:
-            raise ValueError(f"empty part around '||' in {text!r}")
-        comparators = []
+        comparators: list[Comparator] = []
         for part in group:
-            for expanded in _expand_wildcard(part) if "x" in part else [part]:
-                op, version = _split_comparator(expanded)
-                if op not in _OPERATORS:
-                    raise ValueError(f"could not parse comparator {op!r} in {part!r}")
-                try:
-                    comparators.append((op, Version.parse(version)))
-                except ValueError as exc:
-                    raise ValueError(f"invalid version {version!r} in {part!r}: {exc}") from None
-        alternatives.append(tuple(comparators))
-    return Range(text=text, alternatives=tuple(alternatives))
+            op, version = _split_comparator(part)
+            if "x" in version:
+                comparators.extend(_expand_wildcard(op, version, part))
+            else:
+                comparators.append(Comparator(op, _parse_version(version, part)))
+        parsed.append(tuple(comparators))
+    return Range(text=text, groups=tuple(parsed))

@@ -62,7 +62,9 @@ def main() -> None:
     app()
 
 
+from bundle_tools.cli import patch  # noqa: E402  (commands import this module's helpers)
 from bundle_tools.cli import validate as _validate  # noqa: E402
 
+app.command("patch-csv")(patch.patch_csv)
 app.command("validate")(_validate.validate)
 app.command("rules")(_validate.rules)
