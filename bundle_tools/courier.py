@@ -40,18 +40,23 @@ COURIER_KINDS = ("ClusterServiceVersion", "CustomResourceDefinition")
 _FIELD = re.compile(r"\b(?:spec|metadata)(?:\.[A-Za-z]+)*")
 
 
-def _import_courier() -> tuple[Any, type[Exception], type[Exception]]:
+def import_courier() -> tuple[Any, type[Exception], type[Exception]]:
     """``(operatorcourier.api, OpCourierBadBundle, OpCourierError)``; raises UsageError
-    when operator-courier is not installed."""
+    when operator-courier is not installed or cannot be imported."""
     try:
         with warnings.catch_warnings():
             # operator-courier imports distutils, deprecated since Python 3.10
             warnings.simplefilter("ignore", DeprecationWarning)
             from operatorcourier import api
             from operatorcourier.errors import OpCourierBadBundle, OpCourierError
-    except ImportError:
+    except ImportError as exc:
+        if exc.name in ("operatorcourier", "operatorcourier.api"):
+            raise UsageError(
+                "--courier needs operator-courier: pip install 'bundle-tools[courier]'"
+            ) from None
         raise UsageError(
-            "--courier needs operator-courier: pip install 'bundle-tools[courier]'"
+            f"operator-courier is installed but cannot be imported ({exc}); it needs "
+            "Python's distutils, removed in Python 3.12"
         ) from None
     return api, OpCourierBadBundle, OpCourierError
 
@@ -105,7 +110,7 @@ def run_courier(ctx: BundleContext) -> list[Finding]:
     ``COURIER`` findings. Raises UsageError when operator-courier is not installed."""
     import yaml
 
-    api, bad_bundle, error = _import_courier()
+    api, bad_bundle, error = import_courier()
     manifest = package_manifest(ctx)
     with tempfile.TemporaryDirectory(prefix="bundle-tools-courier-") as tmp:
         flat = Path(tmp) / (manifest["packageName"] or "package")

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bundle_tools.cli import app
-from bundle_tools.courier import package_manifest, run_courier
+from bundle_tools.courier import import_courier, package_manifest, run_courier
 from bundle_tools.errors import UsageError
 from bundle_tools.validate import load_context
 
@@ -41,8 +41,29 @@ def test_missing_extra_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.Monk
     assert "Traceback" not in result.stderr
 
 
+def test_broken_courier_install_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = tmp_path / "site" / "operatorcourier"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    (fake / "api.py").write_text("from removed_stdlib_module import copy_tree\n")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    for name in ("operatorcourier", "operatorcourier.api", "operatorcourier.errors"):
+        # setitem records the current state for teardown, so the fake modules the test
+        # imports are dropped again afterwards
+        monkeypatch.setitem(sys.modules, name, None)
+        monkeypatch.delitem(sys.modules, name)
+    ctx = load_context(write_bundle(tmp_path / "b"))
+    with pytest.raises(UsageError, match="installed but cannot be imported"):
+        run_courier(ctx)
+
+
 def test_courier_findings_are_located(tmp_path: Path) -> None:
-    pytest.importorskip("operatorcourier")
+    try:
+        import_courier()
+    except UsageError as exc:
+        pytest.skip(str(exc))
     csv = edit(BASE_CSV, "  install:\n    strategy: deployment\n", "  install:\n")
     findings = run_courier(load_context(write_bundle(tmp_path / "b", csv=csv)))
     errors = [f for f in findings if str(f.severity) == "error"]
