@@ -4,6 +4,7 @@ refusal (exit 2, ``PATH:LINE:COL: error: ...`` on stderr, file untouched)."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -314,6 +315,22 @@ def test_choose_deployment_and_container(tmp_path: Path) -> None:
             "6:3",
             "metadata.name 'demo-operator' has no .vX.Y.Z suffix to set the version in",
         ),
+        (
+            BASIC,
+            ["--no-token-auth", "--version", "1.0.1+build.5"],
+            "6:3",
+            "--version 1.0.1+build.5: metadata.name would be 'demo-operator.v1.0.1+build.5', "
+            "not a valid Kubernetes object name (lowercase letters, digits, '-' and '.'; no "
+            "build metadata '+...', no upper case)",
+        ),
+        (
+            BASIC,
+            ["--no-token-auth", "--version", "1.0.1-RC1"],
+            "6:3",
+            "--version 1.0.1-RC1: metadata.name would be 'demo-operator.v1.0.1-RC1', "
+            "not a valid Kubernetes object name (lowercase letters, digits, '-' and '.'; no "
+            "build metadata '+...', no upper case)",
+        ),
     ],
 )
 def test_refusals(tmp_path: Path, text: str, args: list[str], where: str, message: str) -> None:
@@ -350,7 +367,19 @@ def test_edit_through_alias_is_refused(tmp_path: Path) -> None:
         (["--version", "v1.2"], "error: --version 'v1.2' is not a strict semantic version"),
         (["--skip-range", "<=v1"], "error: --skip-range '<=v1': '<=v1': unknown comparison"),
         (["--token-auth", "aws", "--no-token-auth"], "error: --token-auth and --no-token-auth"),
-        (["--check", "--diff"], "error: --check and --diff exclude each other"),
+        (["--replaces", "demo.v1 #x"], "error: --replaces 'demo.v1 #x' is not a CSV name"),
+        (["--replaces", "demo\nkind: Evil"], "error: --replaces 'demo\\nkind: Evil' is not"),
+        (["--operator-image", "a/b:1\nc: d"], "error: --operator-image 'a/b:1\\nc: d' is not an"),
+        (["--operator-image", "Quay.io/A/B"], "error: --operator-image 'Quay.io/A/B' is not an"),
+        (["--related-image", "db=x y"], "error: --related-image db='x y' is not an image"),
+        (
+            ["--related-image", "quay-db=a/b:1", "--related-image", "QUAY_DB=a/b:2"],
+            "error: --related-image quay-db and QUAY_DB both set RELATED_IMAGE_QUAY_DB",
+        ),
+        (["--created-at", "2024-13-45T99:00:00Z"], "error: --created-at '2024-13-45T99:00:00Z'"),
+        (["--channels", "stable,,fast"], "error: --channels needs a comma-separated list"),
+        (["--channels", "a b"], "error: --channels needs a comma-separated list"),
+        (["--default-channel", " "], "error: --default-channel ' ' is not a channel name"),
         (["--diff", "-o", "json"], "error: --diff and --output json exclude each other"),
         (["--created-at", "yesterday"], "error: --created-at 'yesterday': expected an RFC 3339"),
         (["--token-auth", "aws", "--version", "1.2"], "error: --version '1.2' is not a strict"),
@@ -363,6 +392,65 @@ def test_bad_options_exit_2(csv: Path, args: list[str], message: str) -> None:
     assert code == 2
     assert err.startswith(message)
     assert csv.read_text() == BASIC
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--operator-image", "quay.io/org/op:v1.2.3"],
+        ["--operator-image", "localhost:5000/op"],
+        ["--operator-image", "quay.io/org/op@sha256:" + "ab" * 32],
+        ["--operator-image", "quay.io/org/op:v1@sha256:" + "ab" * 32],
+        ["--related-image", "quay-db=registry.redhat.io/rhel8/postgresql-13:1-56"],
+        ["--version", "1.2.3-rc.1"],
+        ["--created-at", "2024-02-29T23:59:59+02:00"],
+    ],
+)
+def test_valid_release_values_are_accepted(csv: Path, args: list[str]) -> None:
+    assert run(csv, "--no-token-auth", *args)[0] == 0
+
+
+def test_check_with_diff_prints_diff_and_exits_1(csv: Path) -> None:
+    code, out, _ = run(csv, "--check", "--diff")
+    assert code == 1
+    assert csv.read_text() == BASIC
+    assert '+    features.operators.openshift.io/token-auth-aws: "true"' in out.splitlines()
+    assert run(csv)[0] == 0
+    assert run(csv, "--check", "--diff")[:2] == (0, "")
+
+
+def test_symlinked_csv_updates_target_and_keeps_link(tmp_path: Path) -> None:
+    target = write(tmp_path, BASIC)
+    link = tmp_path / "link.yaml"
+    link.symlink_to(target.name)
+    assert run(link)[0] == 0
+    assert link.is_symlink()
+    assert link.readlink() == Path(target.name)
+    assert yaml.safe_load(target.read_text())["metadata"]["annotations"] == {
+        "features.operators.openshift.io/token-auth-aws": "true"
+    }
+    assert run(link, "--check")[0] == 0
+
+
+def test_unreadable_file_is_an_input_error(csv: Path) -> None:
+    csv.chmod(0)
+    try:
+        if os.access(csv, os.R_OK):
+            pytest.skip("running with permission overrides (root)")
+        code, _, err = run(csv)
+    finally:
+        csv.chmod(0o644)
+    assert (code, err) == (2, f"{csv}: error: cannot read file: Permission denied\n")
+
+
+def test_related_image_name_maps_to_env_var_and_keeps_entry_name(csv: Path) -> None:
+    assert run(csv, "--no-token-auth", "--related-image", "quay-db.v2=example.com/db:2")[0] == 0
+    data = yaml.safe_load(csv.read_text())
+    container = data["spec"]["install"]["spec"]["deployments"][0]["spec"]["template"]["spec"][
+        "containers"
+    ][0]
+    assert container["env"] == [{"name": "RELATED_IMAGE_QUAY_DB_V2", "value": "example.com/db:2"}]
+    assert data["spec"]["relatedImages"] == [{"image": "example.com/db:2", "name": "quay-db.v2"}]
 
 
 def test_json_error_report(csv: Path) -> None:
@@ -439,3 +527,40 @@ def test_yaml_without_csv_document_is_refused(tmp_path: Path) -> None:
     path.write_text("kind: ConfigMap\n")
     code, _, err = run(path)
     assert (code, err) == (2, f"{path}: error: no ClusterServiceVersion document\n")
+
+
+def _bundle(tmp_path: Path, annotations: str) -> Path:
+    bundle = tmp_path / "bundle"
+    (bundle / "manifests").mkdir(parents=True)
+    (bundle / "metadata").mkdir()
+    (bundle / "manifests" / "demo.clusterserviceversion.yaml").write_text(BASIC)
+    (bundle / "metadata" / "annotations.yaml").write_text(annotations)
+    return bundle
+
+
+CHANNEL_ANNOTATIONS = (
+    "annotations:\n"
+    "  operators.operatorframework.io.bundle.channel.default.v1: alpha\n"
+    "  operators.operatorframework.io.bundle.channels.v1: alpha\n"
+)
+
+
+def test_channels_drop_spaces_around_names(tmp_path: Path) -> None:
+    bundle = _bundle(tmp_path, CHANNEL_ANNOTATIONS)
+    assert run(bundle, "--no-token-auth", "--channels", " alpha , fast")[0] == 0
+    assert (bundle / "metadata" / "annotations.yaml").read_text() == (
+        CHANNEL_ANNOTATIONS.replace("channels.v1: alpha", 'channels.v1: "alpha,fast"')
+    )
+
+
+def test_channels_that_drop_the_default_channel_are_refused(tmp_path: Path) -> None:
+    bundle = _bundle(tmp_path, CHANNEL_ANNOTATIONS)
+    code, _, err = run(bundle, "--no-token-auth", "--channels", "stable")
+    assert code == 2
+    assert err == (
+        "error: the default channel 'alpha' is not one of the bundle's channels (stable); "
+        "set one with --default-channel\n"
+    )
+    assert (bundle / "metadata" / "annotations.yaml").read_text() == CHANNEL_ANNOTATIONS
+    args = ("--no-token-auth", "--channels", "stable", "--default-channel", "stable")
+    assert run(bundle, *args)[0] == 0

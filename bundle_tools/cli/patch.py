@@ -66,7 +66,14 @@ def _render_text(changes: list[Change], verb: str) -> str:
 
 
 def patch_csv(
-    path: Annotated[Path, typer.Argument(help="A bundle directory or a CSV file.")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="A bundle directory, a directory holding one CSV file, or a CSV file "
+            "(a symlink is followed: its target is updated, the link kept).",
+            readable=False,
+        ),
+    ],
     token_auth: Annotated[
         list[Cloud] | None,
         typer.Option(
@@ -103,11 +110,14 @@ def patch_csv(
     version: Annotated[
         str | None,
         typer.Option(
-            "--version", help="Strict semver X.Y.Z: spec.version and metadata.name's .vX.Y.Z."
+            "--version",
+            help="Strict semver X.Y.Z[-PRE] (no 'v'; no '+build', which a CSV name cannot "
+            "hold): spec.version and metadata.name's .vX.Y.Z.",
         ),
     ] = None,
     replaces: Annotated[
-        str | None, typer.Option(help="spec.replaces (the previous CSV's name).")
+        str | None,
+        typer.Option(help="spec.replaces: the previous CSV's name, like my-operator.v1.2.2."),
     ] = None,
     skip_range: Annotated[
         str | None,
@@ -115,14 +125,20 @@ def patch_csv(
     ] = None,
     operator_image: Annotated[
         str | None,
-        typer.Option(help="Operator container image and the containerImage annotation."),
+        typer.Option(
+            help="Operator container image and the containerImage annotation "
+            "(REPO:TAG or REPO@sha256:DIGEST)."
+        ),
     ] = None,
     related_image: Annotated[
         list[str] | None,
         typer.Option(
             "--related-image",
             metavar="NAME=REF",
-            help="Set env RELATED_IMAGE_<NAME> and the spec.relatedImages entry (repeatable).",
+            help="Image REF for RELATED_IMAGE_<NAME> (NAME upper-cased, characters other "
+            "than letters and digits made '_': quay-db -> RELATED_IMAGE_QUAY_DB), set in "
+            "every container that has that env var, else added to the operator container; "
+            "and for the spec.relatedImages entry named NAME (repeatable).",
         ),
     ] = None,
     created_at: Annotated[
@@ -134,7 +150,10 @@ def patch_csv(
     ] = None,
     channels: Annotated[
         str | None,
-        typer.Option(help="Comma-separated channels (metadata/annotations.yaml)."),
+        typer.Option(
+            help="Comma-separated channels (metadata/annotations.yaml; spaces around "
+            "names are dropped). The default channel must stay one of them."
+        ),
     ] = None,
     default_channel: Annotated[
         str | None, typer.Option(help="Default channel (metadata/annotations.yaml).")
@@ -143,7 +162,12 @@ def patch_csv(
         bool, typer.Option("--check", help="Write nothing; exit 1 when something would change.")
     ] = False,
     diff: Annotated[
-        bool, typer.Option("--diff", help="Print a unified diff; write nothing.")
+        bool,
+        typer.Option(
+            "--diff",
+            help="Print a unified diff instead of the report; write nothing. "
+            "With --check, also exit 1 when there is a diff.",
+        ),
     ] = False,
     output: Annotated[Output, typer.Option("--output", "-o", help="Report format.")] = Output.text,
 ) -> None:
@@ -169,8 +193,6 @@ def patch_csv(
     with exit_on_input_error(json_output):
         if no_token_auth and token_auth:
             raise UsageError("--token-auth and --no-token-auth exclude each other")
-        if check and diff:
-            raise UsageError("--check and --diff exclude each other")
         if diff and json_output:
             raise UsageError("--diff and --output json exclude each other")
         clouds = tuple(dict.fromkeys(c.value for c in token_auth or [Cloud.aws]))
@@ -186,7 +208,9 @@ def patch_csv(
             operator_image=operator_image,
             related_images=tuple(_related_image(v) for v in related_image or []),
             created_at=_created_at(created_at),
-            channels=tuple(channels.split(",")) if channels is not None else None,
+            channels=tuple(c.strip() for c in channels.split(","))
+            if channels is not None
+            else None,
             default_channel=default_channel,
         )
         options.check()
@@ -203,7 +227,8 @@ def patch_csv(
             typer.echo("".join(_diff(s.path, s.text, t) for s, t, _ in results), nl=False)
         elif not check:
             for source, text, _ in results:
-                write_atomic(source.path, source.encode(text))
+                # through a symlink: update the target, keep the link
+                write_atomic(source.path.resolve(), source.encode(text))
     if json_output:
         status = "changed" if changes else "unchanged"
         typer.echo(

@@ -71,22 +71,27 @@ def patch_annotations_text(source: SourceText, options: PatchOptions) -> tuple[s
     """Set the channel annotations of a bundle's ``metadata/annotations.yaml``.
 
     ``--channels`` becomes the comma-separated ``channels.v1`` value. Raises InputError
-    for invalid YAML or an empty file, UsageError when the default channel is not one
-    of the bundle's channels.
+    for invalid YAML or an empty file, UsageError when the default channel (given, or
+    already in the file) would not be one of the bundle's channels.
     """
     options.check()
     plan = open_document(source, want_csv=False)
     root = ("annotations",)
     if options.channels is not None:
         plan.set((*root, CHANNELS_KEY), ",".join(options.channels))
+    if options.channels is None and options.default_channel is None:
+        return plan.edit.result(), plan.changes
+    current = str(get_path(plan.data, (*root, CHANNELS_KEY)) or "")
+    channels = options.channels or tuple(c.strip() for c in current.split(","))
+    default = options.default_channel or get_path(plan.data, (*root, DEFAULT_CHANNEL_KEY))
+    if default is not None and str(default) not in channels:
+        option = "--default-channel" if options.default_channel else "the default channel"
+        raise UsageError(
+            f"{option} {str(default)!r} is not one of the bundle's channels "
+            f"({','.join(channels)})"
+            + ("" if options.default_channel else "; set one with --default-channel")
+        )
     if options.default_channel is not None:
-        current = str(get_path(plan.data, (*root, CHANNELS_KEY)) or "")
-        channels = options.channels or tuple(current.split(","))
-        if options.default_channel not in channels:
-            raise UsageError(
-                f"--default-channel {options.default_channel!r} is not one of the bundle's "
-                f"channels ({','.join(channels)})"
-            )
         plan.set((*root, DEFAULT_CHANNEL_KEY), options.default_channel)
     return plan.edit.result(), plan.changes
 

@@ -21,6 +21,24 @@ CLOUDS = ("aws", "azure", "gcp")
 DEPLOYMENTS = ("spec", "install", "spec", "deployments")
 ANNOTATIONS = ("metadata", "annotations")
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)")
+#: Kubernetes object names (DNS-1123 subdomain): CSV names, so ``replaces`` and the name
+#: ``--version`` produces.
+_OBJECT_NAME = re.compile(r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*")
+_OBJECT_NAME_MAX = 253
+#: Container image references as ``github.com/distribution/reference`` parses them:
+#: ``[domain[:port]/]path[:tag][@digest]``.
+_DOMAIN = (
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+)
+_PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_IMAGE_REF = re.compile(
+    rf"(?:{_DOMAIN}(?::\d+)?/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
+    r"(?::[\w][\w.-]{0,127})?"
+    r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?"
+)
+#: Channel names: anything but whitespace, commas (the list separator) and control
+#: characters.
+_CHANNEL = re.compile(r"[^\s,\x00-\x1f\x7f]+")
 _MISSING = object()
 
 
@@ -65,23 +83,43 @@ class PatchOptions:
                 parse_range(self.skip_range)
             except RangeError as exc:
                 raise UsageError(f"--skip-range {self.skip_range!r}: {exc}") from None
-        for option, value in (
-            ("--replaces", self.replaces),
-            ("--operator-image", self.operator_image),
-            ("--default-channel", self.default_channel),
-        ):
-            if value is not None and not value.strip():
-                raise UsageError(f"{option} must not be empty")
-        for name, ref in self.related_images:
-            if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name) or not ref.strip():
-                raise UsageError(f"--related-image {name}={ref}: expected NAME=IMAGE-REF")
-        if self.created_at is not None and not _TIMESTAMP.fullmatch(self.created_at):
+        if self.replaces is not None and not is_object_name(self.replaces):
             raise UsageError(
-                f"--created-at {self.created_at!r}: expected an RFC 3339 UTC timestamp "
+                f"--replaces {self.replaces!r} is not a CSV name (lowercase letters, digits, "
+                "'-' and '.', like my-operator.v1.2.3)"
+            )
+        if self.operator_image is not None:
+            _check_image("--operator-image ", self.operator_image)
+        env_names: dict[str, str] = {}
+        for name, ref in self.related_images:
+            if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
+                raise UsageError(
+                    f"--related-image {name}={ref}: NAME must be letters, digits, '_', '-', '.'"
+                )
+            _check_image(f"--related-image {name}=", ref)
+            env = related_image_env(name)
+            if env in env_names:
+                raise UsageError(
+                    f"--related-image {env_names[env]} and {name} both set {env}; give it once"
+                )
+            env_names[env] = name
+        if self.created_at is not None and not _valid_timestamp(self.created_at):
+            raise UsageError(
+                f"--created-at {self.created_at!r}: expected an RFC 3339 timestamp "
                 "like 2024-05-01T12:00:00Z, or 'now'"
             )
-        if self.channels is not None and (not self.channels or not all(self.channels)):
-            raise UsageError("--channels needs a comma-separated list of channel names")
+        if self.channels is not None and (
+            not self.channels or not all(_CHANNEL.fullmatch(c) for c in self.channels)
+        ):
+            raise UsageError(
+                "--channels needs a comma-separated list of channel names "
+                "(no empty names, no whitespace)"
+            )
+        if self.default_channel is not None and not _CHANNEL.fullmatch(self.default_channel):
+            raise UsageError(
+                f"--default-channel {self.default_channel!r} is not a channel name "
+                "(empty or holds whitespace or a comma)"
+            )
         if self.channels and self.default_channel and self.default_channel not in self.channels:
             raise UsageError(
                 f"--default-channel {self.default_channel!r} is not one of --channels "
@@ -92,6 +130,40 @@ class PatchOptions:
     def needs_container(self) -> bool:
         """True when an edit targets the operator container."""
         return bool(self.token_auth or self.operator_image or self.related_images)
+
+
+def is_object_name(name: str) -> bool:
+    """True when ``name`` is a valid Kubernetes object name (DNS-1123 subdomain: at most
+    253 lowercase letters, digits, ``-`` and ``.``), as a CSV's ``metadata.name`` and
+    ``spec.replaces`` must be."""
+    return len(name) <= _OBJECT_NAME_MAX and bool(_OBJECT_NAME.fullmatch(name))
+
+
+def related_image_env(name: str) -> str:
+    """The env var a ``--related-image`` NAME sets: ``RELATED_IMAGE_`` plus NAME
+    upper-cased with every character other than letters and digits turned into ``_``
+    (``quay-db`` -> ``RELATED_IMAGE_QUAY_DB``)."""
+    return "RELATED_IMAGE_" + re.sub(r"[^A-Za-z0-9]", "_", name).upper()
+
+
+def _check_image(option: str, ref: str) -> None:
+    """Raise UsageError unless ``ref`` is an image reference (``host/path[:tag][@digest]``)."""
+    if not _IMAGE_REF.fullmatch(ref):
+        raise UsageError(
+            f"{option}{ref!r} is not an image reference "
+            "(like quay.io/org/name:tag or quay.io/org/name@sha256:<hex>)"
+        )
+
+
+def _valid_timestamp(value: str) -> bool:
+    """RFC 3339 shape and a real date and time (no month 13, no hour 25)."""
+    if not _TIMESTAMP.fullmatch(value):
+        return False
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def created_at_now() -> str:

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import re
 
-from bundle_tools.patch.model import DEPLOYMENTS, Planner, get_path
+from bundle_tools.patch.model import (
+    DEPLOYMENTS,
+    Planner,
+    get_path,
+    is_object_name,
+    related_image_env,
+)
 from bundle_tools.patch.textedit import PathParts
 
 _NAME_VERSION = re.compile(r"(?P<base>.+)\.v(?P<version>\d+\.\d+\.\d+\S*)")
-
-
-def _env_name(name: str) -> str:
-    """``component_quay`` -> ``RELATED_IMAGE_COMPONENT_QUAY``."""
-    return "RELATED_IMAGE_" + re.sub(r"[^A-Za-z0-9]", "_", name).upper()
 
 
 def patch_related_image(plan: Planner, container: PathParts, name: str, ref: str) -> None:
@@ -25,7 +26,7 @@ def patch_related_image(plan: Planner, container: PathParts, name: str, ref: str
     matching ``spec.relatedImages`` entry (names compared as env names, so ``quay-db``
     matches ``quay_db``) or add ``{image, name}``. Raises InputError for such an env var
     that takes its value from ``valueFrom``."""
-    env_name = _env_name(name)
+    env_name = related_image_env(name)
     found = False
     for d, deployment in enumerate(get_path(plan.data, DEPLOYMENTS) or []):
         pod = get_path(deployment, ("spec", "template", "spec")) or {}
@@ -47,7 +48,7 @@ def patch_related_image(plan: Planner, container: PathParts, name: str, ref: str
         plan.append((*container, "env"), [{"name": env_name, "value": ref}])
     related = get_path(plan.data, ("spec", "relatedImages")) or []
     for i, entry in enumerate(related):
-        if isinstance(entry, dict) and _env_name(str(entry.get("name"))) == env_name:
+        if isinstance(entry, dict) and related_image_env(str(entry.get("name"))) == env_name:
             plan.set(("spec", "relatedImages", i, "image"), ref)
             return
     plan.append(("spec", "relatedImages"), [{"image": ref, "name": name}])
@@ -64,4 +65,12 @@ def patch_version(plan: Planner, version: str) -> None:
             f"metadata.name {name!r} has no .vX.Y.Z suffix to set the version in",
             ("metadata", "name"),
         )
-    plan.set(("metadata", "name"), f"{match['base']}.v{version}")
+    new_name = f"{match['base']}.v{version}"
+    if not is_object_name(new_name):
+        raise plan.error(
+            f"--version {version}: metadata.name would be {new_name!r}, not a valid "
+            "Kubernetes object name (lowercase letters, digits, '-' and '.'; no build "
+            "metadata '+...', no upper case)",
+            ("metadata", "name"),
+        )
+    plan.set(("metadata", "name"), new_name)
