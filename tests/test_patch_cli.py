@@ -69,6 +69,23 @@ OTHER_MOUNT = BASIC.replace(
     "                  mountPath: /var/run/secrets/openshift/serviceaccount\n",
 )
 
+TWO_MOUNTS = BASIC.replace(
+    "                image: example.com/demo:1.0.0\n",
+    "                image: example.com/demo:1.0.0\n                volumeMounts:\n"
+    "                - name: bound-sa-token\n"
+    "                  mountPath: /token\n"
+    "                - name: cache\n"
+    "                  mountPath: /cache\n"
+    "                - name: creds\n"
+    "                  mountPath: /var/run/secrets/openshift/serviceaccount\n",
+)
+
+FLOW_VOLUME = BASIC.replace(
+    "              serviceAccountName: demo\n",
+    "              serviceAccountName: demo\n"
+    "              volumes: [{name: cache, emptyDir: {}}, {name: bound-sa-token, emptyDir: {}}]\n",
+)
+
 POD_ALIAS = """\
 apiVersion: operators.coreos.com/v1alpha1
 kind: ClusterServiceVersion
@@ -244,6 +261,52 @@ def test_force_replaces_conflicting_volume(tmp_path: Path) -> None:
     ]
 
 
+def test_force_leaves_one_token_mount_when_several_conflict(tmp_path: Path) -> None:
+    csv = write(tmp_path, TWO_MOUNTS)
+    code, out, _ = run(csv, "--force", "-o", "json")
+    assert code == 0
+    mounts_pointer = "/spec/install/spec/deployments/0/spec/template/spec/containers/0/volumeMounts"
+    assert [c for c in json.loads(out)["changes"] if "volumeMounts" in c["pointer"]] == [
+        {
+            "file": str(csv),
+            "pointer": mounts_pointer + "/0",
+            "old": {"name": "bound-sa-token", "mountPath": "/token"},
+            "new": {
+                "mountPath": "/var/run/secrets/openshift/serviceaccount",
+                "name": "bound-sa-token",
+                "readOnly": True,
+            },
+        },
+        {
+            "file": str(csv),
+            "pointer": mounts_pointer + "/2",
+            "old": {"name": "creds", "mountPath": "/var/run/secrets/openshift/serviceaccount"},
+            "new": None,
+        },
+    ]
+    assert (
+        "                volumeMounts:\n"
+        "                - mountPath: /var/run/secrets/openshift/serviceaccount\n"
+        "                  name: bound-sa-token\n"
+        "                  readOnly: true\n"
+        "                - name: cache\n"
+        "                  mountPath: /cache\n"
+        "              serviceAccountName: demo\n"
+    ) in csv.read_text()
+    assert run(csv, "--check")[0] == 0
+
+
+def test_force_replaces_conflicting_volume_in_flow_sequence(tmp_path: Path) -> None:
+    csv = write(tmp_path, FLOW_VOLUME)
+    assert run(csv, "--force")[0] == 0
+    assert (
+        "              volumes: [{name: cache, emptyDir: {}}, {name: bound-sa-token, projected: "
+        "{sources: [{serviceAccountToken: {audience: openshift, expirationSeconds: 3600, "
+        "path: token}}]}}]\n"
+    ) in csv.read_text()
+    assert run(csv, "--check")[0] == 0
+
+
 def test_choose_deployment_and_container(tmp_path: Path) -> None:
     csv = write(tmp_path, TWO_DEPLOYMENTS)
     assert run(csv, "--deployment", "demo-operator")[0] == 0
@@ -297,6 +360,15 @@ def test_choose_deployment_and_container(tmp_path: Path) -> None:
             "volumeMount 'creds' at '/var/run/secrets/openshift/serviceaccount' conflicts with "
             "the 'bound-sa-token' mount at /var/run/secrets/openshift/serviceaccount this "
             "patch adds; use --force to replace it",
+        ),
+        (
+            TWO_MOUNTS,
+            [],
+            "19:19",
+            "volumeMounts 'bound-sa-token' at '/token', 'creds' at "
+            "'/var/run/secrets/openshift/serviceaccount' conflict with the 'bound-sa-token' "
+            "mount at /var/run/secrets/openshift/serviceaccount this patch adds; use --force "
+            "to replace it",
         ),
         (
             BASIC.replace(

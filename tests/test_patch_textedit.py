@@ -179,3 +179,43 @@ def test_alias_on_the_path_is_refused_with_position() -> None:
 def test_no_edits_is_identity() -> None:
     text = "# c\r\na:   'x'   # y\r\n\r\nb:\r\n    - 1\r\n"
     assert editor(text).result() == text
+
+
+@pytest.mark.parametrize(
+    ("before", "index", "after"),
+    [
+        ("s: [a, {k: 1}, c]\n", 1, "s: [a, {k: v}, c]\n"),
+        ("s: [{k: 1}]  # c\n", 0, "s: [{k: v}]  # c\n"),
+        ('{"s": [1, 2]}\n', 1, '{"s": [1, {"k": "v"}]}\n'),
+    ],
+)
+def test_flow_sequence_item_replaced_in_place(before: str, index: int, after: str) -> None:
+    edit = editor(before, "t.json" if before.startswith("{") else "t.yaml")
+    edit.replace_item(0, ("s", index), {"k": "v"})
+    assert edit.result() == after
+
+
+@pytest.mark.parametrize(
+    ("before", "index", "after"),
+    [
+        ("s:\n- a: 1\n  b: 2\n# keep\n- c\nt: 0\n", 0, "s:\n# keep\n- c\nt: 0\n"),
+        ("s:\n  - a\n  - b: |\n      x\n  - c\n", 1, "s:\n  - a\n  - c\n"),
+        ("s:\n- a\n- b", 1, "s:\n- a"),
+        ("s:\r\n- a\r\n- b", 1, "s:\r\n- a"),
+        ("s: [a, b, c]\n", 1, "s: [a, c]\n"),
+        ("s: [a, b, c]\n", 0, "s: [b, c]\n"),
+        ("s: [a, b]\n", 1, "s: [a]\n"),
+        ("s: [a]\n", 0, "s: []\n"),
+    ],
+)
+def test_sequence_item_removed(before: str, index: int, after: str) -> None:
+    edit = editor(before)
+    edit.remove_item(0, ("s", index))
+    assert edit.result() == after
+
+
+def test_removing_the_only_block_item_is_refused() -> None:
+    edit = editor("s:\n- a\nt: 0\n")
+    with pytest.raises(InputError, match="cannot remove the only item") as info:
+        edit.remove_item(0, ("s", 0))
+    assert (info.value.line, info.value.column) == (2, 3)

@@ -255,9 +255,14 @@ class Planner:
         self.changes.append(Change(self.file, pointer(parts), old, old + items))
 
     def replace_item(self, parts: PathParts, new: Any) -> None:
-        """Replace a whole block-sequence item (``--force``)."""
+        """Replace a whole sequence item (``--force``)."""
         self.edit.replace_item(self.doc, parts, new)
         self.changes.append(Change(self.file, pointer(parts), get_path(self.data, parts), new))
+
+    def remove_item(self, parts: PathParts) -> None:
+        """Remove a whole sequence item (``--force``); reported with ``new`` None."""
+        self.edit.remove_item(self.doc, parts)
+        self.changes.append(Change(self.file, pointer(parts), get_path(self.data, parts), None))
 
 
 def _or_none(value: Any) -> Any:

@@ -363,20 +363,54 @@ class YamlText:
         else:
             self._pending_for(node, key).items.extend(items)
 
-    def replace_item(self, doc: int, parts: PathParts, value: Any) -> None:
-        """Replace the whole block-sequence item at ``parts`` (last part an index) with
-        ``value`` rendered at the item's own indentation."""
+    def _item(self, doc: int, parts: PathParts) -> tuple[Any, int]:
+        """The sequence node and index of the item at ``parts`` (last part an index)."""
         seq, index = self.node(doc, parts[:-1]), parts[-1]
         if seq is None or seq.id != "sequence" or not isinstance(index, int):
             raise ValueError(f"not a sequence item: {parts}")
+        return seq, index
+
+    def _block_item_span(self, seq: Any, index: int) -> tuple[int, int]:
+        """Offsets of the whole lines of block-sequence item ``index``."""
+        item = seq.value[index]
+        start = self._line_start(item.start_mark.index)
+        return start, self._line_after(self._end(item))
+
+    def replace_item(self, doc: int, parts: PathParts, value: Any) -> None:
+        """Replace the whole sequence item at ``parts`` (last part an index) with
+        ``value``: in a block sequence rendered at the item's own indentation, in a flow
+        sequence as a flow collection in its place."""
+        seq, index = self._item(doc, parts)
         item = seq.value[index]
         if seq.flow_style:
-            raise self._error("cannot replace an item of a flow sequence", item)
-        start = self._line_start(item.start_mark.index)
-        end = self._line_after(self._end(item))
+            text = json.dumps(value) if self.json else render_flow(value)
+            self._replacements.append((item.start_mark.index, self._end(item), text, 0))
+            return
+        start, end = self._block_item_span(seq, index)
         col = self.text.rfind("-", start, item.start_mark.index) - start
         lines = self.style.block([value], col)
         self._replacements.append((start, end, self._join(lines, end), col))
+
+    def remove_item(self, doc: int, parts: PathParts) -> None:
+        """Remove the sequence item at ``parts``: its whole lines in a block sequence
+        (comments on other lines stay), the item and one separating comma in a flow
+        sequence. Removing the last item of a block sequence is refused (InputError):
+        the key would be left without a value."""
+        seq, index = self._item(doc, parts)
+        item = seq.value[index]
+        if not seq.flow_style:
+            if len(seq.value) == 1:
+                raise self._error("cannot remove the only item of a block sequence", item)
+            start, end = self._block_item_span(seq, index)
+            if end == len(self.text) and not self.text.endswith("\n"):
+                start -= len(self.source.newline)  # the file keeps ending without one
+        elif index:
+            start, end = self._end(seq.value[index - 1]), self._end(item)
+        elif len(seq.value) > 1:
+            start, end = item.start_mark.index, seq.value[1].start_mark.index
+        else:
+            start, end = item.start_mark.index, self._end(item)
+        self._replacements.append((start, end, "", 0))
 
     def _replace_scalar(self, node: Any, key: Any, value: Any) -> None:
         """Rewrite one scalar's characters; a block scalar (``|``, ``>``) becomes a flow

@@ -154,26 +154,40 @@ def patch_volume(plan: Planner, pod: PathParts, force: bool) -> None:
 
 
 def patch_mount(plan: Planner, container: PathParts, force: bool) -> None:
-    """Add :data:`TOKEN_MOUNT` to ``container`` unless an equal one is there. Raises
-    InputError for another mount of that volume name or at that path unless ``force``
-    (then it is replaced)."""
+    """Add :data:`TOKEN_MOUNT` to ``container`` unless an equal one is its only mount of
+    that volume name or at that path. Every other such mount is a conflict: InputError
+    naming them all unless ``force``; with ``force`` the first becomes
+    :data:`TOKEN_MOUNT` and the others are removed (Kubernetes rejects two mounts at one
+    path)."""
     mounts = get_path(plan.data, (*container, "volumeMounts")) or []
-    for i, mount in enumerate(mounts):
-        if not isinstance(mount, dict):
-            continue
-        if mount.get("name") == VOLUME_NAME or mount.get("mountPath") == MOUNT_PATH:
-            if same_value(mount, TOKEN_MOUNT):
-                return
-            if not force:
-                raise plan.error(
-                    f"volumeMount {mount.get('name')!r} at {mount.get('mountPath')!r} "
-                    f"conflicts with the {VOLUME_NAME!r} mount at {MOUNT_PATH} this patch "
-                    "adds; use --force to replace it",
-                    (*container, "volumeMounts", i),
-                )
-            plan.replace_item((*container, "volumeMounts", i), TOKEN_MOUNT)
-            return
-    plan.append((*container, "volumeMounts"), [TOKEN_MOUNT])
+    clashing = [
+        i
+        for i, mount in enumerate(mounts)
+        if isinstance(mount, dict)
+        and (mount.get("name") == VOLUME_NAME or mount.get("mountPath") == MOUNT_PATH)
+    ]
+    if not clashing:
+        plan.append((*container, "volumeMounts"), [TOKEN_MOUNT])
+        return
+    if len(clashing) == 1 and same_value(mounts[clashing[0]], TOKEN_MOUNT):
+        return
+    if not force:
+        others = [i for i in clashing if not same_value(mounts[i], TOKEN_MOUNT)]
+        named = ", ".join(
+            f"{mounts[i].get('name')!r} at {mounts[i].get('mountPath')!r}" for i in others
+        )
+        what = "volumeMount" if len(others) == 1 else "volumeMounts"
+        verb = "conflicts" if len(others) == 1 else "conflict"
+        raise plan.error(
+            f"{what} {named} {verb} with the {VOLUME_NAME!r} mount at {MOUNT_PATH} this "
+            "patch adds; use --force to replace it",
+            (*container, "volumeMounts", others[0]),
+        )
+    first, *extra = clashing
+    if not same_value(mounts[first], TOKEN_MOUNT):
+        plan.replace_item((*container, "volumeMounts", first), TOKEN_MOUNT)
+    for i in extra:
+        plan.remove_item((*container, "volumeMounts", i))
 
 
 def _covered_verbs(rules: list[Any], group: str, resource: str) -> set[str] | None:
