@@ -121,6 +121,38 @@ def load_documents(source: SourceText) -> list[Document]:
     return [Document(source=source, index=i, data=d) for i, d in enumerate(docs)]
 
 
+@dataclass(frozen=True, slots=True)
+class ComposedDocument:
+    """A :class:`Document` with the node tree it was constructed from. ``node`` is a
+    ruamel node: ``.id`` is ``"mapping"`` (``.value`` a list of ``(key node, value
+    node)``), ``"sequence"`` (a list of nodes) or ``"scalar"`` (the text, ``.style`` its
+    quote or block indicator, ``.tag``); ``.start_mark``/``.end_mark`` hold the 0-based
+    ``line``, ``column`` and character ``index`` into ``document.source.text``. An alias
+    is the same node object as its anchor."""
+
+    document: Document
+    node: Any
+
+
+def compose_documents(source: SourceText) -> list[ComposedDocument]:
+    """Parse every YAML document of ``source`` once, keeping both the node tree (with
+    character offsets, for text edits) and the round-trip data :func:`load_documents`
+    returns; the same checks apply.
+
+    Raises InputError (file, 1-based line and column) on syntax errors, duplicate keys
+    and tabs used as indentation.
+    """
+    yaml = new_yaml()
+    documents: list[ComposedDocument] = []
+    try:
+        for index, node in enumerate(yaml.compose_all(source.text)):
+            data = yaml.constructor.construct_document(node)
+            documents.append(ComposedDocument(Document(source, index, data), node))
+    except YAMLError as exc:
+        raise _input_error(exc, source.path) from None
+    return documents
+
+
 def load_file(path: str | Path) -> list[Document]:
     """:func:`read_source` then :func:`load_documents`."""
     return load_documents(read_source(path))

@@ -9,13 +9,12 @@ import pytest
 
 from bundle_tools.errors import InputError
 from bundle_tools.patch.textedit import YamlText, render_scalar
-from bundle_tools.yamlio import SourceText, load_documents
+from bundle_tools.yamlio import SourceText
 
 
 def editor(text: str, name: str = "t.yaml") -> YamlText:
     newline = "\r\n" if "\r\n" in text else "\n"
     source = SourceText(path=Path(name), text=text, bom=False, newline=newline)
-    load_documents(source)
     return YamlText(source)
 
 

@@ -15,7 +15,7 @@ from bundle_tools.bundle import is_csv
 from bundle_tools.errors import InputError, UsageError
 from bundle_tools.patch.textedit import PathParts, YamlText, node_value
 from bundle_tools.semver_range import RangeError, parse_range
-from bundle_tools.yamlio import SourceText, load_documents, pointer
+from bundle_tools.yamlio import SourceText, pointer
 
 CLOUDS = ("aws", "azure", "gcp")
 DEPLOYMENTS = ("spec", "install", "spec", "deployments")
@@ -273,10 +273,10 @@ def open_document(source: SourceText, want_csv: bool) -> Planner:
     """Parse ``source`` and return a planner for its CSV document (``want_csv``) or its
     first document. Raises InputError for invalid YAML (with line and column), a file
     without a CSV, or an empty file."""
-    docs = load_documents(source)
+    edit = YamlText(source)
+    docs = [d.document for d in edit.documents]
     index = next((d.index for d in docs if is_csv(d.data)), None) if want_csv else 0
     if index is None or not docs:
         what = "no ClusterServiceVersion document" if want_csv else "empty file"
         raise InputError(what, source.path)
-    edit = YamlText(source)
     return Planner(edit, index, node_value(edit.roots[index]))

@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from bundle_tools.errors import InputError
-from bundle_tools.yamlio import SourceText, new_yaml
+from bundle_tools.yamlio import SourceText, compose_documents
 
 PathParts = tuple[str | int, ...]
 
@@ -168,11 +168,12 @@ class _Pending:
 class YamlText:
     """Edits of one YAML text, applied as splices by :meth:`result`.
 
-    ``source`` is the already validated text (load it with ``yamlio.load_documents``
-    first: this class assumes valid YAML without duplicate keys). Edits address nodes by
-    ``(document index, path)``. Raises InputError (with line and column) for an edit
-    that cannot be made without touching unrelated bytes: through a YAML alias, or into
-    an empty value that is not a plain mapping value.
+    ``source`` is parsed once (:func:`~bundle_tools.yamlio.compose_documents`):
+    :attr:`documents` holds each document's data and node tree. Raises InputError (with
+    line and column) for invalid YAML, duplicate keys or tabs, and for an edit that
+    cannot be made without touching unrelated bytes: through a YAML alias, or into an
+    empty value that is not a plain mapping value. Edits address nodes by
+    ``(document index, path)``.
     """
 
     def __init__(self, source: SourceText) -> None:
@@ -180,7 +181,8 @@ class YamlText:
         self.text = source.text
         #: JSON manifests (``.json``) get JSON syntax in every flow collection they gain.
         self.json = source.path.suffix.lower() == ".json"
-        self.roots = list(new_yaml().compose_all(self.text))
+        self.documents = compose_documents(source)
+        self.roots = [d.node for d in self.documents]
         self._aliases: set[tuple[int, int]] = set()
         seen: set[int] = set()
         for root in self.roots:
