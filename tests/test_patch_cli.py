@@ -636,3 +636,28 @@ def test_channels_that_drop_the_default_channel_are_refused(tmp_path: Path) -> N
     assert (bundle / "metadata" / "annotations.yaml").read_text() == CHANNEL_ANNOTATIONS
     args = ("--no-token-auth", "--channels", "stable", "--default-channel", "stable")
     assert run(bundle, *args)[0] == 0
+
+
+def test_file_with_two_csv_documents_is_refused(tmp_path: Path) -> None:
+    text = "kind: ConfigMap\n---\n" + BASIC + "---\n" + BASIC
+    path = write(tmp_path, text)
+    code, _, err = run(path)
+    assert code == 2
+    assert err == (
+        f"{path}:24:1: error: 2 ClusterServiceVersion documents in one file (documents 2, 3); "
+        "which one to patch is ambiguous\n"
+    )
+    assert path.read_text() == text
+
+
+def test_csv_after_a_leading_document_is_patched_alone(tmp_path: Path) -> None:
+    head = "# config\nkind: ConfigMap\nmetadata: {name: x}\n---\n"
+    path = write(tmp_path, head + BASIC + "---\nkind: Secret\n")
+    assert run(path)[0] == 0
+    text = path.read_text()
+    assert text.startswith(head) and text.endswith("\n---\nkind: Secret\n")
+    docs = list(yaml.safe_load_all(text))
+    assert docs[1]["metadata"]["annotations"] == {
+        "features.operators.openshift.io/token-auth-aws": "true"
+    }
+    assert run(path, "--check")[0] == 0

@@ -272,11 +272,21 @@ def _or_none(value: Any) -> Any:
 def open_document(source: SourceText, want_csv: bool) -> Planner:
     """Parse ``source`` and return a planner for its CSV document (``want_csv``) or its
     first document. Raises InputError for invalid YAML (with line and column), a file
-    without a CSV, or an empty file."""
+    without a CSV or with several, or an empty file."""
     edit = YamlText(source)
-    docs = [d.document for d in edit.documents]
-    index = next((d.index for d in docs if is_csv(d.data)), None) if want_csv else 0
-    if index is None or not docs:
+    csvs = [d.document.index for d in edit.documents if is_csv(d.document.data)]
+    if want_csv and len(csvs) > 1:
+        mark = edit.roots[csvs[1]].start_mark
+        raise InputError(
+            f"{len(csvs)} ClusterServiceVersion documents in one file "
+            f"(documents {', '.join(str(i + 1) for i in csvs)}); which one to patch is "
+            "ambiguous",
+            source.path,
+            mark.line + 1,
+            mark.column + 1,
+        )
+    if not edit.documents or (want_csv and not csvs):
         what = "no ClusterServiceVersion document" if want_csv else "empty file"
         raise InputError(what, source.path)
+    index = csvs[0] if want_csv else 0
     return Planner(edit, index, node_value(edit.roots[index]))
