@@ -362,6 +362,36 @@ def test_choose_deployment_and_container(tmp_path: Path) -> None:
             "patch adds; use --force to replace it",
         ),
         (
+            BASIC.replace(
+                '    features.operators.openshift.io/token-auth-aws: "false"\n', "  - note\n"
+            ),
+            [],
+            "4:3",
+            "metadata/annotations: expected a mapping, found a sequence",
+        ),
+        (
+            BASIC.replace('token-auth-aws: "false"', "token-auth-aws: {v: x}"),
+            [],
+            "5:5",
+            "metadata/annotations/features.operators.openshift.io/token-auth-aws: "
+            "expected a scalar, found a mapping",
+        ),
+        (
+            BASIC.replace(
+                "      deployments:\n", "      clusterPermissions: {}\n      deployments:\n"
+            ),
+            [],
+            "10:7",
+            "spec/install/spec/clusterPermissions: expected a sequence, found a mapping",
+        ),
+        (
+            BASIC.replace("image: example.com/demo:1.0.0\n", "env: none\n"),
+            ["--no-token-auth", "--related-image", "db=example.com/db:2"],
+            "17:17",
+            "spec/install/spec/deployments/0/spec/template/spec/containers/0/env: "
+            "expected a sequence, found a scalar",
+        ),
+        (
             TWO_MOUNTS,
             [],
             "19:19",

@@ -347,11 +347,12 @@ class YamlText:
             return
         if not rest:
             if node.id != "scalar":
-                raise self._error("cannot replace a collection with a scalar", node)
+                raise self._error(_wrong_kind(parts, node, "a scalar"), key or node)
             self._replace_scalar(node, key, value)
             return
         if node.id != "mapping" or not all(isinstance(p, str) for p in rest):
-            raise self._error(f"cannot add {'/'.join(map(str, parts))} here", node)
+            found = parts[: len(parts) - len(rest)]
+            raise self._error(_wrong_kind(found, node, "a mapping"), key or node)
         _merge(self._pending_for(node, key).keys, str(rest[0]), _nest(rest[1:], value))
 
     def append(self, doc: int, parts: PathParts, items: list[Any]) -> None:
@@ -361,7 +362,7 @@ class YamlText:
         if rest or _is_null(node):
             self.set(doc, parts, list(items))
         elif node.id != "sequence":
-            raise self._error("expected a sequence here", node)
+            raise self._error(_wrong_kind(parts, node, "a sequence"), key or node)
         else:
             self._pending_for(node, key).items.extend(items)
 
@@ -537,6 +538,13 @@ class YamlText:
             text = text[:start] + new + text[end:]
         self._replacements.clear()
         return text
+
+
+def _wrong_kind(parts: PathParts, node: Any, expected: str) -> str:
+    """``spec/install: expected a mapping, found a sequence`` (for an edit that needs
+    another kind of node at ``parts``)."""
+    where = "/".join(map(str, parts)) or "the document"
+    return f"{where}: expected {expected}, found a {node.id}"
 
 
 def _nest(parts: PathParts, value: Any) -> Any:
