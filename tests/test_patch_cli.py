@@ -475,6 +475,11 @@ def test_edit_through_alias_is_refused(tmp_path: Path) -> None:
         (["--operator-image", "Quay.io/A/B"], "error: --operator-image 'Quay.io/A/B' is not an"),
         (["--related-image", "db=x y"], "error: --related-image db='x y' is not an image"),
         (
+            ["--related-image", "RELATED_IMAGE_DB=a/b:1"],
+            "error: --related-image RELATED_IMAGE_DB=a/b:1: give NAME without the RELATED_IMAGE_ "
+            "prefix (--related-image DB=...)",
+        ),
+        (
             ["--related-image", "quay-db=a/b:1", "--related-image", "QUAY_DB=a/b:2"],
             "error: --related-image quay-db and QUAY_DB both set RELATED_IMAGE_QUAY_DB",
         ),

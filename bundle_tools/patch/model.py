@@ -96,6 +96,11 @@ class PatchOptions:
                 raise UsageError(
                     f"--related-image {name}={ref}: NAME must be letters, digits, '_', '-', '.'"
                 )
+            if name.upper().startswith("RELATED_IMAGE_"):
+                raise UsageError(
+                    f"--related-image {name}={ref}: give NAME without the RELATED_IMAGE_ "
+                    f"prefix (--related-image {name[len('RELATED_IMAGE_') :]}=...)"
+                )
             _check_image(f"--related-image {name}=", ref)
             env = related_image_env(name)
             if env in env_names:
