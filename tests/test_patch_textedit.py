@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bundle_tools.errors import InputError
 from bundle_tools.patch.textedit import YamlText, render_scalar
@@ -218,3 +219,20 @@ def test_removing_the_only_block_item_is_refused() -> None:
     with pytest.raises(InputError, match="cannot remove the only item") as info:
         edit.remove_item(0, ("s", 0))
     assert (info.value.line, info.value.column) == (2, 3)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("d: |\n  one line", "d: |-\n  one line\ne: 2"),
+        ("d: >+2\n   kept", "d: >2-\n   kept\ne: 2"),
+        ("d: |-  # note\n  x", "d: |-  # note\n  x\ne: 2"),
+        ("d: |\n  one line\n", "d: |\n  one line\ne: 2\n"),
+    ],
+)
+def test_block_scalar_at_end_of_file_keeps_its_value(before: str, after: str) -> None:
+    edit = editor(before)
+    edit.set(0, ("e",), 2)
+    result = edit.result()
+    assert result == after
+    assert yaml.safe_load(result)["d"] == yaml.safe_load(before)["d"]

@@ -184,6 +184,8 @@ class YamlText:
         self.documents = compose_documents(source)
         self.roots = [d.node for d in self.documents]
         self._aliases: set[tuple[int, int]] = set()
+        #: a block scalar that ends the text (its chomping matters when lines follow it)
+        self._final_block: Any = None
         seen: set[int] = set()
         for root in self.roots:
             self._survey(root, seen)
@@ -196,6 +198,8 @@ class YamlText:
         """Record alias slots: ``(id(parent), index)`` of a node object met again."""
         seen.add(id(node))
         if node.id == "scalar":
+            if node.style in ("|", ">") and node.end_mark.index == len(self.text):
+                self._final_block = node
             return
         for i, child in enumerate(node.value):
             child = child[1] if node.id == "mapping" else child
@@ -434,11 +438,30 @@ class YamlText:
     # -- rendering ---------------------------------------------------------------------
 
     def _join(self, lines: list[str], at: int) -> str:
+        """``lines`` as text to insert at offset ``at``; at the end of a text without a
+        final newline the line break goes before them, so the text still ends without
+        one."""
         newline = self.source.newline
         body = "".join(line + newline for line in lines)
         if at == len(self.text) and self.text and not self.text.endswith("\n"):
+            self._strip_final_block()
             return newline + body[: -len(newline)]
         return body
+
+    def _strip_final_block(self) -> None:
+        """A block scalar that ends the text without a line break gains one when lines
+        are added after it; its chomping indicator becomes ``-`` (strip) so its value
+        stays the same (``|`` -> ``|-``, ``>+2`` -> ``>2-``)."""
+        node, self._final_block = self._final_block, None
+        if node is None:
+            return
+        start = node.start_mark.index
+        header = re.match(r"[|>][-+0-9]*", self.text[start:])
+        assert header is not None  # a block scalar starts with its indicator
+        indicator = header.group()
+        new = indicator[0] + "".join(c for c in indicator[1:] if c.isdigit()) + "-"
+        if new != indicator:
+            self._replacements.append((start, start + len(indicator), new, 0))
 
     def _insert_lines(self, at: int, lines: list[str], col: int) -> None:
         self._replacements.append((at, at, self._join(lines, at), col))
