@@ -78,6 +78,7 @@ def patch_csv(
         list[Cloud] | None,
         typer.Option(
             "--token-auth",
+            metavar="aws|azure|gcp",
             help='Cloud whose token-auth annotation becomes "true" (repeatable). Default: aws.',
         ),
     ] = None,
@@ -90,7 +91,11 @@ def patch_csv(
         ),
     ] = False,
     deployment: Annotated[
-        str | None, typer.Option(help="Operator deployment (default: the only one).")
+        str | None,
+        typer.Option(
+            help="Operator deployment (default: the only one, else the only one with a "
+            "container named --container or 'manager')."
+        ),
     ] = None,
     container: Annotated[
         str | None,
@@ -98,7 +103,11 @@ def patch_csv(
     ] = None,
     force: Annotated[
         bool,
-        typer.Option("--force", help="Replace a conflicting bound-sa-token volume or volumeMount."),
+        typer.Option(
+            "--force",
+            help="Replace a bound-sa-token volume with other content, and mounts of that "
+            "volume or at its path that differ (one token mount is left).",
+        ),
     ] = False,
     no_credentials_requests: Annotated[
         bool,
@@ -121,7 +130,10 @@ def patch_csv(
     ] = None,
     skip_range: Annotated[
         str | None,
-        typer.Option(help="olm.skipRange, e.g. '>=3.5.x <3.6.1' (blang/semver syntax)."),
+        typer.Option(
+            help="olm.skipRange in blang/semver syntax: space-separated comparators, "
+            "'||' between alternatives, x wildcards, e.g. '>=3.5.x <3.6.1'."
+        ),
     ] = None,
     operator_image: Annotated[
         str | None,
@@ -169,17 +181,28 @@ def patch_csv(
             "With --check, also exit 1 when there is a diff.",
         ),
     ] = False,
-    output: Annotated[Output, typer.Option("--output", "-o", help="Report format.")] = Output.text,
+    output: Annotated[
+        Output,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Report of the changes: text (one line each: file, JSON pointer, old -> new) "
+            "or json.",
+        ),
+    ] = Output.text,
 ) -> None:
     """Make a CSV ready for OpenShift short-lived cloud credentials and set release fields.
 
-    Token auth (unless --no-token-auth): the token-auth-<cloud> annotation becomes "true",
-    the operator pod gets a projected bound-sa-token volume mounted by the operator container,
-    and clusterPermissions grant its service account what CCO token auth needs.
+    Token auth (unless --no-token-auth): each token-auth-<cloud> annotation
+    becomes "true"; the operator pod gets the projected bound-sa-token volume,
+    mounted read-only by the operator container; clusterPermissions grant
+    the pod's service account (default: "default") what CCO token auth needs.
 
     Only the lines that must change are touched; a second run changes nothing.
+    Files are replaced atomically, or left untouched on any error.
 
-    Exit codes: 0 done or up to date, 1 --check found changes, 2 bad input or refused edit.
+    Exit codes: 0 done or up to date, 1 --check found changes,
+    2 bad input or refused edit (PATH:LINE:COL: error: ... on stderr).
     """
     from bundle_tools.patch import (
         PatchOptions,
