@@ -696,3 +696,20 @@ def test_csv_after_a_leading_document_is_patched_alone(tmp_path: Path) -> None:
         "features.operators.openshift.io/token-auth-aws": "true"
     }
     assert run(path, "--check")[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("pod_lines", "account"),
+    [
+        ("              serviceAccount: legacy\n", "legacy"),
+        ("              serviceAccountName: demo\n              serviceAccount: legacy\n", "demo"),
+        ("", "default"),
+    ],
+)
+def test_cluster_permissions_go_to_the_pod_service_account(
+    tmp_path: Path, pod_lines: str, account: str
+) -> None:
+    csv = write(tmp_path, BASIC.replace("              serviceAccountName: demo\n", pod_lines))
+    assert run(csv)[0] == 0
+    install = yaml.safe_load(csv.read_text())["spec"]["install"]["spec"]
+    assert [e["serviceAccountName"] for e in install["clusterPermissions"]] == [account]

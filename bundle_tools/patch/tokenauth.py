@@ -256,7 +256,7 @@ def patch_token_auth(
 ) -> None:
     """All token-auth edits for ``options.token_auth`` (no-op when empty): annotations,
     the token volume of ``pod``, its mount in ``container`` and clusterPermissions for
-    the pod's service account (``default`` when unset, as Kubernetes does). Raises
+    the pod's service account (:func:`service_account`). Raises
     InputError for a conflicting volume or mount unless ``options.force``."""
     for cloud in options.token_auth:
         plan.set((*ANNOTATIONS, TOKEN_AUTH_PREFIX + cloud), "true")
@@ -264,5 +264,11 @@ def patch_token_auth(
         return
     patch_volume(plan, pod, options.force)
     patch_mount(plan, container, options.force)
-    account = get_path(plan.data, (*pod, "serviceAccountName")) or "default"
-    patch_cluster_permissions(plan, str(account), options.credentials_requests)
+    patch_cluster_permissions(plan, service_account(plan, pod), options.credentials_requests)
+
+
+def service_account(plan: Planner, pod: PathParts) -> str:
+    """The service account the pod runs as: ``serviceAccountName``, else the deprecated
+    ``serviceAccount`` (which Kubernetes copies into it), else ``default``."""
+    spec = get_path(plan.data, pod) or {}
+    return str(spec.get("serviceAccountName") or spec.get("serviceAccount") or "default")
