@@ -346,6 +346,12 @@ def test_choose_deployment_and_container(tmp_path: Path) -> None:
         ),
         (BASIC, ["--container", "nope"], "15:15", "no container named 'nope'; containers: manager"),
         (
+            BASIC,
+            ["--no-token-auth", "--version", "1.0.1", "--container", "nope"],
+            "15:15",
+            "no container named 'nope'; containers: manager",
+        ),
+        (
             OTHER_VOLUME,
             [],
             "20:17",
@@ -713,3 +719,16 @@ def test_cluster_permissions_go_to_the_pod_service_account(
     assert run(csv)[0] == 0
     install = yaml.safe_load(csv.read_text())["spec"]["install"]["spec"]
     assert [e["serviceAccountName"] for e in install["clusterPermissions"]] == [account]
+
+
+def test_bundle_with_two_csv_files_is_refused(tmp_path: Path) -> None:
+    bundle = _bundle(tmp_path, CHANNEL_ANNOTATIONS)
+    (bundle / "manifests" / "old.clusterserviceversion.yaml").write_text(BASIC)
+    code, _, err = run(bundle)
+    assert code == 2
+    assert err == (
+        f"{bundle / 'manifests'}: error: 2 CSV files in manifests/ "
+        "(demo.clusterserviceversion.yaml, old.clusterserviceversion.yaml); a bundle holds "
+        "one: remove the others or pass the CSV file as PATH\n"
+    )
+    assert (bundle / "manifests" / "demo.clusterserviceversion.yaml").read_text() == BASIC

@@ -123,11 +123,18 @@ def _csv_in_directory(path: Path) -> Path:
 def find_targets(path: Path, options: PatchOptions) -> Targets:
     """Resolve ``PATH``: a bundle directory (its one ``*clusterserviceversion*`` manifest,
     else the CSV ``find_csv_path`` finds), a directory holding one CSV file, or a CSV file.
-    Raises InputError when the path does not exist, holds no CSV, or the channel options
+    Raises InputError when the path does not exist, holds no CSV or several
+    ``*clusterserviceversion*`` manifests, or the channel options
     are used without a ``metadata/annotations.yaml`` next to ``manifests/``."""
     if path.is_dir() and (path / "manifests").is_dir():
         named = [p for p in manifest_paths(path) if "clusterserviceversion" in p.name.lower()]
-        csv = named[0] if len(named) == 1 else find_csv_path(path)
+        if len(named) > 1:
+            raise InputError(
+                f"{len(named)} CSV files in manifests/ ({', '.join(p.name for p in named)}); "
+                "a bundle holds one: remove the others or pass the CSV file as PATH",
+                path / "manifests",
+            )
+        csv = named[0] if named else find_csv_path(path)
         root = path
     elif path.is_dir():
         csv, root = _csv_in_directory(path), path

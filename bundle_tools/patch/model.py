@@ -133,8 +133,15 @@ class PatchOptions:
 
     @property
     def needs_container(self) -> bool:
-        """True when an edit targets the operator container."""
-        return bool(self.token_auth or self.operator_image or self.related_images)
+        """True when an edit targets the operator container, or ``--deployment`` or
+        ``--container`` names one (so a misspelt name is reported, not ignored)."""
+        return bool(
+            self.token_auth
+            or self.operator_image
+            or self.related_images
+            or self.deployment is not None
+            or self.container is not None
+        )
 
 
 def is_object_name(name: str) -> bool:
