@@ -421,7 +421,7 @@ def test_choose_deployment_and_container(tmp_path: Path) -> None:
             BASIC.replace("demo-operator.v1.0.0", "demo-operator"),
             ["--no-token-auth", "--version", "1.0.1"],
             "6:3",
-            "metadata.name 'demo-operator' has no .vX.Y.Z suffix to set the version in",
+            "metadata.name 'demo-operator' has no .vX.Y.Z (or .X.Y.Z) suffix to set the version in",
         ),
         (
             BASIC,
@@ -732,3 +732,18 @@ def test_bundle_with_two_csv_files_is_refused(tmp_path: Path) -> None:
         "one: remove the others or pass the CSV file as PATH\n"
     )
     assert (bundle / "manifests" / "demo.clusterserviceversion.yaml").read_text() == BASIC
+
+
+@pytest.mark.parametrize(
+    ("name", "new_name"),
+    [
+        ("demo-operator.v1.0.0", "demo-operator.v2.0.0-rc.1"),
+        ("prometheusoperator.0.22.2", "prometheusoperator.2.0.0-rc.1"),
+        ("crossplane.1.5.1-up.1", "crossplane.2.0.0-rc.1"),
+        ("demo.v2.v1.0.0", "demo.v2.v2.0.0-rc.1"),
+    ],
+)
+def test_version_keeps_the_name_suffix_form(tmp_path: Path, name: str, new_name: str) -> None:
+    csv = write(tmp_path, BASIC.replace("demo-operator.v1.0.0", name))
+    assert run(csv, "--no-token-auth", "--version", "2.0.0-rc.1")[0] == 0
+    assert yaml.safe_load(csv.read_text())["metadata"]["name"] == new_name

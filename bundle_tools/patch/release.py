@@ -17,7 +17,8 @@ from bundle_tools.patch.model import (
 )
 from bundle_tools.patch.textedit import PathParts
 
-_NAME_VERSION = re.compile(r"(?P<base>.+)\.v(?P<version>\d+\.\d+\.\d+\S*)")
+#: ``my-operator.v1.2.3`` or, as some CSVs write it, ``my-operator.1.2.3``.
+_NAME_VERSION = re.compile(r"(?P<base>.+?)\.(?P<v>v?)(?P<version>\d+\.\d+\.\d+\S*)")
 
 
 def patch_related_image(plan: Planner, container: PathParts, name: str, ref: str) -> None:
@@ -55,17 +56,18 @@ def patch_related_image(plan: Planner, container: PathParts, name: str, ref: str
 
 
 def patch_version(plan: Planner, version: str) -> None:
-    """Set ``spec.version`` and the version after ``.v`` in ``metadata.name``. Raises
-    InputError when the name has no ``.vX.Y.Z`` suffix."""
+    """Set ``spec.version`` and the version suffix of ``metadata.name`` (``.vX.Y.Z``, or
+    ``.X.Y.Z`` when the name has no ``v``). Raises InputError when the name has no such
+    suffix or the new name is not a valid Kubernetes object name."""
     plan.set(("spec", "version"), version)
     name = get_path(plan.data, ("metadata", "name"))
     match = _NAME_VERSION.fullmatch(str(name)) if isinstance(name, str) else None
     if match is None:
         raise plan.error(
-            f"metadata.name {name!r} has no .vX.Y.Z suffix to set the version in",
+            f"metadata.name {name!r} has no .vX.Y.Z (or .X.Y.Z) suffix to set the version in",
             ("metadata", "name"),
         )
-    new_name = f"{match['base']}.v{version}"
+    new_name = f"{match['base']}.{match['v']}{version}"
     if not is_object_name(new_name):
         raise plan.error(
             f"--version {version}: metadata.name would be {new_name!r}, not a valid "
