@@ -236,3 +236,25 @@ def test_block_scalar_at_end_of_file_keeps_its_value(before: str, after: str) ->
     result = edit.result()
     assert result == after
     assert yaml.safe_load(result)["d"] == yaml.safe_load(before)["d"]
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("x: &v 1\na:\n- *v\n- *v\nb: 0\n", "x: &v 1\na:\n- *v\n- *v\n- 2\nb: 0\n"),
+        ("a:\n-\n-\nb: 0\n", "a:\n-\n-\n- 2\nb: 0\n"),
+        ("a:\n  -   \n  -  # c\nb: 0\n", "a:\n  -   \n  -  # c\n  - 2\nb: 0\n"),
+        ("x: &v 1\na:\n- 0\n-\n- *v\nb: 0\n", "x: &v 1\na:\n- 0\n-\n- *v\n- 2\nb: 0\n"),
+    ],
+)
+def test_items_go_after_aliases_and_empty_items(before: str, after: str) -> None:
+    edit = editor(before)
+    edit.append(0, ("a",), [2])
+    assert edit.result() == after
+
+
+def test_append_to_a_sequence_of_thousands_of_aliases() -> None:
+    items = "".join("- *v\n" for _ in range(5000))
+    edit = editor(f"x: &v 1\na:\n{items}b: 0\n")
+    edit.append(0, ("a",), [2])
+    assert edit.result() == f"x: &v 1\na:\n{items}- 2\nb: 0\n"

@@ -260,7 +260,8 @@ class YamlText:
         dash = before.rstrip()
         if not dash.endswith("-"):
             return seq.start_mark.column, None
-        return len(dash) - 1, len(before) - len(dash) + 1
+        width = len(before) - len(dash) + 1
+        return len(dash) - 1, None if _is_empty(first) else width
 
     def _end(self, node: Any) -> int:
         """Offset just past the last character of ``node``'s own text."""
@@ -269,20 +270,33 @@ class YamlText:
         return self._slot_end(node, len(node.value) - 1)
 
     def _slot_end(self, node: Any, index: int) -> int:
-        """End offset of entry ``index`` of block collection ``node`` (for a mapping, the
-        key and its value; an alias ends after ``*name``; an empty value after its key)."""
+        """End offset of entry ``index`` of block collection ``node``: for a mapping, of
+        the key and its value (an empty value ends with its key); for a sequence, of the
+        item (an empty item ends after its ``-``). An alias ends after ``*name``."""
         if node.id == "mapping":
             key, child = node.value[index]
-            floor = key.end_mark.index
-        else:
+            if (id(node), index) in self._aliases:
+                return self._alias_end(child, key.end_mark.index)
+            if _is_empty(child):
+                return key.end_mark.index
+            return self._end(child)
+        if (id(node), index) not in self._aliases:
             child = node.value[index]
-            floor = self._slot_end(node, index - 1) if index else node.start_mark.index
-        if (id(node), index) in self._aliases:
-            name = "*" + str(child.anchor)
-            return self.text.index(name, floor) + len(name)
-        if child.id == "scalar" and child.start_mark.index == child.end_mark.index:
-            return floor
-        return self._end(child)
+            return child.start_mark.index if _is_empty(child) else self._end(child)
+        # the text of ``*name`` is found after the item before it: walk back over alias
+        # items without recursion (a sequence may hold thousands), then forward
+        first = index
+        while first > 0 and (id(node), first - 1) in self._aliases:
+            first -= 1
+        floor = self._slot_end(node, first - 1) if first else node.start_mark.index
+        for i in range(first, index + 1):
+            floor = self._alias_end(node.value[i], floor)
+        return floor
+
+    def _alias_end(self, target: Any, floor: int) -> int:
+        """End offset of the first ``*name`` alias of ``target`` after offset ``floor``."""
+        name = "*" + str(target.anchor)
+        return self.text.index(name, floor) + len(name)
 
     def _error(self, message: str, node: Any) -> InputError:
         mark = node.start_mark
@@ -528,7 +542,7 @@ class YamlText:
         """A mapping value that is empty (``key:``, ``key: null``, ``key: []``,
         ``key: {}``) and gains content becomes ``key:`` followed by a block collection."""
         node, key = pending.node, pending.key
-        empty = node.start_mark.index == node.end_mark.index
+        empty = _is_empty(node)
         span = self.text[key.end_mark.index : node.end_mark.index] if key else ""
         if key is None or not (empty or _EMPTY_VALUE.fullmatch(span)):
             raise self._error("cannot add content to this empty value in place", node)
@@ -576,6 +590,11 @@ def _nest(parts: PathParts, value: Any) -> Any:
     for part in reversed(parts):
         value = {part: value}
     return value
+
+
+def _is_empty(node: Any) -> bool:
+    """True for a scalar with no text at all (``key:`` or a lone ``-``)."""
+    return node.id == "scalar" and node.start_mark.index == node.end_mark.index
 
 
 def _is_null(node: Any) -> bool:
