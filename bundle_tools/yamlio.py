@@ -140,7 +140,8 @@ def compose_documents(source: SourceText) -> list[ComposedDocument]:
     returns; the same checks apply.
 
     Raises InputError (file, 1-based line and column) on syntax errors, duplicate keys
-    and tabs used as indentation.
+    and tabs used as indentation, and (file only) for collections nested too deeply
+    to parse.
     """
     yaml = new_yaml()
     documents: list[ComposedDocument] = []
@@ -150,6 +151,8 @@ def compose_documents(source: SourceText) -> list[ComposedDocument]:
             documents.append(ComposedDocument(Document(source, index, data), node))
     except YAMLError as exc:
         raise _input_error(exc, source.path) from None
+    except RecursionError:
+        raise InputError("invalid YAML: collections nested too deeply", source.path) from None
     return documents
 
 

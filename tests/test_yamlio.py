@@ -135,3 +135,11 @@ def test_compose_documents_input_errors(
     with pytest.raises(InputError) as loaded:
         load_documents(read_source(path))
     assert str(loaded.value) == str(info.value)
+
+
+def test_compose_documents_refuses_deep_nesting_without_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text("a: " + "[" * 400 + "]" * 400 + "\n")
+    with pytest.raises(InputError) as info:
+        compose_documents(read_source(path))
+    assert str(info.value) == f"{path}: error: invalid YAML: collections nested too deeply"
