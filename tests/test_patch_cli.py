@@ -747,3 +747,9 @@ def test_version_keeps_the_name_suffix_form(tmp_path: Path, name: str, new_name:
     csv = write(tmp_path, BASIC.replace("demo-operator.v1.0.0", name))
     assert run(csv, "--no-token-auth", "--version", "2.0.0-rc.1")[0] == 0
     assert yaml.safe_load(csv.read_text())["metadata"]["name"] == new_name
+
+
+def test_special_file_is_refused(tmp_path: Path) -> None:
+    fifo = tmp_path / "csv.yaml"
+    os.mkfifo(fifo)
+    assert run(fifo)[::2] == (2, f"{fifo}: error: not a regular file or a directory\n")

@@ -140,6 +140,8 @@ def find_targets(path: Path, options: PatchOptions) -> Targets:
         csv, root = _csv_in_directory(path), path
     elif path.is_file():
         csv, root = path, path.parent.parent
+    elif path.exists():
+        raise InputError("not a regular file or a directory", path)
     else:
         raise InputError("no such file or directory", path)
     annotations = None
