@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -753,3 +755,24 @@ def test_special_file_is_refused(tmp_path: Path) -> None:
     fifo = tmp_path / "csv.yaml"
     os.mkfifo(fifo)
     assert run(fifo)[::2] == (2, f"{fifo}: error: not a regular file or a directory\n")
+
+
+def test_diff_of_file_without_final_newline_applies_with_patch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, BASIC.rstrip("\n"))
+    monkeypatch.chdir(tmp_path)
+    args = ("--no-token-auth", "--version", "1.0.1")
+    code, out, _ = run("demo.clusterserviceversion.yaml", "--diff", *args)
+    assert code == 0
+    assert out.splitlines()[-4:] == [
+        "-  version: 1.0.0",
+        "\\ No newline at end of file",
+        "+  version: 1.0.1",
+        "\\ No newline at end of file",
+    ]
+    if shutil.which("patch") is None:
+        pytest.skip("no patch(1) to apply the diff")
+    applied = subprocess.run(["patch", "-p1"], input=out, text=True, capture_output=True)
+    assert applied.returncode == 0, applied.stderr
+    assert run("demo.clusterserviceversion.yaml", *args)[1] == "unchanged: nothing to do\n"

@@ -46,13 +46,16 @@ def _created_at(value: str | None) -> str | None:
 
 
 def _diff(path: Path, before: str, after: str) -> str:
+    """Unified diff of one file, as ``diff -u`` writes it (a last line without a newline
+    is followed by ``\\ No newline at end of file``, so ``patch`` can apply it)."""
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True),
+        after.splitlines(keepends=True),
+        fromfile=f"a/{path}",
+        tofile=f"b/{path}",
+    )
     return "".join(
-        difflib.unified_diff(
-            before.splitlines(keepends=True),
-            after.splitlines(keepends=True),
-            fromfile=f"a/{path}",
-            tofile=f"b/{path}",
-        )
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
     )
 
 
