@@ -776,3 +776,46 @@ def test_diff_of_file_without_final_newline_applies_with_patch(
     applied = subprocess.run(["patch", "-p1"], input=out, text=True, capture_output=True)
     assert applied.returncode == 0, applied.stderr
     assert run("demo.clusterserviceversion.yaml", *args)[1] == "unchanged: nothing to do\n"
+
+
+RELATED = BASIC.replace(
+    "                image: example.com/demo:1.0.0\n",
+    "                image: example.com/demo:1.0.0\n"
+    "                env:\n"
+    "                - name: RELATED_IMAGE_DB\n"
+    "                  value: example.com/postgres:13\n",
+).replace(
+    "  version: 1.0.0\n",
+    "  version: 1.0.0\n"
+    "  relatedImages:\n"
+    "  - name: manager\n"
+    "    image: example.com/demo:1.0.0\n"
+    "  - name: postgres\n"
+    "    image: example.com/postgres:13\n",
+)
+
+
+def test_related_images_follow_the_images_they_listed(tmp_path: Path) -> None:
+    csv = write(tmp_path, RELATED)
+    args = ["--no-token-auth", "--operator-image", "example.com/demo:2.0.0"]
+    args += ["--related-image", "db=example.com/postgres:15"]
+    assert run(csv, *args)[0] == 0
+    data = yaml.safe_load(csv.read_text())
+    assert data["spec"]["relatedImages"] == [
+        {"name": "manager", "image": "example.com/demo:2.0.0"},
+        {"name": "postgres", "image": "example.com/postgres:15"},
+    ]
+    assert data["metadata"]["annotations"]["containerImage"] == "example.com/demo:2.0.0"
+    assert run(csv, *args)[1] == "unchanged: nothing to do\n"
+
+
+def test_options_that_set_one_value_twice_are_refused(tmp_path: Path) -> None:
+    csv = write(tmp_path, RELATED)
+    args = ["--no-token-auth", "--operator-image", "example.com/demo:2.0.0"]
+    code, _, err = run(csv, *args, "--related-image", "manager=example.com/demo:3.0.0")
+    assert code == 2
+    assert err == (
+        "error: /spec/relatedImages/0/image would be set to both 'example.com/demo:2.0.0' "
+        "and 'example.com/demo:3.0.0'; the options contradict each other\n"
+    )
+    assert csv.read_text() == RELATED

@@ -27,7 +27,11 @@ from bundle_tools.patch.model import (
     get_path,
     open_document,
 )
-from bundle_tools.patch.release import patch_related_image, patch_version
+from bundle_tools.patch.release import (
+    patch_operator_image,
+    patch_related_image,
+    patch_version,
+)
 from bundle_tools.patch.textedit import PathParts
 from bundle_tools.patch.tokenauth import choose_container, choose_deployment, patch_token_auth
 from bundle_tools.yamlio import SourceText, read_source
@@ -58,8 +62,7 @@ def patch_csv_text(source: SourceText, options: PatchOptions) -> tuple[str, list
     if options.skip_range is not None:
         plan.set((*ANNOTATIONS, "olm.skipRange"), options.skip_range)
     if options.operator_image is not None:
-        plan.set((*container, "image"), options.operator_image)
-        plan.set((*ANNOTATIONS, "containerImage"), options.operator_image)
+        patch_operator_image(plan, container, options.operator_image)
     for name, ref in options.related_images:
         patch_related_image(plan, container, name, ref)
     if options.created_at is not None:

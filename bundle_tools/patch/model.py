@@ -224,8 +224,9 @@ class Planner:
 
     ``data`` is the document as plain Python values (as parsed, before any edit);
     ``appended`` counts items already appended per sequence path, so reported indices
-    stay right when several items go to one sequence. Changes whose value is already
-    there are skipped, which makes every patch idempotent.
+    stay right when several items go to one sequence; ``planned`` holds the value set at
+    each path. Changes whose value is already there are skipped, which makes every patch
+    idempotent.
     """
 
     edit: YamlText
@@ -233,6 +234,7 @@ class Planner:
     data: Any
     changes: list[Change] = field(default_factory=list)
     appended: dict[PathParts, int] = field(default_factory=dict)
+    planned: dict[PathParts, Any] = field(default_factory=dict)
 
     @property
     def file(self) -> str:
@@ -244,7 +246,15 @@ class Planner:
         return InputError(message, self.edit.source.path, *self.edit.position(self.doc, parts))
 
     def set(self, parts: PathParts, new: Any) -> None:
-        """Set a scalar (or add a missing key) unless it already holds ``new``."""
+        """Set a scalar (or add a missing key) unless it already holds ``new``. Raises
+        UsageError when an earlier edit of this patch set the same path to another
+        value (options that contradict each other)."""
+        earlier = self.planned.setdefault(parts, new)
+        if not same_value(earlier, new):
+            raise UsageError(
+                f"{pointer(parts)} would be set to both {earlier!r} and {new!r}; "
+                "the options contradict each other"
+            )
         old = get_path(self.data, parts, _MISSING)
         if old is not _MISSING and same_value(old, new):
             return
