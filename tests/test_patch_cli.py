@@ -475,7 +475,12 @@ def test_edit_through_alias_is_refused(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["--version", "v1.2"], "error: --version 'v1.2' is not a strict semantic version"),
-        (["--skip-range", "<=v1"], "error: --skip-range '<=v1': '<=v1': unknown comparison"),
+        (["--skip-range", "<=v1"], "error: --skip-range '<=v1': unknown comparison operator"),
+        (
+            ["--skip-range", ">=1.0.0 <2.0.0||>=3.0.0"],
+            "error: --skip-range '>=1.0.0 <2.0.0||>=3.0.0': '<2.0.0||>=3.0.0': separate "
+            "comparators and '||' with spaces, as in '<2.0.0 || >=3.0.0'\n",
+        ),
         (["--token-auth", "aws", "--no-token-auth"], "error: --token-auth and --no-token-auth"),
         (["--replaces", "demo.v1 #x"], "error: --replaces 'demo.v1 #x' is not a CSV name"),
         (["--replaces", "demo\nkind: Evil"], "error: --replaces 'demo\\nkind: Evil' is not"),

@@ -82,7 +82,8 @@ class PatchOptions:
             try:
                 parse_range(self.skip_range)
             except RangeError as exc:
-                raise UsageError(f"--skip-range {self.skip_range!r}: {exc}") from None
+                reason = str(exc).removeprefix(f"{self.skip_range!r}: ")
+                raise UsageError(f"--skip-range {self.skip_range!r}: {reason}") from None
         if self.replaces is not None and not is_object_name(self.replaces):
             raise UsageError(
                 f"--replaces {self.replaces!r} is not a CSV name (lowercase letters, digits, "
