@@ -124,7 +124,7 @@ def patch_csv(
         typer.Option(
             "--version",
             help="Strict semver X.Y.Z[-PRE] (no 'v'; no '+build', which a CSV name cannot "
-            "hold): spec.version and metadata.name's .vX.Y.Z.",
+            "hold): spec.version and metadata.name's .vX.Y.Z (or .X.Y.Z) suffix.",
         ),
     ] = None,
     replaces: Annotated[
@@ -142,7 +142,8 @@ def patch_csv(
         str | None,
         typer.Option(
             help="Operator container image and the containerImage annotation "
-            "(REPO:TAG or REPO@sha256:DIGEST)."
+            "(REPO:TAG or REPO@sha256:DIGEST); spec.relatedImages entries that listed the "
+            "old image follow."
         ),
     ] = None,
     related_image: Annotated[
@@ -153,7 +154,8 @@ def patch_csv(
             help="Image REF for RELATED_IMAGE_<NAME> (NAME upper-cased, characters other "
             "than letters and digits made '_': quay-db -> RELATED_IMAGE_QUAY_DB), set in "
             "every container that has that env var, else added to the operator container; "
-            "and for the spec.relatedImages entry named NAME (repeatable).",
+            "and for the spec.relatedImages entry named NAME or holding the old image, "
+            "else a new one (repeatable).",
         ),
     ] = None,
     created_at: Annotated[
