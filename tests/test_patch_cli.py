@@ -824,3 +824,30 @@ def test_options_that_set_one_value_twice_are_refused(tmp_path: Path) -> None:
         "and 'example.com/demo:3.0.0'; the options contradict each other\n"
     )
     assert csv.read_text() == RELATED
+
+
+def test_anchored_annotation_keeps_its_anchor(tmp_path: Path) -> None:
+    text = BASIC.replace('token-auth-aws: "false"', 'token-auth-aws: &aws "false"').replace(
+        "  version: 1.0.0\n", "  version: 1.0.0\n  x-aws: *aws\n"
+    )
+    csv = write(tmp_path, text)
+    assert run(csv)[0] == 0
+    assert '    features.operators.openshift.io/token-auth-aws: &aws "true"\n' in csv.read_text()
+    assert yaml.safe_load(csv.read_text())["spec"]["x-aws"] == "true"
+    assert run(csv, "--check")[0] == 0
+
+
+def test_force_refuses_to_drop_an_aliased_mount(tmp_path: Path) -> None:
+    text = OTHER_MOUNT.replace(
+        "                - name: creds\n",
+        "                - &creds\n                  name: creds\n",
+    ).replace("  version: 1.0.0\n", "  version: 1.0.0\n  x-mount: *creds\n")
+    csv = write(tmp_path, text)
+    code, _, err = run(csv, "--force")
+    assert code == 2
+    assert err == (
+        f"{csv}:19:19: error: cannot replace or remove spec/install/spec/deployments/0/spec/"
+        "template/spec/containers/0/volumeMounts/0: it holds anchor &creds, which an alias "
+        "refers to\n"
+    )
+    assert csv.read_text() == text

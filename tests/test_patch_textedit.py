@@ -258,3 +258,54 @@ def test_append_to_a_sequence_of_thousands_of_aliases() -> None:
     edit = editor(f"x: &v 1\na:\n{items}b: 0\n")
     edit.append(0, ("a",), [2])
     assert edit.result() == f"x: &v 1\na:\n{items}- 2\nb: 0\n"
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ('a: &t "false"\nb: *t\n', 'a: &t "true"\nb: *t\n'),
+        ("a: !!str &t false\nb: *t\n", 'a: &t "true"\nb: *t\n'),
+        ("a: !!bool &t false\nb: *t\n", 'a: &t "true"\nb: *t\n'),
+        ("a!: !!bool\n  false\n", 'a!: "true"\n'),
+        ("a: &t !!str false\nb: *t\n", 'a: &t "true"\nb: *t\n'),
+        ("a: !!bool false\n", 'a: "true"\n'),
+        ("a: &t |\n  x\nb: *t\n", 'a: &t "true"\nb: *t\n'),
+    ],
+)
+def test_scalar_replacement_keeps_anchor_and_drops_tag(before: str, after: str) -> None:
+    key = before.split(":")[0]
+    edit = editor(before)
+    edit.set(0, (key,), "true")
+    result = edit.result()
+    assert result == after
+    assert yaml.safe_load(result)[key] == "true"
+
+
+@pytest.mark.parametrize(
+    ("before", "index", "message", "where"),
+    [
+        (
+            "x: &v {a: 1}\ns:\n- *v\n- b\n",
+            0,
+            r"cannot replace or remove s/0: it is a YAML alias \(\*v\)",
+            (3, 1),
+        ),
+        (
+            "s:\n- a: &v 1\n- b\nx: *v\n",
+            0,
+            "cannot replace or remove s/0: it holds anchor &v, which an alias refers to",
+            (2, 6),
+        ),
+    ],
+)
+def test_items_tied_to_aliases_are_not_replaced_or_removed(
+    before: str, index: int, message: str, where: tuple[int, int]
+) -> None:
+    for edit_item in ("replace", "remove"):
+        edit = editor(before)
+        with pytest.raises(InputError, match=message) as info:
+            if edit_item == "replace":
+                edit.replace_item(0, ("s", index), {"k": "v"})
+            else:
+                edit.remove_item(0, ("s", index))
+        assert (info.value.line, info.value.column) == where

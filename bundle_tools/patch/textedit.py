@@ -38,6 +38,9 @@ _NUMBER = re.compile(
 )
 _TIMESTAMP = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:[Tt ].*)?")
 _PLAIN = re.compile(r"[A-Za-z0-9_./][A-Za-z0-9_./:@+=~ -]*")
+#: node properties before a scalar's text: anchors (``&name``) and tags (``!!str``)
+_PROPERTIES = re.compile(r"(?:[&!]\S*\s+)*")
+_TAG_BEFORE = re.compile(r"(?<=\s)(?:!\S*\s+)+$")
 _EMPTY_VALUE = re.compile(r":[ ]*(?:\[[ ]*\]|\{[ ]*\}|~|null|Null|NULL)?")
 
 
@@ -184,6 +187,8 @@ class YamlText:
         self.documents = compose_documents(source)
         self.roots = [d.node for d in self.documents]
         self._aliases: set[tuple[int, int]] = set()
+        #: ids of the anchored nodes that some alias refers to
+        self._aliased: set[int] = set()
         #: a block scalar that ends the text (its chomping matters when lines follow it)
         self._final_block: Any = None
         seen: set[int] = set()
@@ -205,6 +210,7 @@ class YamlText:
             child = child[1] if node.id == "mapping" else child
             if id(child) in seen:
                 self._aliases.add((id(node), i))
+                self._aliased.add(id(child))
             else:
                 self._survey(child, seen)
 
@@ -385,11 +391,40 @@ class YamlText:
             self._pending_for(node, key).items.extend(items)
 
     def _item(self, doc: int, parts: PathParts) -> tuple[Any, int]:
-        """The sequence node and index of the item at ``parts`` (last part an index)."""
+        """The sequence node and index of the item at ``parts`` (last part an index), to
+        replace or remove. Raises InputError when the item is an alias or holds an anchor
+        that an alias refers to (the alias would lose its target)."""
         seq, index = self.node(doc, parts[:-1]), parts[-1]
         if seq is None or seq.id != "sequence" or not isinstance(index, int):
             raise ValueError(f"not a sequence item: {parts}")
+        where = "/".join(map(str, parts))
+        if (id(seq), index) in self._aliases:
+            anchor = seq.value[index].anchor
+            raise self._error(
+                f"cannot replace or remove {where}: it is a YAML alias (*{anchor}); "
+                "edit the anchored node instead",
+                seq,
+            )
+        anchored = self._aliased_inside(seq.value[index])
+        if anchored is not None:
+            raise self._error(
+                f"cannot replace or remove {where}: it holds anchor &{anchored.anchor}, "
+                "which an alias refers to",
+                anchored,
+            )
         return seq, index
+
+    def _aliased_inside(self, node: Any) -> Any | None:
+        """The first node at or under ``node`` that an alias refers to, else None."""
+        if id(node) in self._aliased:
+            return node
+        children = [] if node.id == "scalar" else node.value
+        for child in children:
+            for part in child if node.id == "mapping" else (child,):
+                found = self._aliased_inside(part)
+                if found is not None:
+                    return found
+        return None
 
     def _block_item_span(self, seq: Any, index: int) -> tuple[int, int]:
         """Offsets of the whole lines of block-sequence item ``index``."""
@@ -435,7 +470,8 @@ class YamlText:
 
     def _replace_scalar(self, node: Any, key: Any, value: Any) -> None:
         """Rewrite one scalar's characters; a block scalar (``|``, ``>``) becomes a flow
-        scalar on its key's line, the blank lines after its content stay."""
+        scalar on its key's line, the blank lines after its content stay. The scalar's
+        anchor is kept, its tag dropped."""
         start, end = node.start_mark.index, node.end_mark.index
         style = node.style if node.style in ("'", '"') else None
         text = render_scalar(value, style)
@@ -447,7 +483,15 @@ class YamlText:
             return
         if node.style in ("|", ">"):
             end = start + len(self.text[start:end].rstrip())
-        self._replacements.append((start, end, text, 0))
+        # an anchor (``&name``) stays, so aliases of the scalar keep resolving; a tag
+        # (``!!str``) goes, as the new text resolves to the value's own type. A tag
+        # written before the anchor lies before the node's start mark.
+        tag = _TAG_BEFORE.search(self.text, max(0, start - 1024), start)
+        start = tag.start() if tag else start
+        properties = _PROPERTIES.match(self.text, start, end)
+        assert properties is not None  # the pattern also matches the empty string
+        anchors = [p for p in properties.group().split() if p.startswith("&")]
+        self._replacements.append((start, end, "".join(a + " " for a in anchors) + text, 0))
 
     # -- rendering ---------------------------------------------------------------------
 
