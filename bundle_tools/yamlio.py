@@ -21,6 +21,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedBase, CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scalarbool import ScalarBoolean
 
 from bundle_tools.errors import InputError
@@ -140,8 +141,8 @@ def compose_documents(source: SourceText) -> list[ComposedDocument]:
     returns; the same checks apply.
 
     Raises InputError (file, 1-based line and column) on syntax errors, duplicate keys
-    and tabs used as indentation, and (file only) for collections nested too deeply
-    to parse.
+    and tabs used as indentation, control characters, and (file only) for collections
+    nested too deeply to parse.
     """
     yaml = new_yaml()
     documents: list[ComposedDocument] = []
@@ -149,6 +150,16 @@ def compose_documents(source: SourceText) -> list[ComposedDocument]:
         for index, node in enumerate(yaml.compose_all(source.text)):
             data = yaml.constructor.construct_document(node)
             documents.append(ComposedDocument(Document(source, index, data), node))
+    except ReaderError as exc:
+        # a control character: the reader gives an offset, not a line and column
+        before = source.text[: exc.position]
+        line, column = before.count("\n") + 1, exc.position - before.rfind("\n")
+        raise InputError(
+            f"invalid YAML: control character U+{exc.character:04X} is not allowed",
+            source.path,
+            line,
+            column,
+        ) from None
     except YAMLError as exc:
         raise _input_error(exc, source.path) from None
     except RecursionError:
