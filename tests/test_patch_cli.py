@@ -851,3 +851,18 @@ def test_force_refuses_to_drop_an_aliased_mount(tmp_path: Path) -> None:
         "refers to\n"
     )
     assert csv.read_text() == text
+
+
+def test_channels_of_a_csv_given_relative_to_manifests(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundle = _bundle(tmp_path, CHANNEL_ANNOTATIONS)
+    monkeypatch.chdir(bundle / "manifests")
+    code, out, _ = run(
+        "demo.clusterserviceversion.yaml", "--no-token-auth", "--channels", "alpha,b"
+    )
+    assert code == 0
+    assert out.splitlines()[0] == (
+        "../metadata/annotations.yaml: /annotations/operators.operatorframework.io.bundle."
+        'channels.v1: "alpha" -> "alpha,b"'
+    )

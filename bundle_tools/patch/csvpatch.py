@@ -8,6 +8,7 @@ return the new text with the list of :class:`Change`.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,7 +143,10 @@ def find_targets(path: Path, options: PatchOptions) -> Targets:
     elif path.is_dir():
         csv, root = _csv_in_directory(path), path
     elif path.is_file():
-        csv, root = path, path.parent.parent
+        # the bundle root is two levels up from the file itself, also for a relative
+        # PATH such as ``csv.yaml`` run inside manifests/ (whose lexical parent is ".")
+        bundle = path.absolute().parent.parent
+        csv, root = path, bundle if path.is_absolute() else Path(os.path.relpath(bundle))
     elif path.exists():
         raise InputError("not a regular file or a directory", path)
     else:
