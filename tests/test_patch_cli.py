@@ -866,3 +866,10 @@ def test_channels_of_a_csv_given_relative_to_manifests(
         "../metadata/annotations.yaml: /annotations/operators.operatorframework.io.bundle."
         'channels.v1: "alpha" -> "alpha,b"'
     )
+
+
+def test_channels_of_a_manifests_directory(tmp_path: Path) -> None:
+    bundle = _bundle(tmp_path, CHANNEL_ANNOTATIONS)
+    code, out, _ = run(bundle / "manifests", "--no-token-auth", "--channels", "alpha,b")
+    assert code == 0
+    assert out.splitlines()[0].startswith(f"{bundle / 'metadata' / 'annotations.yaml'}: ")

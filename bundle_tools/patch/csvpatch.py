@@ -124,9 +124,19 @@ def _csv_in_directory(path: Path) -> Path:
     return found[0]
 
 
+def _bundle_root(csv: Path) -> Path:
+    """The bundle directory of a CSV file named by ``PATH`` (or found in the directory
+    ``PATH`` names): two levels up from the file (``bundle/manifests/x.yaml`` ->
+    ``bundle``), also for a relative path such as ``x.yaml`` run inside manifests/ (whose
+    lexical parent is ``.``)."""
+    bundle = csv.absolute().parent.parent
+    return bundle if csv.is_absolute() else Path(os.path.relpath(bundle))
+
+
 def find_targets(path: Path, options: PatchOptions) -> Targets:
     """Resolve ``PATH``: a bundle directory (its one ``*clusterserviceversion*`` manifest,
-    else the CSV ``find_csv_path`` finds), a directory holding one CSV file, or a CSV file.
+    else the CSV ``find_csv_path`` finds), a directory holding one CSV file (such as
+    ``manifests/``), or a CSV file.
     Raises InputError when the path does not exist, holds no CSV or several
     ``*clusterserviceversion*`` manifests, or the channel options
     are used without a ``metadata/annotations.yaml`` next to ``manifests/``."""
@@ -141,12 +151,10 @@ def find_targets(path: Path, options: PatchOptions) -> Targets:
         csv = named[0] if named else find_csv_path(path)
         root = path
     elif path.is_dir():
-        csv, root = _csv_in_directory(path), path
+        csv = _csv_in_directory(path)
+        root = _bundle_root(csv)
     elif path.is_file():
-        # the bundle root is two levels up from the file itself, also for a relative
-        # PATH such as ``csv.yaml`` run inside manifests/ (whose lexical parent is ".")
-        bundle = path.absolute().parent.parent
-        csv, root = path, bundle if path.is_absolute() else Path(os.path.relpath(bundle))
+        csv, root = path, _bundle_root(path)
     elif path.exists():
         raise InputError("not a regular file or a directory", path)
     else:
