@@ -309,3 +309,12 @@ def test_items_tied_to_aliases_are_not_replaced_or_removed(
             else:
                 edit.remove_item(0, ("s", index))
         assert (info.value.line, info.value.column) == where
+
+
+@pytest.mark.parametrize(
+    ("text", "where"), [("a: 1\rb: 2\r", (1, 5)), ("a: 1\r\nb: 2\rc: 3\n", (2, 5))]
+)
+def test_bare_cr_line_endings_are_refused(text: str, where: tuple[int, int]) -> None:
+    with pytest.raises(InputError, match="bare CR") as info:
+        editor(text)
+    assert (info.value.line, info.value.column) == where

@@ -173,7 +173,8 @@ class YamlText:
 
     ``source`` is parsed once (:func:`~bundle_tools.yamlio.compose_documents`):
     :attr:`documents` holds each document's data and node tree. Raises InputError (with
-    line and column) for invalid YAML, duplicate keys or tabs, and for an edit that
+    line and column) for invalid YAML, duplicate keys or tabs, a bare CR line ending
+    (lines are spliced as LF or CRLF lines), and for an edit that
     cannot be made without touching unrelated bytes: through a YAML alias, or into an
     empty value that is not a plain mapping value. Edits address nodes by
     ``(document index, path)``.
@@ -185,6 +186,18 @@ class YamlText:
         #: JSON manifests (``.json``) get JSON syntax in every flow collection they gain.
         self.json = source.path.suffix.lower() == ".json"
         self.documents = compose_documents(source)
+        bare_cr = re.search(r"\r(?!\n)", self.text)
+        if bare_cr:
+            before = self.text[: bare_cr.start()]
+            breaks = list(re.finditer(r"\r\n|\r|\n", before))
+            column = bare_cr.start() - (breaks[-1].end() if breaks else 0) + 1
+            raise InputError(
+                "line ends with a bare CR (classic Mac OS line ending); convert the file to "
+                "LF or CRLF line endings",
+                source.path,
+                len(breaks) + 1,
+                column,
+            )
         self.roots = [d.node for d in self.documents]
         self._aliases: set[tuple[int, int]] = set()
         #: ids of the anchored nodes that some alias refers to
