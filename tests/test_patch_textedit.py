@@ -318,3 +318,10 @@ def test_bare_cr_line_endings_are_refused(text: str, where: tuple[int, int]) -> 
     with pytest.raises(InputError, match="bare CR") as info:
         editor(text)
     assert (info.value.line, info.value.column) == where
+
+
+def test_new_keys_align_with_explicit_keys() -> None:
+    edit = editor("m:\n  ? b\n  : 1\n  ? d\n  : 2\n")
+    edit.set(0, ("m", "a"), 0)
+    edit.set(0, ("m", "c"), 0)
+    assert edit.result() == "m:\n  a: 0\n  ? b\n  : 1\n  c: 0\n  ? d\n  : 2\n"

@@ -582,7 +582,10 @@ class YamlText:
         first = node.value[0][0]
         col = first.start_mark.column
         first_line = self._line_start(first.start_mark.index)
-        first_starts_line = not self.text[first_line : first.start_mark.index].strip()
+        before_first = self.text[first_line : first.start_mark.index]
+        if before_first.strip() == "?":  # an explicit key (``? key``): keys align with "?"
+            col = before_first.index("?")
+        first_starts_line = before_first.strip() in ("", "?")
         style = self._style_of([(None, node)], self.style)
         groups: dict[int, list[str]] = {}
         for name, value in sorted(keys.items()) if ordered else keys.items():
