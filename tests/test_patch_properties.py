@@ -6,7 +6,9 @@ newline, flow collections):
 - patching twice equals patching once, and the patch only adds lines (besides the
   token-auth annotation line) while producing the intended content;
 - release fields (version, replaces, skipRange, images, createdAt) give exactly the
-  intended document and change no line but those holding the old values.
+  intended document and change no line but those holding the old values;
+- with ``--force``, clashing volumes and mounts leave exactly one token volume and one
+  token mount, every other mount kept.
 
 Generated files vary indentation (2, 3 or 4), sequence style, quotes, comments (own-line
 and trailing), flow-style annotations, block scalars, CRLF, the final newline, and
@@ -29,6 +31,8 @@ from bundle_tools.patch.textedit import YamlText
 from bundle_tools.yamlio import SourceText
 
 CSV_KIND = "ClusterServiceVersion"
+VOLUME = "bound-sa-token"
+MOUNT_PATH = "/var/run/secrets/openshift/serviceaccount"
 ANNOTATION = "features.operators.openshift.io/token-auth-aws"
 WORDS = st.sampled_from(["alpha", "beta", "gamma", "delta", "op", "cache", "tmp", "x-y"])
 
@@ -123,7 +127,10 @@ def shuffled(draw: Any, mapping: dict[str, Any]) -> dict[str, Any]:
 
 
 @st.composite
-def csv_texts(draw: Any) -> str:
+def csv_texts(draw: Any, conflicts: bool = False) -> str:
+    """A CSV in a drawn style; with ``conflicts``, the pod may already have a
+    ``bound-sa-token`` volume of other content and mounts that clash with the token
+    mount (of that volume elsewhere, or of another volume at the token path)."""
     writer = Writer(draw)
     annotations = {"capabilities": "Basic Install"}
     token = draw(st.sampled_from(["absent", "false", "true", False]))
@@ -137,12 +144,24 @@ def csv_texts(draw: Any) -> str:
         container["volumeMounts"] = (
             [{"name": "cache", "mountPath": "/cache"}] if mounts == "one" else []
         )
+    if conflicts:
+        clashing = [
+            {"name": VOLUME, "mountPath": "/token"},
+            {"name": "creds", "mountPath": MOUNT_PATH},
+            {"name": VOLUME, "mountPath": MOUNT_PATH},
+        ]
+        picked = draw(st.lists(st.sampled_from(range(3)), min_size=1, max_size=3, unique=True))
+        container["volumeMounts"] = container.get("volumeMounts", []) + [
+            clashing[i] for i in picked
+        ]
     pod: dict[str, Any] = {"containers": [shuffled(draw, container)]}
     if draw(st.booleans()):
         pod["serviceAccountName"] = "op"
     volumes = draw(st.sampled_from(["absent", "empty", "one"]))
     if volumes != "absent":
         pod["volumes"] = [{"name": "cache", "emptyDir": {}}] if volumes == "one" else []
+    if conflicts and draw(st.booleans()):
+        pod["volumes"] = [*pod.get("volumes", []), {"name": VOLUME, "emptyDir": {}}]
     install: dict[str, Any] = {
         "deployments": [{"name": "op", "spec": {"template": {"spec": shuffled(draw, pod)}}}]
     }
@@ -289,3 +308,39 @@ def test_release_fields_give_the_intended_document(
     removed = [d for d in diff if d.startswith("-") and not d.startswith("---")]
     # only lines holding the old name, version or image (and as above)
     assert all("1.0.0" in d or _grows(d, text) for d in removed), removed
+
+
+TOKEN_MOUNT = {"mountPath": MOUNT_PATH, "name": VOLUME, "readOnly": True}
+
+
+@SETTINGS
+@given(csv_texts(conflicts=True))
+def test_force_leaves_exactly_one_token_volume_and_mount(text: str) -> None:
+    options = PatchOptions(force=True)
+    once, _ = patch_csv_text(source(text), options)
+    assert patch_csv_text(source(once), options) == (once, [])
+    before = _csv(text)["spec"]["install"]["spec"]["deployments"][0]["spec"]["template"]["spec"]
+    pod = _csv(once)["spec"]["install"]["spec"]["deployments"][0]["spec"]["template"]["spec"]
+    assert [v for v in pod["volumes"] if v["name"] == VOLUME] == [
+        {
+            "name": VOLUME,
+            "projected": {
+                "sources": [
+                    {
+                        "serviceAccountToken": {
+                            "audience": "openshift",
+                            "expirationSeconds": 3600,
+                            "path": "token",
+                        }
+                    }
+                ]
+            },
+        }
+    ]
+    mounts = pod["containers"][0]["volumeMounts"]
+    clash = [m for m in mounts if m["name"] == VOLUME or m["mountPath"] == MOUNT_PATH]
+    assert clash == [TOKEN_MOUNT]
+    kept = before["containers"][0].get("volumeMounts") or []
+    assert [m for m in mounts if m != TOKEN_MOUNT] == [
+        m for m in kept if m["name"] != VOLUME and m["mountPath"] != MOUNT_PATH
+    ]
