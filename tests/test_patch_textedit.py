@@ -267,13 +267,15 @@ def test_append_to_a_sequence_of_thousands_of_aliases() -> None:
         ("a: !!str &t false\nb: *t\n", 'a: &t "true"\nb: *t\n'),
         ("a: !!bool &t false\nb: *t\n", 'a: &t "true"\nb: *t\n'),
         ("a!: !!bool\n  false\n", 'a!: "true"\n'),
+        ("a: # see !x\n  false\n", 'a: # see !x\n  "true"\n'),
+        ('"a#": !!bool &t false\nb: *t\n', '"a#": &t "true"\nb: *t\n'),
         ("a: &t !!str false\nb: *t\n", 'a: &t "true"\nb: *t\n'),
         ("a: !!bool false\n", 'a: "true"\n'),
         ("a: &t |\n  x\nb: *t\n", 'a: &t "true"\nb: *t\n'),
     ],
 )
 def test_scalar_replacement_keeps_anchor_and_drops_tag(before: str, after: str) -> None:
-    key = before.split(":")[0]
+    key = before.split(":")[0].strip('"')
     edit = editor(before)
     edit.set(0, (key,), "true")
     result = edit.result()

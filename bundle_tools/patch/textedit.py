@@ -40,7 +40,9 @@ _TIMESTAMP = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:[Tt ].*)?")
 _PLAIN = re.compile(r"[A-Za-z0-9_./][A-Za-z0-9_./:@+=~ -]*")
 #: node properties before a scalar's text: anchors (``&name``) and tags (``!!str``)
 _PROPERTIES = re.compile(r"(?:[&!]\S*\s+)*")
-_TAG_BEFORE = re.compile(r"(?<=\s)(?:!\S*\s+)+$")
+#: between a key and its value's start mark: the colon and any tag written before the
+#: anchor (nothing else, so a ``!`` inside a comment is never taken for a tag)
+_TAG_BEFORE = re.compile(r"\s*:\s*((?:!\S*\s+)*)")
 _EMPTY_VALUE = re.compile(r":[ ]*(?:\[[ ]*\]|\{[ ]*\}|~|null|Null|NULL)?")
 
 
@@ -499,8 +501,9 @@ class YamlText:
         # an anchor (``&name``) stays, so aliases of the scalar keep resolving; a tag
         # (``!!str``) goes, as the new text resolves to the value's own type. A tag
         # written before the anchor lies before the node's start mark.
-        tag = _TAG_BEFORE.search(self.text, max(0, start - 1024), start)
-        start = tag.start() if tag else start
+        if key is not None:
+            before = _TAG_BEFORE.fullmatch(self.text, key.end_mark.index, start)
+            start = before.start(1) if before else start
         properties = _PROPERTIES.match(self.text, start, end)
         assert properties is not None  # the pattern also matches the empty string
         anchors = [p for p in properties.group().split() if p.startswith("&")]
