@@ -110,16 +110,13 @@ def _input_error(exc: YAMLError, path: Path) -> InputError:
 
 
 def load_documents(source: SourceText) -> list[Document]:
-    """Parse every YAML document of ``source`` with positions.
+    """Parse every YAML document of ``source`` with positions (the data of
+    :func:`compose_documents`).
 
-    Raises InputError (file, 1-based line and column) on syntax errors, duplicate keys
-    and tabs used as indentation.
+    Raises InputError (file, 1-based line and column) on syntax errors, duplicate keys,
+    tabs used as indentation, control characters and collections nested too deeply.
     """
-    try:
-        docs = list(new_yaml().load_all(source.text))
-    except YAMLError as exc:
-        raise _input_error(exc, source.path) from None
-    return [Document(source=source, index=i, data=d) for i, d in enumerate(docs)]
+    return [composed.document for composed in compose_documents(source)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,12 +248,15 @@ def write_atomic(path: str | Path, data: bytes) -> bool:
     """Replace ``path`` with ``data`` atomically; return False (and write nothing) when the
     file already holds exactly ``data``.
 
-    The bytes go to a temporary file in the same directory, are fsynced, get the
-    original file's mode, and the temporary file is renamed over ``path``
-    (``os.replace``). On any failure the original file is untouched and the temporary
-    file removed. Raises InputError when the directory is not writable.
+    A symlink is followed: its target is rewritten and the link kept. The bytes go to a
+    temporary file in the target's directory, are fsynced, get the original file's mode,
+    and the temporary file is renamed over the target (``os.replace``). On any failure the
+    original file is untouched and the temporary file removed. Raises InputError when the
+    directory is not writable.
     """
     path = Path(path)
+    if path.is_symlink():
+        path = path.resolve()
     try:
         if path.exists() and path.read_bytes() == data:
             return False

@@ -145,3 +145,21 @@ def test_compose_documents_refuses_deep_nesting_without_traceback(tmp_path: Path
     with pytest.raises(InputError) as info:
         compose_documents(read_source(path))
     assert str(info.value) == f"{path}: error: invalid YAML: collections nested too deeply"
+
+
+def test_write_atomic_through_a_symlink_updates_the_target(tmp_path: Path) -> None:
+    target = tmp_path / "real.yaml"
+    target.write_bytes(b"old\n")
+    link = tmp_path / "link.yaml"
+    link.symlink_to(target)
+    assert write_atomic(link, b"new\n") is True
+    assert link.is_symlink()
+    assert target.read_bytes() == b"new\n"
+
+
+def test_load_documents_refuses_deep_nesting_without_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text("a: " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(InputError) as info:
+        load_file(path)
+    assert info.value.message == "invalid YAML: collections nested too deeply"

@@ -255,8 +255,7 @@ def patch_csv(
             typer.echo("".join(_diff(s.path, s.text, t) for s, t, _ in results), nl=False)
         elif not check:
             for source, text, _ in results:
-                # through a symlink: update the target, keep the link
-                write_atomic(source.path.resolve(), source.encode(text))
+                write_atomic(source.path, source.encode(text))
     if json_output:
         status = "changed" if changes else "unchanged"
         typer.echo(
