@@ -82,8 +82,14 @@ def read_source(path: str | Path) -> SourceText:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError("file is not UTF-8 text", path, line) from None
+        before = raw[: exc.start]
+        line, column = before.count(b"\n") + 1, exc.start - before.rfind(b"\n")
+        raise InputError(
+            f"file is not UTF-8 text: byte 0x{raw[exc.start]:02X} cannot be decoded",
+            path,
+            line,
+            column,
+        ) from None
     bom = text.startswith(BOM)
     if bom:
         text = text[1:]

@@ -80,7 +80,8 @@ def test_non_utf8_file_is_an_input_error(tmp_path: Path) -> None:
     path.write_bytes(b"a: 1\nb: caf\xe9\n")
     with pytest.raises(InputError) as info:
         read_source(path)
-    assert info.value.line == 2
+    assert (info.value.line, info.value.column) == (2, 7)
+    assert info.value.message == "file is not UTF-8 text: byte 0xE9 cannot be decoded"
 
 
 def test_write_atomic_keeps_mode_and_skips_identical_content(tmp_path: Path) -> None:
