@@ -63,7 +63,7 @@ def corpus(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
-    """Run every bench/bench_*.py benchmark script (see bench/run.py)."""
+    """Run every benchmark script of bench/ (see bench/run.py)."""
     install(session)
     session.run("python", "bench/run.py", *session.posargs)
 

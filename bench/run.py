@@ -1,5 +1,6 @@
-"""Run every ``bench/bench_*.py`` script in name order, each in its own process; exit 1 if
-any fails. Usage: ``python bench/run.py [NAME_FILTER]`` (substring of the script name)."""
+"""Run every benchmark script of ``bench/`` (each ``*.py`` but this runner and ``_*``
+helpers) in name order, each in its own process without arguments; exit 1 if any fails.
+Usage: ``python bench/run.py [NAME_FILTER]`` (substring of the script name)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ from pathlib import Path
 def main(argv: list[str]) -> int:
     """Run the benchmark scripts matching ``argv[0]`` (all without argument)."""
     here = Path(__file__).resolve().parent
-    scripts = sorted(p for p in here.glob("bench_*.py") if not argv or argv[0] in p.name)
+    scripts = sorted(
+        p
+        for p in here.glob("*.py")
+        if p.name != Path(__file__).name
+        and not p.name.startswith("_")
+        and (not argv or argv[0] in p.name)
+    )
     failed = []
     for script in scripts:
         print(f"== {script.name}", flush=True)
