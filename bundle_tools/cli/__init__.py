@@ -60,3 +60,8 @@ def _root(
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+from bundle_tools.cli import catalog as _catalog  # noqa: E402
+
+catalog_app.command("validate")(_catalog.validate)

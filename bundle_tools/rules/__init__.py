@@ -17,7 +17,7 @@ from typing import Any
 from bundle_tools.findings import Finding, Location, Severity
 
 #: Modules that define rules; imported by :func:`all_rules` so the CLI starts fast.
-RULE_MODULES: tuple[str, ...] = ()
+RULE_MODULES: tuple[str, ...] = ("bundle_tools.rules.fbc",)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
