@@ -65,3 +65,4 @@ def main() -> None:
 from bundle_tools.cli import catalog as _catalog  # noqa: E402
 
 catalog_app.command("validate")(_catalog.validate)
+catalog_app.command("render")(_catalog.render)

@@ -429,6 +429,37 @@ def load_file(path: Path, display: str) -> list[Blob]:
     return blobs
 
 
+def load_first_document(path: Path) -> Any:
+    """The first document of a YAML or JSON file as a JSON-like value (``None`` for an
+    empty file), as Kubernetes' ``YAMLOrJSONDecoder`` reads a manifest once. Raises
+    InputError when the file is unreadable or that document does not parse."""
+    try:
+        source = SourceFile(path, str(path), path.read_bytes())
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}", path) from None
+    if source.is_json:
+        decoder = json.JSONDecoder(parse_constant=_reject_constant)
+        try:
+            text = source.data.decode("utf-8")
+            return decoder.raw_decode(text, len(text) - len(text.lstrip()))[0]
+        except UnicodeDecodeError:
+            raise InputError("file is not UTF-8 text", path) from None
+        except json.JSONDecodeError as exc:
+            raise InputError(f"invalid JSON: {exc.msg}", path, exc.lineno, exc.colno) from None
+        except ValueError as exc:
+            raise InputError(f"invalid JSON: {exc}", path) from None
+    parser = _Composer(source.data)
+    try:
+        if not parser.check_node():
+            return None
+        root = parser.get_node()
+        return _Builder(str(path)).build(root)
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, str(path), source.data) from None
+    except RecursionError:
+        raise InputError("document nested too deeply", path) from None
+
+
 _MISSING = object()
 
 
