@@ -66,3 +66,5 @@ from bundle_tools.cli import catalog as _catalog  # noqa: E402
 
 catalog_app.command("validate")(_catalog.validate)
 catalog_app.command("render")(_catalog.render)
+catalog_app.command("dockerfile")(_catalog.dockerfile)
+catalog_app.command("install-manifests")(_catalog.install_manifests)

@@ -117,3 +117,97 @@ def render(
         report = check_catalog(catalog)
     typer.echo(RENDERERS["text"](report, Severity.ERROR), nl=False)
     raise typer.Exit(report.exit_code(Severity.ERROR))
+
+
+def dockerfile(
+    catalog: Annotated[Path, typer.Argument(help="FBC directory to build an image from.")],
+    base_image: Annotated[
+        str, typer.Option("--base-image", "-i", help="Image of the final stage (may be scratch).")
+    ] = "quay.io/operator-framework/opm:latest",
+    builder_image: Annotated[
+        str,
+        typer.Option("--builder-image", "-b", help="Image with /bin/opm that builds the cache."),
+    ] = "quay.io/operator-framework/opm:latest",
+    extra_labels: Annotated[
+        list[str] | None,
+        typer.Option("--extra-labels", "-l", help="Extra image label key=value (repeatable)."),
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing Dockerfile.")] = False,
+    stdout: Annotated[
+        bool, typer.Option(help="Print the Dockerfile instead of writing it.")
+    ] = False,
+) -> None:
+    """Write <parent>/<name>.Dockerfile for a catalog image, as `opm generate dockerfile`.
+
+    Two stages: the builder copies the catalog to /configs and pre-populates the serve
+    cache; the final image runs `opm serve /configs` from that cache.
+    """
+    with exit_on_input_error():
+        from bundle_tools.errors import InputError, UsageError
+        from bundle_tools.fbc.dockerfile import dockerfile_path, generate_dockerfile, parse_labels
+        from bundle_tools.yamlio import write_atomic
+
+        if not catalog.is_dir():
+            raise InputError("not a catalog directory", catalog)
+        text = generate_dockerfile(
+            catalog,
+            base_image=base_image,
+            builder_image=builder_image,
+            labels=parse_labels(extra_labels or []),
+        )
+        if stdout:
+            typer.echo(text, nl=False)
+            return
+        path = dockerfile_path(catalog)
+        if path.exists() and not force:
+            raise UsageError(f"{path} already exists (use --force to overwrite)")
+        write_atomic(path, text.encode("utf-8"))
+        typer.echo(f"wrote {path}")
+
+
+def install_manifests(
+    catalog_image: Annotated[str, typer.Option(help="Catalog image the CatalogSource serves.")],
+    package: Annotated[str, typer.Option(help="Package to subscribe to.")],
+    channel: Annotated[str, typer.Option(help="Channel to subscribe to.")],
+    namespace: Annotated[
+        str | None, typer.Option(help="Namespace of the OperatorGroup and Subscription.")
+    ] = None,
+    role_arn: Annotated[str | None, typer.Option(help="AWS: IAM role ARN (ROLEARN).")] = None,
+    azure_client_id: Annotated[str | None, typer.Option(help="Azure: CLIENTID.")] = None,
+    azure_tenant_id: Annotated[str | None, typer.Option(help="Azure: TENANTID.")] = None,
+    azure_subscription_id: Annotated[
+        str | None, typer.Option(help="Azure: SUBSCRIPTIONID.")
+    ] = None,
+    azure_resource_group: Annotated[
+        str | None, typer.Option(help="Azure: RESOURCEGROUP (optional).")
+    ] = None,
+    gcp_project_number: Annotated[str | None, typer.Option(help="GCP: PROJECT_NUMBER.")] = None,
+    gcp_pool_id: Annotated[str | None, typer.Option(help="GCP: POOL_ID.")] = None,
+    gcp_provider_id: Annotated[str | None, typer.Option(help="GCP: PROVIDER_ID.")] = None,
+    gcp_service_account_email: Annotated[
+        str | None, typer.Option(help="GCP: SERVICE_ACCOUNT_EMAIL.")
+    ] = None,
+) -> None:
+    """Print a CatalogSource, an OperatorGroup and a Subscription for a test install.
+
+    With cloud options the Subscription's spec.config.env carries the short-lived token
+    identity (ROLEARN; CLIENTID/TENANTID/SUBSCRIPTIONID; PROJECT_NUMBER/POOL_ID/
+    PROVIDER_ID/SERVICE_ACCOUNT_EMAIL). Malformed values exit 2.
+    """
+    with exit_on_input_error():
+        from bundle_tools.fbc.install import dump_manifests, select_identity
+        from bundle_tools.fbc.install import install_manifests as build
+
+        identity = select_identity(
+            role_arn=role_arn,
+            azure=(azure_client_id, azure_tenant_id, azure_subscription_id, azure_resource_group),
+            gcp=(gcp_project_number, gcp_pool_id, gcp_provider_id, gcp_service_account_email),
+        )
+        documents = build(
+            catalog_image=catalog_image,
+            package=package,
+            channel=channel,
+            namespace=namespace,
+            identity=identity,
+        )
+    typer.echo(dump_manifests(documents), nl=False)
