@@ -140,7 +140,7 @@ def _property_problems(blob: Blob, label: str, index: int, prop: dict) -> Iterat
     for parts, problem in type_problems(value, spec, (*where, "value")):
         yield Hit(
             message=f'{label}: parse property[{index}] of type "{kind}": '
-            f"{_path_text(parts[2:])}: {problem}",
+            f"{_path_text(parts[3:])}: {problem}",
             location=blob.location(*parts),
         )
     if kind == BUNDLE_OBJECT and isinstance(value, dict):
@@ -931,7 +931,7 @@ def required_values(catalog: Catalog) -> Iterator[Hit]:
                 continue
             where = ("properties", prop.index, "value")
             for name in fields:
-                if not text(prop.value, name):
+                if get_field(prop.value, name) in (None, ""):
                     yield Hit(
                         message=f'bundle "{bundle.name}": {prop.type} {name} must be set',
                         location=bundle.blob.location(*where, name),
