@@ -1,0 +1,185 @@
+"""Units of the FBC package: blang/semver versions and ranges, image references, the
+Go-compatible JSON encoder and the deterministic writer."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bundle_tools.fbc.load import load_first_document
+from bundle_tools.fbc.reference import reference_problem
+from bundle_tools.fbc.semver import parse_range, parse_version
+from bundle_tools.fbc.write import canonical, dump_json, dump_yaml, go_json, order_blobs
+
+
+@pytest.mark.parametrize(
+    "text", ["1.0.0", "0.0.1", "1.2.3-rc.1", "1.0.0-0", "1.0.0-alpha-1+build.7", "10.20.30+meta"]
+)
+def test_valid_versions(text: str) -> None:
+    assert str(parse_version(text)) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("v1.1.0", "a 'v' prefix is not allowed"),
+        ("01.0.0", "'01' has a leading zero"),
+        ("1.0", "expected MAJOR.MINOR.PATCH"),
+        ("1.0.0-01", "invalid pre-release or build metadata"),
+        ("1.0.0+", "invalid pre-release or build metadata"),
+        ("1.0.x", "'x' is not a number"),
+        ("", "empty"),
+    ],
+)
+def test_invalid_versions(text: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        parse_version(text)
+
+
+def test_version_precedence() -> None:
+    ordered = ["1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta.2", "1.0.0-beta.11"]
+    ordered += ["1.0.0-rc.1", "1.0.0", "1.0.1"]
+    assert sorted(ordered, key=parse_version) == ordered
+    assert parse_version("1.0.0+a") == parse_version("1.0.0+b")
+
+
+@pytest.mark.parametrize(
+    ("text", "inside", "outside"),
+    [
+        (">=1.0.0-0 <1.1.0", ["1.0.0-rc.1", "1.0.5"], ["1.1.0", "0.9.9"]),
+        (">= 1.0.0 <2.0.0 || 3.0.0", ["1.5.0", "3.0.0"], ["2.0.0", "3.0.1"]),
+        ("<=0.10.2", ["0.10.2", "0.1.0"], ["0.10.3"]),
+        (">=1.15.3 < 1.22.0", ["1.21.9"], ["1.22.0"]),
+        ("1.2.x", ["1.2.0", "1.2.9"], ["1.3.0", "1.1.9"]),
+        (">=3.3.x <3.4.0", ["3.3.0", "3.3.7"], ["3.4.0"]),
+        ("!=1.0.0", ["1.0.1"], ["1.0.0"]),
+    ],
+)
+def test_ranges(text: str, inside: list[str], outside: list[str]) -> None:
+    parsed = parse_range(text)
+    assert all(parse_version(v) in parsed for v in inside)
+    assert not any(parse_version(v) in parsed for v in outside)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("<v1.1.0", "could not parse comparator '<v'"),
+        ("<=v0.10.1", "could not parse comparator '<=v'"),
+        (">=1.0", "expected MAJOR.MINOR.PATCH"),
+        ("", "empty or ends with '||'"),
+        ("|| 1.0.0", "first element is '||'"),
+        ("~1.2.3", "could not parse comparator '~'"),
+        (">=01.0.0", "leading zero"),
+    ],
+)
+def test_invalid_ranges(text: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        parse_range(text)
+
+
+@pytest.mark.parametrize(
+    ("reference", "problem"),
+    [
+        ("quay.io/org/op:v1.2.3", None),
+        ("registry.example.com:5000/a/b-c_d.e@sha256:" + "a" * 64, None),
+        ("busybox", None),
+        ("localhost/x:latest", None),
+        ("quay.io/Org/op:1", "repository name must be lowercase"),
+        ("quay.io/org/op:bad tag", "invalid reference format"),
+        ("quay.io/org/op@sha256:abc", "invalid reference format"),
+        ("quay.io/org/op@sha256:" + "a" * 63 + "aa", "invalid sha256 digest length 65"),
+        ("quay.io/org/op:" + "t" * 129, "invalid reference format"),
+        ("", "empty image reference"),
+    ],
+)
+def test_image_references(reference: str, problem: str | None) -> None:
+    assert reference_problem(reference) == problem
+
+
+def test_go_json() -> None:
+    value = {"b": [1, 1.0, 2.5, 1e21, 1e-7, True, None], "a": "x<y>&\u2028\n\x01"}
+    assert go_json(value) == (
+        '{"a":"x\\u003cy\\u003e\\u0026\\u2028\\n\\u0001","b":[1,1,2.5,1e+21,1e-7,true,null]}'
+    )
+    assert go_json({"b": 1, "a": "<"}, escape_html=False, sort_keys=False) == '{"b":1,"a":"<"}'
+
+
+BLOBS = [
+    {
+        "schema": "olm.bundle",
+        "name": "p.v2",
+        "package": "p",
+        "image": "i",
+        "extra": {"z": 1, "a": 2},
+    },
+    {"schema": "example.com/x", "name": "loose"},
+    {"schema": "olm.channel", "name": "stable", "package": "p", "entries": [{"name": "p.v1"}]},
+    {"schema": "olm.bundle", "name": "p.v1", "package": "p", "image": "i", "properties": []},
+    {"defaultChannel": "stable", "name": "p", "schema": "olm.package"},
+    {"schema": "olm.channel", "name": "alpha", "package": "p", "entries": []},
+    {"schema": "olm.package", "name": "a", "defaultChannel": "x"},
+]
+
+
+def test_order_blobs_like_opm() -> None:
+    ordered = order_blobs(BLOBS)
+    assert [(b["schema"], b["name"]) for b in ordered] == [
+        ("olm.package", "a"),
+        ("olm.package", "p"),
+        ("olm.channel", "alpha"),
+        ("olm.channel", "stable"),
+        ("olm.bundle", "p.v1"),
+        ("olm.bundle", "p.v2"),
+        ("example.com/x", "loose"),
+    ]
+
+
+def test_json_writer_uses_go_struct_order() -> None:
+    bundle = canonical(BLOBS[0])
+    assert list(bundle) == ["schema", "name", "package", "image", "extra"]
+    assert list(bundle["extra"]) == ["a", "z"]
+    assert list(canonical(BLOBS[4])) == ["schema", "name", "defaultChannel"]
+    text = dump_json([BLOBS[3]])
+    assert text == (
+        '{\n    "schema": "olm.bundle",\n    "name": "p.v1",\n    "package": "p",\n'
+        '    "image": "i"\n}\n'
+    )
+    assert json.loads(text) == {
+        "schema": "olm.bundle",
+        "name": "p.v1",
+        "package": "p",
+        "image": "i",
+    }
+
+
+def test_yaml_writer_quoting_and_blocks(tmp_path: Path) -> None:
+    blob = {
+        "schema": "olm.x",
+        "empty": "",
+        "boolish": "true",
+        "number": "1.0",
+        "version": "1.0.0",
+        "stamp": "2023-03-10T15:45:43Z",
+        "local": "2025-06-24T14:07:09",
+        "range": ">=1.0.0 <1.1.0",
+        "text": "line one\nline two\n",
+    }
+    text = dump_yaml([blob])
+    assert text == (
+        "---\n"
+        'boolish: "true"\n'
+        'empty: ""\n'
+        "local: 2025-06-24T14:07:09\n"
+        'number: "1.0"\n'
+        "range: '>=1.0.0 <1.1.0'\n"
+        "schema: olm.x\n"
+        'stamp: "2023-03-10T15:45:43Z"\n'
+        "text: |\n  line one\n  line two\n"
+        "version: 1.0.0\n"
+    )
+    path = tmp_path / "blob.yaml"
+    path.write_text(text)
+    assert load_first_document(path) == blob
