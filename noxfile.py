@@ -31,3 +31,11 @@ def lint(session: nox.Session) -> None:
     session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """Time `catalog validate` on the corpus catalogs and generated catalogs of doubling
+    size (pass e.g. `-- --sizes 500,1000 --repeat 1`)."""
+    install(session)
+    session.run("python", "bench/bench_catalog.py", *session.posargs)
