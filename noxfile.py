@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nox
 
 nox.needs_version = ">=2025.2.9"
@@ -31,6 +33,17 @@ def lint(session: nox.Session) -> None:
     session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(default=False)
+def schemas(session: nox.Session) -> None:
+    """Regenerate schemas/csv.schema.json from ../shared's copy of OLM's CSV CRD."""
+    src = Path("..", "shared", "reference", "olm-crds")
+    src /= "operators.coreos.com_clusterserviceversions.yaml"
+    if not src.is_file():
+        session.error(f"{src} not found: the generator needs OLM's CSV CRD")
+    install(session)
+    session.run("python", "-m", "bundle_tools.schemagen", str(src), "-o", "schemas/csv.schema.json")
 
 
 @nox.session(default=False)

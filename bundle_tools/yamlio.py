@@ -8,6 +8,7 @@ nothing is silently repaired (no last-key-wins merge).
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import tempfile
@@ -17,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedBase, CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedBase, CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.scalarbool import ScalarBoolean
 
 from bundle_tools.errors import InputError
 
@@ -231,3 +233,34 @@ def write_atomic(path: str | Path, data: bytes) -> bool:
             raise InputError(f"cannot write file: {exc.strerror or exc}", path) from None
         raise
     return True
+
+
+def to_plain(node: Any) -> Any:
+    """A copy of a loaded tree as plain JSON-compatible data, for JSON Schema validation.
+
+    Mappings become ``dict``, sequences ``list`` (structure and order kept, so JSON paths
+    are unchanged); ruamel scalar subclasses become their plain type (an anchored boolean,
+    ``ScalarBoolean``, is an ``int`` subclass and becomes ``bool``); a ``TaggedScalar``
+    becomes its value; YAML timestamps and dates become ISO 8601 strings, as Kubernetes
+    and opm (go-yaml v2 decoding into ``interface{}``) see them. Plain data passes through
+    unchanged.
+    """
+    if isinstance(node, dict):
+        return {key: to_plain(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [to_plain(value) for value in node]
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, ScalarBoolean):
+        return bool(node)
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, TaggedScalar):
+        return to_plain(node.value)
+    if isinstance(node, datetime.date):
+        return node.isoformat()
+    return node
