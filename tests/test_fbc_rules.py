@@ -72,19 +72,19 @@ def test_typed_decode(tmp_path: Path) -> None:
     found = findings(tmp_path, PACKAGE + CHANNEL + bundle(extra=extra))
     assert found == [
         (
-            "FBC002",
+            "FBC001",
             25,
-            'bundle "p.v1.0.0": parse property[1] of type "olm.csv.metadata": '
-            "installModes[0].supported: expected bool, got string",
+            'bundle "p.v1.0.0": properties[1].value.installModes[0].supported: '
+            "'true' is not of type boolean",
         ),
-        (
-            "FBC002",
-            27,
-            'bundle "p.v1.0.0": parse property[2] of type "olm.gvk": version: expected string, '
-            "got number",
-        ),
-        ("FBC002", 28, 'bundle "p.v1.0.0": properties[3] (olm.label): value must be set'),
+        ("FBC001", 27, 'bundle "p.v1.0.0": properties[2].value.version: 1 is not of type string'),
+        ("FBC001", 28, "bundle \"p.v1.0.0\": properties[3]: missing required field 'value'"),
     ]
+
+
+def test_case_folded_keys_decode_like_go(tmp_path: Path) -> None:
+    package = PACKAGE.replace("name: p", "Name: p").replace("schema:", "Schema:")
+    assert findings(tmp_path, package + CHANNEL + bundle()) == []
 
 
 def test_icon_and_bundle_object_data(tmp_path: Path) -> None:
@@ -97,8 +97,8 @@ def test_icon_and_bundle_object_data(tmp_path: Path) -> None:
   value: {{data: {bad}}}
 """
     found = findings(tmp_path, package + CHANNEL + bundle(extra=extra))
-    assert rules_and_lines(found) == [("FBC002", 6), ("FBC002", 27)]
-    assert "base64data: illegal base64 data" in found[0][2]
+    assert rules_and_lines(found) == [("FBC001", 6), ("FBC002", 27)]
+    assert "icon.base64data: 'not-base64!' is not valid base64 data" in found[0][2]
     assert "data is not a JSON or YAML object" in found[1][2]
 
 
@@ -140,7 +140,9 @@ entries: []
     assert rules_and_lines(found) == [
         ("FBC023", 17),
         ("FBC024", 18),
+        ("FBC001", 20),
         ("FBC025", 20),
+        ("FBC001", 26),
         ("FBC022", 26),
     ]
     assert found[1][2] == (
@@ -236,6 +238,21 @@ package: q
 entries: []
 """
     found = findings(tmp_path, PACKAGE + CHANNEL + bundle() + deprecations)
+    shapes = [(line, m) for rule, line, m in found if rule == "FBC001"]
+    assert shapes == [
+        (
+            31,
+            'olm.deprecations of package "p": entries[3].reference.name: '
+            "'p' is expected to be empty",
+        ),
+        (32, 'olm.deprecations of package "p": entries[3].message: must not be empty'),
+        (
+            33,
+            "olm.deprecations of package \"p\": entries[4].reference.schema: 'olm.thing' is not "
+            'one of "olm.bundle", "olm.channel", "olm.package"',
+        ),
+    ]
+    found = [f for f in found if f[0] != "FBC001"]
     assert rules_and_lines(found) == [
         ("FBC041", 27),
         ("FBC041", 29),

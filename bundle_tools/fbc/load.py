@@ -249,10 +249,7 @@ class Blob:
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
             if isinstance(node, nodes.MappingNode):
-                found = next(
-                    ((k, v) for k, v in reversed(node.value) if getattr(k, "value", None) == part),
-                    None,
-                )
+                found = _find_key(node, part)
                 if found is None:
                     break
                 key, node = found
@@ -282,6 +279,16 @@ class Blob:
             return _Composer(text.encode() + self.source.data[start:end]).get_single_node()
         except (yaml.YAMLError, IndexError, ValueError):
             return None
+
+
+def _find_key(node: Any, key: str | int) -> tuple[Any, Any] | None:
+    """The last ``(key node, value node)`` of mapping ``node`` whose key is ``key``, else
+    the last one equal under case folding (Go field matching)."""
+    pairs = [(k, v) for k, v in reversed(node.value) if isinstance(k, nodes.ScalarNode)]
+    exact = next(((k, v) for k, v in pairs if k.value == key), None)
+    if exact is not None or not isinstance(key, str):
+        return exact
+    return next(((k, v) for k, v in pairs if k.value.casefold() == key.casefold()), None)
 
 
 def _json_end(data: bytes, start: int) -> int:

@@ -23,11 +23,11 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from bundle_tools.fbc.decode import (
-    PROPERTY_VALUES,
-    SCHEMAS,
+    FBC_SCHEMAS,
     decode_base64,
+    fold_keys,
     manifest_problem,
-    type_problems,
+    shape_valid,
 )
 from bundle_tools.fbc.graph import heads, replaces_chain
 from bundle_tools.fbc.load import Blob, get_field
@@ -46,6 +46,7 @@ from bundle_tools.fbc.reference import reference_problem
 from bundle_tools.fbc.semver import parse_range, parse_version
 from bundle_tools.findings import Location, Severity
 from bundle_tools.rules import Hit, rule
+from bundle_tools.schemas import load_schema, schema_hits
 
 OPM = "opm validate (operator-registry HEAD)"
 OPM_LOAD = "opm validate, alpha/declcfg/load.go (operator-registry HEAD)"
@@ -66,13 +67,6 @@ def _channel_label(channel: Channel) -> str:
     return f'package "{channel.package}", channel "{channel.name}"'
 
 
-def _path_text(parts: tuple[str | int, ...]) -> str:
-    out = ""
-    for part in parts:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 def _blob_label(blob: Blob) -> str:
     schema = get_field(blob.data, "schema")
     name = text(blob.data, "name")
@@ -90,76 +84,53 @@ def _blob_label(blob: Blob) -> str:
 
 
 @rule(
-    "FBC002",
+    "FBC001",
     severity=Severity.ERROR,
-    summary="Known blobs and typed properties decode into opm's Go structs",
-    source=OPM_LOAD + ": typed unmarshal, icon base64, olm.bundle.object data",
+    summary="Known blobs match their JSON schema in schemas/ (opm's typed decode)",
+    source=OPM_LOAD + ": Go struct unmarshal of olm.package/channel/bundle/deprecations",
     target="catalog",
 )
-def decode_types(catalog: Catalog) -> Iterator[Hit]:
-    """Field types of ``olm.package``/``olm.channel``/``olm.bundle``/``olm.deprecations``
-    blobs, property ``type``/``value`` presence, typed property values (``olm.package``,
-    ``olm.gvk``, ``olm.csv.metadata``...), valid base64 icons and ``olm.bundle.object``
-    data that decodes to a YAML or JSON object."""
+def blob_schema(catalog: Catalog) -> Iterator[Hit]:
+    """Field types and required fields of ``olm.package``, ``olm.channel``,
+    ``olm.bundle`` and ``olm.deprecations`` blobs and of typed property values
+    (``olm.package``, ``olm.gvk``, ``olm.csv.metadata``...), padded base64 icons. Keys
+    match case-insensitively, as in Go."""
     for blob in catalog.blobs:
-        spec = SCHEMAS.get(get_field(blob.data, "schema"))
-        if spec is None:
+        name = get_field(blob.data, "schema")
+        if name not in FBC_SCHEMAS or shape_valid(name, blob.data):
             continue
         label = _blob_label(blob)
-        for parts, problem in type_problems(blob.data, spec):
-            yield Hit(
-                message=f"{label}: {_path_text(parts)}: {problem}", location=blob.location(*parts)
-            )
-        properties = get_field(blob.data, "properties")
-        if not isinstance(properties, list):
-            continue
-        for index, prop in enumerate(properties):
-            if isinstance(prop, dict):
-                yield from _property_problems(blob, label, index, prop)
+        for hit in schema_hits(
+            name, fold_keys(blob.data, load_schema(name)), blob.path, blob.position
+        ):
+            yield Hit(message=f"{label}: {hit.message}", location=hit.location, hint=hit.hint)
 
 
-def _property_problems(blob: Blob, label: str, index: int, prop: dict) -> Iterator[Hit]:
-    where = ("properties", index)
-    kind = get_field(prop, "type")
-    if not kind:
-        yield Hit(
-            message=f"{label}: properties[{index}]: type must be set",
-            location=blob.location(*where),
-        )
-        return
-    if "value" not in prop and get_field(prop, "value") is None:
-        yield Hit(
-            message=f"{label}: properties[{index}] ({kind}): value must be set",
-            location=blob.location(*where),
-        )
-        return
-    spec = PROPERTY_VALUES.get(kind)
-    if spec is None:
-        return
-    value = get_field(prop, "value")
-    for parts, problem in type_problems(value, spec, (*where, "value")):
-        yield Hit(
-            message=f'{label}: parse property[{index}] of type "{kind}": '
-            f"{_path_text(parts[3:])}: {problem}",
-            location=blob.location(*parts),
-        )
-    if kind == BUNDLE_OBJECT and isinstance(value, dict):
-        data = get_field(value, "data")
-        if not isinstance(data, str) or not data:
-            yield Hit(
-                message=f"{label}: properties[{index}] (olm.bundle.object): data must be set",
-                location=blob.location(*where, "value"),
-            )
-            return
-        try:
-            problem = manifest_problem(decode_base64(data))
-        except ValueError:
-            return
-        if problem:
-            yield Hit(
-                message=f"{label}: properties[{index}] (olm.bundle.object): {problem}",
-                location=blob.location(*where, "value", "data"),
-            )
+@rule(
+    "FBC002",
+    severity=Severity.ERROR,
+    summary="olm.bundle.object data is base64 of a YAML or JSON object",
+    source=OPM_LOAD + ": readBundleObjects",
+    target="catalog",
+)
+def bundle_object_data(catalog: Catalog) -> Iterator[Hit]:
+    """opm decodes every ``olm.bundle.object`` when it loads a catalog; data that is not
+    a manifest fails the load (invalid base64 is reported by ``FBC001``)."""
+    for bundle in catalog.bundles:
+        for prop in bundle.properties:
+            data = text(prop.value, "data") if prop.type == BUNDLE_OBJECT else None
+            if not data:
+                continue
+            try:
+                problem = manifest_problem(decode_base64(data))
+            except ValueError:
+                continue
+            if problem:
+                yield Hit(
+                    message=f'bundle "{bundle.name}": properties[{prop.index}] '
+                    f"(olm.bundle.object): {problem}",
+                    location=bundle.blob.location("properties", prop.index, "value", "data"),
+                )
 
 
 @rule(
