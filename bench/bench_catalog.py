@@ -165,7 +165,7 @@ def main() -> None:
     """Print timings for the corpus catalogs and the generated sizes, with scaling."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,2000,4000,8000", help="bundle counts")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per catalog (median)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per catalog (median)")
     args = parser.parse_args()
     print(f"{'catalog':<28} {'MB':>7} {'seconds':>8} {'s/MB':>6} {'x prev':>7}")
     if CORPUS.is_dir():

@@ -313,3 +313,24 @@ def test_pelorus_chain_graph(tmp_path: Path) -> None:
     assert check_catalog(tmp_path).findings == []
     result = runner.invoke(app, ["catalog", "validate", str(tmp_path), "-o", "json"])
     assert (result.exit_code, json.loads(result.stdout)["status"]) == (0, "ok")
+
+
+REPO = Path(__file__).resolve().parents[1]
+REPO_IMAGE = "quay.io/projectquay/quay-operator-bundle:v3.99.0"
+
+
+def test_repo_catalog_is_rendered_from_bundle(tmp_path: Path) -> None:
+    """catalog/ is what `catalog render bundle/ --image <REPO_IMAGE>` writes, and valid."""
+    result = runner.invoke(
+        app,
+        ["catalog", "render", str(REPO / "bundle"), "--image", REPO_IMAGE,
+         "--catalog", str(tmp_path)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rendered = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    committed = REPO / "catalog"
+    assert rendered == sorted(p.relative_to(committed) for p in committed.rglob("*") if p.is_file())
+    for rel in rendered:
+        assert (tmp_path / rel).read_text() == (committed / rel).read_text(), rel
+    validated = runner.invoke(app, ["catalog", "validate", str(committed)])
+    assert validated.exit_code == 0, validated.output
