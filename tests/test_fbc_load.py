@@ -65,7 +65,7 @@ def test_multi_document_yaml_with_bom_and_positions(tmp_path: Path) -> None:
 def test_yaml_values_follow_go_yaml(tmp_path: Path) -> None:
     text = (
         "schema: olm.bundle\nbase: &b {kind: K, n: 1}\nmerged:\n  <<: *b\n  n: 2\n"
-        "created: 2024-01-02\nflag: yes\nnum: 1.5\n1: one\nempty:\n"
+        "created: 2024-01-02\nflag: yes\nnum: 1.5\n1: one\nempty:\nraw: !!binary aGVsbG8=\n"
     )
     (blob,) = load_file(write(tmp_path, "c.yaml", text), "c.yaml")
     assert blob.data["merged"] == {"n": 2, "kind": "K"}
@@ -76,6 +76,7 @@ def test_yaml_values_follow_go_yaml(tmp_path: Path) -> None:
         "one",
         None,
     )
+    assert blob.data["raw"] == "hello"
 
 
 def test_duplicate_keys_recorded(tmp_path: Path) -> None:

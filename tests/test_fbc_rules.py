@@ -82,6 +82,18 @@ def test_typed_decode(tmp_path: Path) -> None:
     ]
 
 
+def test_values_beyond_64_bits_are_checked(tmp_path: Path) -> None:
+    package = PACKAGE + "icon: {base64data: 99999999999999999999999999, mediatype: x}\n"
+    found = findings(tmp_path, package + CHANNEL + bundle())
+    assert found == [
+        (
+            "FBC001",
+            5,
+            'package "p": icon.base64data: 99999999999999999999999999 is not of type string',
+        )
+    ]
+
+
 def test_case_folded_keys_decode_like_go(tmp_path: Path) -> None:
     package = PACKAGE.replace("name: p", "Name: p").replace("schema:", "Schema:")
     assert findings(tmp_path, package + CHANNEL + bundle()) == []

@@ -35,8 +35,13 @@ def _fast_validator(name: str) -> Any:
 
 
 def shape_valid(name: str, blob: dict[str, Any]) -> bool:
-    """True when ``blob`` matches schema ``name`` (one of :data:`FBC_SCHEMAS`)."""
-    return bool(_fast_validator(name).is_valid(blob))
+    """True when ``blob`` matches schema ``name`` (one of :data:`FBC_SCHEMAS`); False
+    also when the compiled validator cannot take a value (an integer beyond 64 bits), so
+    the caller's full check decides."""
+    try:
+        return bool(_fast_validator(name).is_valid(blob))
+    except ValueError:
+        return False
 
 
 def _resolve(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:

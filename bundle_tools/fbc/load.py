@@ -49,7 +49,8 @@ _MERGE = "tag:yaml.org,2002:merge"
 _BINARY = "tag:yaml.org,2002:binary"
 
 #: Implicit scalar types kept from YAML 1.1 (what go-yaml v2 also resolves). Timestamps
-#: and the ``=`` value type stay strings, as sigs.k8s.io/yaml leaves them.
+#: and the ``=`` value type stay strings, as sigs.k8s.io/yaml leaves them; ``!!binary``
+#: becomes the decoded text, as go-yaml v2 decodes it into a string.
 _KEPT_TAGS = {"null", "bool", "int", "float", "merge"}
 _IMPLICIT: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
     first: kept
@@ -63,7 +64,7 @@ _CONSTRUCT = {
     "tag:yaml.org,2002:float": _SCALARS.construct_yaml_float,
     "tag:yaml.org,2002:bool": _SCALARS.construct_yaml_bool,
     _NULL: _SCALARS.construct_yaml_null,
-    _BINARY: _SCALARS.construct_yaml_binary,
+    _BINARY: lambda node: _SCALARS.construct_yaml_binary(node).decode("utf-8", "replace"),
 }
 #: A top-level ``}`` and ``{`` separated by whitespace holding a newline: JSON strings
 #: cannot hold a raw newline and ``}`` inside a value is followed by ``,``, ``]`` or ``}``,

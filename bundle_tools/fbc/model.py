@@ -3,7 +3,7 @@
 :class:`~bundle_tools.fbc.load.Blob` it came from, plus lookup tables by name.
 
 Building the model never fails: fields of the wrong JSON type read as absent (the
-``FBC002`` decode rule reports them), duplicates are kept in the lists and only the first
+``FBC001`` schema rule reports them), duplicates are kept in the lists and only the first
 occurrence is indexed (the duplicate rules report the others).
 """
 
