@@ -181,7 +181,9 @@ def test_dockerfile_scratch_base(tmp_path: Path) -> None:
     (tmp_path / "catalog").mkdir()
     args = ["catalog", "dockerfile", str(tmp_path / "catalog"), "--stdout"]
     text = runner.invoke(app, [*args, "--base-image", "scratch"]).stdout
-    assert "FROM scratch\n\n# Configure the entrypoint" in text
+    assert "FROM scratch\n# OLMv0 CatalogSources that use binary-less images must set:\n" in text
+    assert "#       cacheDir: /tmp/cache\n\nCOPY --from=builder /configs /configs\n" in text
+    assert "ENTRYPOINT" not in text
     refused = runner.invoke(app, [*args, "--builder-image", "scratch"])
     assert refused.exit_code == 2 and "cannot be scratch" in refused.stderr
 

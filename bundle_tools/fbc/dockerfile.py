@@ -1,7 +1,9 @@
 """The catalog image Dockerfile ``opm generate dockerfile`` writes at operator-registry HEAD
 (``alpha/action/generate_dockerfile.go``): a builder stage that copies the FBC to
 ``/configs`` and pre-populates the serve cache, and a final stage running ``opm serve``
-from that cache, labelled with the configs location.
+from that cache, labelled with the configs location. With ``scratch`` as base image the
+final stage has no ``opm``: no entrypoint, and a comment on the CatalogSource
+``grpcPodConfig.extractContent`` settings such an image needs.
 
 Every user-supplied value is checked before it reaches the text: image references must
 parse (``scratch`` is allowed as base image only), label keys are reverse-DNS-like,
@@ -81,16 +83,25 @@ def generate_dockerfile(
         "",
         f"FROM {base}",
     ]
-    if base != "scratch":
+    if base == "scratch":
+        lines += [
+            "# OLMv0 CatalogSources that use binary-less images must set:",
+            "# spec:",
+            "#   grpcPodConfig:",
+            "#     extractContent:",
+            "#       catalogDir: /configs",
+            "#       cacheDir: /tmp/cache",
+        ]
+    else:
         lines += [
             "# The base image is expected to contain",
             "# /bin/opm (with serve subcommand) and /bin/grpc_health_probe",
+            "",
+            "# Configure the entrypoint and command",
+            'ENTRYPOINT ["/bin/opm"]',
+            'CMD ["serve", "/configs", "--cache-dir=/tmp/cache"]',
         ]
     lines += [
-        "",
-        "# Configure the entrypoint and command",
-        'ENTRYPOINT ["/bin/opm"]',
-        'CMD ["serve", "/configs", "--cache-dir=/tmp/cache"]',
         "",
         "COPY --from=builder /configs /configs",
         "COPY --from=builder /tmp/cache /tmp/cache",

@@ -81,7 +81,7 @@ def read_bundle(root: str | Path) -> BundleSource:
         if path.name.startswith(".") or not path.is_file():
             continue
         obj = _first_object(path)
-        if obj is not None and isinstance(get_field(obj, "kind"), str) and obj.get("kind"):
+        if obj is not None and isinstance(obj.get("kind"), str) and obj["kind"]:
             manifests.append((path.name, obj))
     if not manifests:
         raise InputError("no bundle objects found", root / "manifests")
@@ -94,13 +94,13 @@ def read_bundle(root: str | Path) -> BundleSource:
         obj = _first_object(path) if path.is_file() else None
         if obj is None:
             continue
-        annotations = obj.get("annotations")
+        annotations = get_field(obj, "annotations")
         if not found_annotations and isinstance(annotations, dict):
             values = {k: v for k, v in annotations.items() if isinstance(v, str)}
             if any(values.get(k) for k in _ANNOTATION_KEYS):
                 source.annotations, found_annotations = values, True
         for key in ("dependencies", "properties"):
-            items = obj.get(key)
+            items = get_field(obj, key)
             if not getattr(source, key) and isinstance(items, list) and items:
                 setattr(source, key, items)
     if not found_annotations:
@@ -262,7 +262,11 @@ def bundle_properties(source: BundleSource, metadata: Metadata) -> list[dict[str
     release = get_field(spec, "release")
     if release not in (None, ""):
         package["release"] = release if isinstance(release, str) else go_json(release)
-    collected = [_converted(str(_path(p, "type")), _path(p, "value")) for p in source.properties]
+    collected = [
+        _converted(kind, _path(p, "value"))
+        for p in source.properties
+        if isinstance(kind := _path(p, "type"), str) and kind
+    ]
     collected.append(_built(PACKAGE, package))
     collected += _csv_properties(source)
     collected += [
