@@ -334,3 +334,26 @@ def test_repo_catalog_is_rendered_from_bundle(tmp_path: Path) -> None:
         assert (tmp_path / rel).read_text() == (committed / rel).read_text(), rel
     validated = runner.invoke(app, ["catalog", "validate", str(committed)])
     assert validated.exit_code == 0, validated.output
+
+
+def test_csv_olm_properties_merge_like_opm(bundle: Path) -> None:
+    csv = bundle / "manifests" / "widget.clusterserviceversion.yaml"
+    text = csv.read_text().replace(
+        "    description:",
+        '    olm.properties: \'[{"type": "olm.gvk", "value": {"version": "v1", "kind": '
+        '"Widget", "group": "example.com"}}, {"type": "olm.package", "value": '
+        '{"packageName": "widget", "version": "1.1.0-csv"}}, {"type": "olm.label", "value": '
+        '{"label": "x<y"}}]\'\n    description:',
+    )
+    csv.write_text(text)
+    properties = render_bundle(bundle, "quay.io/example/widget-bundle:1.1.0").blob["properties"]
+    assert [(p["type"], p["value"]) for p in properties if p["type"] != "olm.csv.metadata"][:3] == [
+        ("olm.gvk", {"group": "example.com", "kind": "Widget", "version": "v1"}),
+        ("olm.gvk", {"group": "example.com", "kind": "Widget", "version": "v1alpha1"}),
+        ("olm.gvk.required", {"group": "db.io", "kind": "Db", "version": "v1"}),
+    ]
+    assert {"type": "olm.label", "value": {"label": "x<y"}} in properties
+    assert {"type": "olm.package", "value": {"packageName": "widget", "version": "1.1.0-csv"}} in (
+        properties
+    )
+    assert sum(p["type"] == "olm.package" for p in properties) == 1

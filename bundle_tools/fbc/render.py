@@ -216,70 +216,93 @@ def _compact(value: Any) -> str:
     return go_json(value, escape_html=False, sort_keys=False)
 
 
-def _required(source: BundleSource) -> list[_Property]:
-    out = []
-    for dep in source.dependencies:
-        kind, value = _path(dep, "type"), _path(dep, "value")
-        if kind == "olm.gvk":
-            gvk = _gvk(_path(value, "group"), _path(value, "kind"), _path(value, "version"))
-            out.append(_built("olm.gvk.required", gvk))
-        elif kind == PACKAGE:
-            required = {
-                "packageName": _path(value, "packageName") or "",
-                "versionRange": _path(value, "version") or "",
-            }
-            out.append(_built("olm.package.required", required))
-        elif isinstance(kind, str):
-            out.append(_converted(kind, value))
-    spec = _spec(source.csv)
-    for crd in _list(_path(spec, "customresourcedefinitions", "required")):
-        group = str(_path(crd, "name") or "").partition(".")[2]
-        out.append(
-            _built("olm.gvk.required", _gvk(group, _path(crd, "kind"), _path(crd, "version")))
-        )
-    for api in _list(_path(spec, "apiservicedefinitions", "required")):
-        gvk = _gvk(_path(api, "group"), _path(api, "kind"), _path(api, "version"))
-        out.append(_built("olm.gvk.required", gvk))
-    return out
+def _gvk_key(value: Any) -> tuple[str, str, str]:
+    return (
+        str(_path(value, "group") or ""),
+        str(_path(value, "kind") or ""),
+        str(_path(value, "version") or ""),
+    )
+
+
+def _package_property(value: Any) -> _Property:
+    """``olm.package`` rebuilt from its fields (``MustBuildPackageRelease``)."""
+    package = {
+        "packageName": str(_path(value, "packageName") or ""),
+        "version": str(_path(value, "version") or ""),
+    }
+    release = _path(value, "release")
+    if release not in (None, ""):
+        package["release"] = release if isinstance(release, str) else go_json(release)
+    return _built(PACKAGE, package)
 
 
 def bundle_properties(source: BundleSource, metadata: Metadata) -> list[dict[str, Any]]:
-    """The ``properties`` of the rendered ``olm.bundle``, in opm's order.
+    """The ``properties`` of the rendered ``olm.bundle``, as opm's
+    ``ObjectsAndPropertiesFromBundle`` builds them.
 
-    Collected from ``metadata/`` ``properties:``, the derived ``olm.package``
-    (``packageName`` from the annotation, ``version`` and optional ``release`` from the
-    CSV), the CSV ``olm.properties`` annotation, one ``olm.gvk`` per provided API;
-    de-duplicated on type and value; one ``olm.package`` kept (the last);
-    ``dependencies:`` and the CSV's required CRDs and API services become
-    ``olm.gvk.required``/``olm.package.required``. Sorted by type, then by the compact
-    JSON of the value; then the metadata: one ``olm.csv.metadata`` (``metadata="csv"``)
-    or one ``olm.bundle.object`` per manifest (``metadata="objects"``), last.
+    The bundle's own properties are ``metadata/`` ``properties:``, the derived
+    ``olm.package`` (``packageName`` from the annotation, ``version`` and optional
+    ``release`` from the CSV) and the CSV ``olm.properties`` annotation, de-duplicated on
+    type and value. Of these, ``olm.gvk`` values join the provided APIs (each CRD
+    version and owned API service) as one set, the last ``olm.package`` is kept (rebuilt
+    from its fields), the rest pass through. ``dependencies:`` ``olm.gvk`` join the
+    required APIs (the CSV's required CRDs and API services) as ``olm.gvk.required``,
+    ``olm.package`` becomes ``olm.package.required`` (``versionRange`` = its
+    ``version``), other types pass through. Sorted by type, then by the compact JSON of
+    the value; then the metadata: one ``olm.csv.metadata`` (``metadata="csv"``) or one
+    ``olm.bundle.object`` per manifest (``metadata="objects"``), last.
     """
     spec = _spec(source.csv)
-    package = {"packageName": source.annotations.get(PACKAGE_KEY, ""), "version": ""}
-    version = get_field(spec, "version")
-    package["version"] = version if isinstance(version, str) else ""
-    release = get_field(spec, "release")
-    if release not in (None, ""):
-        package["release"] = release if isinstance(release, str) else go_json(release)
-    collected = [
+    derived = {
+        "packageName": source.annotations.get(PACKAGE_KEY, ""),
+        "version": get_field(spec, "version"),
+        "release": get_field(spec, "release"),
+    }
+    own = [
         _converted(kind, _path(p, "value"))
         for p in source.properties
         if isinstance(kind := _path(p, "type"), str) and kind
     ]
-    collected.append(_built(PACKAGE, package))
-    collected += _csv_properties(source)
-    collected += [
-        _built("olm.gvk", _gvk(group, kind, version))
-        for group, version, kind, _ in sorted(provided_apis(source), key=str)
+    own += [_package_property(derived), *_csv_properties(source)]
+    provided = {_gvk_key(_gvk(g, k, v)) for g, v, k, _ in provided_apis(source)}
+    required: set[tuple[str, str, str]] = set()
+    package = _package_property(derived)
+    other: dict[tuple[str, str], _Property] = {}
+    for prop in own:
+        if prop.type == "olm.gvk":
+            provided.add(_gvk_key(prop.value))
+        elif prop.type == PACKAGE:
+            package = _package_property(prop.value)
+        else:
+            other.setdefault((prop.type, prop.text), prop)
+    package_required = []
+    for dep in source.dependencies:
+        kind, value = _path(dep, "type"), _path(dep, "value")
+        if kind == "olm.gvk":
+            required.add(_gvk_key(value))
+        elif kind == PACKAGE:
+            package_required.append(
+                _built(
+                    "olm.package.required",
+                    {
+                        "packageName": str(_path(value, "packageName") or ""),
+                        "versionRange": str(_path(value, "version") or ""),
+                    },
+                )
+            )
+        elif isinstance(kind, str) and kind:
+            other.setdefault((kind, go_json(value)), _converted(kind, value))
+    required |= required_apis(source)
+    props = [
+        package,
+        *(_built("olm.gvk", _gvk(*key)) for key in provided),
+        *(_built("olm.gvk.required", _gvk(*key)) for key in required),
+        *package_required,
+        *other.values(),
     ]
-    packages = [p for p in collected if p.type == PACKAGE]
-    collected = [p for p in collected if p.type != PACKAGE] + packages[-1:]
-    unique: dict[tuple[str, str], _Property] = {}
-    for prop in collected + _required(source):
-        unique.setdefault((prop.type, prop.text), prop)
-    ordered = sorted(unique.values(), key=lambda p: (p.type, p.text))
-    out = [{"type": p.type, "value": p.value} for p in ordered]
+    out = [
+        {"type": p.type, "value": p.value} for p in sorted(props, key=lambda p: (p.type, p.text))
+    ]
     if metadata == "csv":
         out.append({"type": CSV_METADATA, "value": csv_metadata(source.csv)})
     else:
@@ -288,6 +311,19 @@ def bundle_properties(source: BundleSource, metadata: Metadata) -> list[dict[str
         )
         out += [{"type": BUNDLE_OBJECT, "value": {"data": data}} for data in objects]
     return out
+
+
+def required_apis(source: BundleSource) -> set[tuple[str, str, str]]:
+    """``(group, kind, version)`` of the CSV's required CRDs (group: ``name`` after the
+    first ``.``) and required API services."""
+    spec = _spec(source.csv)
+    required = set()
+    for crd in _list(_path(spec, "customresourcedefinitions", "required")):
+        group = str(_path(crd, "name") or "").partition(".")[2]
+        required.add(_gvk_key(_gvk(group, _path(crd, "kind"), _path(crd, "version"))))
+    for api in _list(_path(spec, "apiservicedefinitions", "required")):
+        required.add(_gvk_key(api))
+    return required
 
 
 # Go struct shapes of olm.csv.metadata (operator-framework/api v1alpha1): (json name,
