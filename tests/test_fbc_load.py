@@ -103,9 +103,11 @@ def test_case_insensitive_fields() -> None:
         ('{"schema": "olm.package"}\n{"schema": ', "invalid JSON", 2),
         ('{"schema": "olm.package"}\n[1, 2]\n', "JSON value is not an object", 2),
         ("a: &x [*x]\nschema: s\n", "recursive alias", 1),
+        (PACKAGE + "---\n# only a comment\n", "comment-only YAML document", 4),
+        ("# nothing but a comment\n", "comment-only YAML document", 1),
     ],
     ids=["yaml-syntax", "no-schema", "schema-type", "list", "empty-doc", "json-syntax",
-         "json-array", "recursive-alias"],
+         "json-array", "recursive-alias", "trailing-comment-doc", "comment-file"],
 )  # fmt: skip
 def test_input_errors_name_file_and_line(
     tmp_path: Path, text: str, message: str, line: int
@@ -120,6 +122,8 @@ def test_input_errors_name_file_and_line(
 
 def test_trailing_separator_and_leading_separator_are_fine(tmp_path: Path) -> None:
     write(tmp_path, "c.yaml", "---\n" + PACKAGE + "---\n")
+    write(tmp_path, "empty.yaml", "")
+    write(tmp_path, "separator.yaml", "---\n")
     assert len(load_catalog(tmp_path)) == 1
 
 

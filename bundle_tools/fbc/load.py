@@ -331,6 +331,11 @@ def _load_yaml(source: SourceFile) -> list[Blob]:
             blobs.append(_blob(builder, root, source, len(blobs)))
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, source.display, source.data) from None
+    tail = source.data.rstrip()
+    if (empty is not None or not blobs) and tail and not tail.endswith(b"---"):
+        separator = source.data.rfind(b"\n---") + 1
+        line = source.data.count(b"\n", 0, separator) + 1 if separator else 1
+        raise InputError("comment-only YAML document (no schema)", source.display, line)
     return blobs
 
 
