@@ -46,11 +46,3 @@ def reference_problem(text: str) -> str | None:
         if expected is not None and len(hex_digits) != expected:
             return f"invalid {algorithm} digest length {len(hex_digits)}"
     return None
-
-
-def check_reference(text: str) -> str:
-    """Return ``text`` when it is a valid image reference, else raise ValueError."""
-    problem = reference_problem(text)
-    if problem is not None:
-        raise ValueError(f"invalid image reference {text!r}: {problem}")
-    return text
