@@ -39,6 +39,7 @@ def test_json_stream_in_yaml_named_file(tmp_path: Path) -> None:
         ("olm.channel", 3),
         ("olm.bundle", 4),
     ]
+    assert [b.position(("name",)) for b in blobs] == [(2, 37), (4, 10), (4, 47)]
 
 
 def test_json_fast_path_lines_and_positions(tmp_path: Path) -> None:

@@ -205,7 +205,7 @@ class Blob:
     of its ``{`` for JSON). ``duplicate_keys`` lists ``(line, column, key)`` of repeated
     mapping keys (``()`` when none)."""
 
-    __slots__ = ("_line", "_offset", "data", "duplicate_keys", "index", "source")
+    __slots__ = ("_line", "_root", "_span", "data", "duplicate_keys", "index", "source")
 
     def __init__(
         self,
@@ -214,14 +214,15 @@ class Blob:
         index: int,
         *,
         line: int | None = None,
-        offset: int | None = None,
+        span: tuple[int, int] | None = None,
         duplicate_keys: Sequence[tuple[int, int, str]] = (),
     ) -> None:
         self.data = data
         self.source = source
         self.index = index
         self._line = line
-        self._offset = offset
+        self._span = span
+        self._root: Any = None
         self.duplicate_keys = tuple(duplicate_keys)
 
     @property
@@ -233,7 +234,7 @@ class Blob:
     def line(self) -> int:
         """1-based line where the blob starts."""
         if self._line is None:
-            self._line = self.source.line_col(self._offset or 0)[0]
+            self._line = self.source.line_col(self._span[0] if self._span else 0)[0]
         return self._line
 
     def position(self, parts: Sequence[str | int]) -> tuple[int, int]:
@@ -270,16 +271,21 @@ class Blob:
         return Location(path=self.path, pointer=pointer(parts), line=line, column=column)
 
     def _node(self) -> Any:
-        try:
-            if not self.source.is_json:
-                return self.source.yaml_nodes()[self.index]
-            start = self._offset or 0
-            line, column = self.source.line_col(start)
-            end = _json_end(self.source.data, start)
-            text = "\n" * (line - 1) + " " * (column - 1)
-            return _Composer(text.encode() + self.source.data[start:end]).get_single_node()
-        except (yaml.YAMLError, IndexError, ValueError):
-            return None
+        """The blob's composed root node (cached): from the re-composed YAML file, or for
+        a JSON blob its byte span composed as YAML (JSON is YAML flow syntax), padded so
+        marks keep file lines and columns. None when that fails."""
+        if self._root is None:
+            try:
+                if not self.source.is_json:
+                    self._root = self.source.yaml_nodes()[self.index]
+                elif self._span is not None:
+                    start, end = self._span
+                    line, column = self.source.line_col(start)
+                    padding = ("\n" * (line - 1) + " " * (column - 1)).encode()
+                    self._root = _Composer(padding + self.source.data[start:end]).get_single_node()
+            except (yaml.YAMLError, IndexError, ValueError):
+                return None
+        return self._root
 
 
 def _find_key(node: Any, key: str | int) -> tuple[Any, Any] | None:
@@ -290,11 +296,6 @@ def _find_key(node: Any, key: str | int) -> tuple[Any, Any] | None:
     if exact is not None or not isinstance(key, str):
         return exact
     return next(((k, v) for k, v in pairs if k.value.casefold() == key.casefold()), None)
-
-
-def _json_end(data: bytes, start: int) -> int:
-    match = _JSON_BOUNDARY.search(data, start)
-    return match.start() + 1 if match else len(data)
 
 
 def _yaml_error(exc: yaml.YAMLError, path: str, data: bytes) -> InputError:
@@ -376,7 +377,7 @@ def _load_json(source: SourceFile) -> list[Blob]:
             return _load_json_slow(source)
         if not isinstance(value, dict):
             return _load_json_slow(source)
-        blobs.append(Blob(value, source, index, offset=start))
+        blobs.append(Blob(value, source, index, span=(start, end)))
         if match:
             start = match.end() - 1
     return blobs
@@ -393,15 +394,14 @@ def _load_json_slow(source: SourceFile) -> list[Blob]:
     decoder = json.JSONDecoder(parse_constant=_reject_constant)
     blobs: list[Blob] = []
     index = 0
-    line = 1
-    previous = 0
+    offset = 0  # byte offset of ``index``
     while True:
+        start = index
         while index < len(text) and text[index] in " \t\r\n":
             index += 1
+        offset += index - start
         if index == len(text):
             return blobs
-        line += text.count("\n", previous, index)
-        previous = index
         try:
             value, end = decoder.raw_decode(text, index)
         except json.JSONDecodeError as exc:
@@ -409,13 +409,16 @@ def _load_json_slow(source: SourceFile) -> list[Blob]:
                 f"invalid JSON: {exc.msg}", source.display, exc.lineno, exc.colno
             ) from None
         except ValueError as exc:
+            line = source.line_col(offset)[0]
             raise InputError(f"invalid JSON: {exc}", source.display, line) from None
+        size = len(text[index:end].encode("utf-8"))
+        blob = Blob(value, source, len(blobs), span=(offset, offset + size))
         if not isinstance(value, dict):
             raise InputError(
-                "JSON value is not an object with a schema field", source.display, line
+                "JSON value is not an object with a schema field", source.display, blob.line
             )
-        blobs.append(Blob(value, source, len(blobs), line=line))
-        index = end
+        blobs.append(blob)
+        index, offset = end, offset + size
 
 
 def _reject_constant(name: str) -> Any:
