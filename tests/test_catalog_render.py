@@ -19,7 +19,7 @@ from bundle_tools.fbc.load import load_catalog
 from bundle_tools.fbc.model import Catalog
 from bundle_tools.fbc.render import add_to_catalog, render_bundle
 
-from .conftest import shared_path
+from .conftest import copy_writable, shared_path
 
 runner = CliRunner()
 
@@ -357,3 +357,22 @@ def test_csv_olm_properties_merge_like_opm(bundle: Path) -> None:
         properties
     )
     assert sum(p["type"] == "olm.package" for p in properties) == 1
+
+
+def test_render_refuses_a_package_split_over_files(tmp_path: Path) -> None:
+    catalog = copy_writable(shared_path("corpus", "catalogs", "lightspeed-4.16"), tmp_path / "c")
+    (catalog / "lightspeed-operator").mkdir()
+    for path in list(catalog.glob("*.yaml")):
+        path.rename(catalog / "lightspeed-operator" / path.name)
+    bundle = tmp_path / "bundle"
+    copy_writable(shared_path("corpus", "bundles", "pelorus-operator", "0.0.1"), bundle)
+    annotations = bundle / "metadata" / "annotations.yaml"
+    annotations.write_text(
+        annotations.read_text().replace(
+            "package.v1: pelorus-operator", "package.v1: lightspeed-operator"
+        )
+    )
+    rendered = render_bundle(bundle, "quay.io/example/p:1")
+    with pytest.raises(UsageError, match=r"also has blobs in .*bundle-v1\.0\.10\.yaml"):
+        add_to_catalog(rendered, catalog)
+    assert not (catalog / "lightspeed-operator" / "catalog.yaml").exists()

@@ -30,7 +30,7 @@ from typing import Any, Literal
 
 from bundle_tools.bundle import CHANNELS_KEY, CSV_KIND, DEFAULT_CHANNEL_KEY, PACKAGE_KEY
 from bundle_tools.errors import InputError, UsageError
-from bundle_tools.fbc.load import get_field, load_file, load_first_document
+from bundle_tools.fbc.load import get_field, load_catalog, load_file, load_first_document
 from bundle_tools.fbc.model import BUNDLE, BUNDLE_OBJECT, CHANNEL, CSV_METADATA, PACKAGE
 from bundle_tools.fbc.reference import reference_problem
 from bundle_tools.fbc.write import dump_json, dump_yaml, go_json, order_blobs
@@ -532,8 +532,9 @@ def add_to_catalog(
     blob and its entry in each channel (``channels``, else the bundle's channels
     annotation) replace earlier ones of the same name in place; new entries are
     appended; missing channels are created. Blobs are written in opm's writer order.
-    Raises UsageError when no channel is known or the package already uses the other
-    format, InputError when the existing file cannot be loaded or written.
+    Raises UsageError when no channel is known, the package already uses the other
+    format or has blobs in other files of its directory; InputError when a file cannot
+    be loaded or written.
     """
     channel_names = tuple(channels) or rendered.channels
     if not channel_names:
@@ -543,6 +544,7 @@ def add_to_catalog(
     other = directory / f"catalog.{'json' if fmt == 'yaml' else 'yaml'}"
     if other.exists() and not path.exists():
         raise UsageError(f"{other} exists; render with --format {other.suffix[1:]}")
+    _refuse_split_package(directory, path, rendered.package)
     blobs = [b.data for b in load_file(path, str(path))] if path.exists() else []
     replaced = any(_is(b, BUNDLE, rendered.package, rendered.name) for b in blobs)
     blobs = [b for b in blobs if not _is(b, BUNDLE, rendered.package, rendered.name)]
@@ -574,6 +576,23 @@ def add_to_catalog(
     directory.mkdir(parents=True, exist_ok=True)
     changed = write_atomic(path, text.encode("utf-8"))
     return RenderResult(path, changed, rendered.name, channel_names, replaced)
+
+
+def _refuse_split_package(directory: Path, path: Path, package: str) -> None:
+    """UsageError when files of ``directory`` other than ``path`` hold blobs of
+    ``package``: rendering into one file would duplicate its package or channels."""
+    if not directory.is_dir():
+        return
+    for blob in load_catalog(directory):
+        if blob.source.path == path:
+            continue
+        schema = get_field(blob.data, "schema")
+        owner = get_field(blob.data, "name" if schema == PACKAGE else "package")
+        if owner == package:
+            raise UsageError(
+                f"package {package} also has blobs in {blob.path}; catalog render keeps a "
+                f"package in one file ({path.name})"
+            )
 
 
 def _is(blob: dict[str, Any], schema: str, package: str | None, name: str) -> bool:
