@@ -63,6 +63,9 @@ def main() -> None:
 
 
 from bundle_tools.cli import catalog as _catalog  # noqa: E402
+from bundle_tools.cli import patch  # noqa: E402  (commands import this module's helpers)
+
+app.command("patch-csv")(patch.patch_csv)
 
 catalog_app.command("validate")(_catalog.validate)
 catalog_app.command("render")(_catalog.render)

@@ -1,0 +1,219 @@
+"""``bundle-tools patch-csv``: parse the options, plan the edits, then write, check or diff."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from bundle_tools.cli import exit_on_input_error
+from bundle_tools.errors import UsageError
+
+if TYPE_CHECKING:
+    from bundle_tools.patch import Change
+
+
+class Cloud(StrEnum):
+    """Clouds with CCO short-lived token support."""
+
+    aws = "aws"
+    azure = "azure"
+    gcp = "gcp"
+
+
+class Output(StrEnum):
+    """Report formats."""
+
+    text = "text"
+    json = "json"
+
+
+def _related_image(value: str) -> tuple[str, str]:
+    name, sep, ref = value.partition("=")
+    if not sep:
+        raise UsageError(f"--related-image {value!r}: expected NAME=IMAGE-REF")
+    return name, ref
+
+
+def _created_at(value: str | None) -> str | None:
+    from bundle_tools.patch import created_at_now
+
+    return created_at_now() if value == "now" else value
+
+
+def _diff(path: Path, before: str, after: str) -> str:
+    return "".join(
+        difflib.unified_diff(
+            before.splitlines(keepends=True),
+            after.splitlines(keepends=True),
+            fromfile=f"a/{path}",
+            tofile=f"b/{path}",
+        )
+    )
+
+
+def _render_text(changes: list[Change], verb: str) -> str:
+    if not changes:
+        return "unchanged: nothing to do"
+    lines = [f"{c.file}: {c.pointer}: {json.dumps(c.old)} -> {json.dumps(c.new)}" for c in changes]
+    files = len({c.file for c in changes})
+    lines.append(f"{verb} {len(changes)} change(s) in {files} file(s)")
+    return "\n".join(lines)
+
+
+def patch_csv(
+    path: Annotated[Path, typer.Argument(help="A bundle directory or a CSV file.")],
+    token_auth: Annotated[
+        list[Cloud] | None,
+        typer.Option(
+            "--token-auth",
+            help='Cloud whose token-auth annotation becomes "true" (repeatable). Default: aws.',
+        ),
+    ] = None,
+    no_token_auth: Annotated[
+        bool,
+        typer.Option(
+            "--no-token-auth",
+            help="Make no token-auth edits (annotation, volume, mount, RBAC); "
+            "only the release fields given.",
+        ),
+    ] = False,
+    deployment: Annotated[
+        str | None, typer.Option(help="Operator deployment (default: the only one).")
+    ] = None,
+    container: Annotated[
+        str | None,
+        typer.Option(help="Operator container (default: the only one, or 'manager')."),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Replace a conflicting bound-sa-token volume or volumeMount."),
+    ] = False,
+    no_credentials_requests: Annotated[
+        bool,
+        typer.Option(
+            "--no-credentials-requests",
+            help="Do not grant cloudcredential.openshift.io/credentialsrequests.",
+        ),
+    ] = False,
+    version: Annotated[
+        str | None,
+        typer.Option(
+            "--version", help="Strict semver X.Y.Z: spec.version and metadata.name's .vX.Y.Z."
+        ),
+    ] = None,
+    replaces: Annotated[
+        str | None, typer.Option(help="spec.replaces (the previous CSV's name).")
+    ] = None,
+    skip_range: Annotated[
+        str | None,
+        typer.Option(help="olm.skipRange, e.g. '>=3.5.x <3.6.1' (blang/semver syntax)."),
+    ] = None,
+    operator_image: Annotated[
+        str | None,
+        typer.Option(help="Operator container image and the containerImage annotation."),
+    ] = None,
+    related_image: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--related-image",
+            metavar="NAME=REF",
+            help="Set env RELATED_IMAGE_<NAME> and the spec.relatedImages entry (repeatable).",
+        ),
+    ] = None,
+    created_at: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TIMESTAMP|now",
+            help="createdAt annotation: an RFC 3339 timestamp, or 'now' (current UTC time).",
+        ),
+    ] = None,
+    channels: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated channels (metadata/annotations.yaml)."),
+    ] = None,
+    default_channel: Annotated[
+        str | None, typer.Option(help="Default channel (metadata/annotations.yaml).")
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 when something would change.")
+    ] = False,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Print a unified diff; write nothing.")
+    ] = False,
+    output: Annotated[Output, typer.Option("--output", "-o", help="Report format.")] = Output.text,
+) -> None:
+    """Make a CSV ready for OpenShift short-lived cloud credentials and set release fields.
+
+    Token auth (unless --no-token-auth): the token-auth-<cloud> annotation becomes "true",
+    the operator pod gets a projected bound-sa-token volume mounted by the operator container,
+    and clusterPermissions grant its service account what CCO token auth needs.
+
+    Only the lines that must change are touched; a second run changes nothing.
+
+    Exit codes: 0 done or up to date, 1 --check found changes, 2 bad input or refused edit.
+    """
+    from bundle_tools.patch import (
+        PatchOptions,
+        find_targets,
+        patch_annotations_text,
+        patch_csv_text,
+    )
+    from bundle_tools.yamlio import read_source, write_atomic
+
+    json_output = output is Output.json
+    with exit_on_input_error(json_output):
+        if no_token_auth and token_auth:
+            raise UsageError("--token-auth and --no-token-auth exclude each other")
+        if check and diff:
+            raise UsageError("--check and --diff exclude each other")
+        if diff and json_output:
+            raise UsageError("--diff and --output json exclude each other")
+        clouds = tuple(dict.fromkeys(c.value for c in token_auth or [Cloud.aws]))
+        options = PatchOptions(
+            token_auth=() if no_token_auth else clouds,
+            deployment=deployment,
+            container=container,
+            force=force,
+            credentials_requests=not no_credentials_requests,
+            version=version,
+            replaces=replaces,
+            skip_range=skip_range,
+            operator_image=operator_image,
+            related_images=tuple(_related_image(v) for v in related_image or []),
+            created_at=_created_at(created_at),
+            channels=tuple(channels.split(",")) if channels is not None else None,
+            default_channel=default_channel,
+        )
+        options.check()
+        targets = find_targets(path, options)
+        sources = [(read_source(targets.csv), patch_csv_text)]
+        if targets.annotations is not None:
+            sources.append((read_source(targets.annotations), patch_annotations_text))
+        results = []
+        for source, plan in sources:
+            text, changes = plan(source, options)
+            results.append((source, text, changes))
+        changes = [c for _, _, file_changes in results for c in file_changes]
+        if diff:
+            typer.echo("".join(_diff(s.path, s.text, t) for s, t, _ in results), nl=False)
+        elif not check:
+            for source, text, _ in results:
+                write_atomic(source.path, source.encode(text))
+    if json_output:
+        status = "changed" if changes else "unchanged"
+        typer.echo(
+            json.dumps(
+                {"version": 1, "status": status, "changes": [c.to_dict() for c in changes]},
+                indent=2,
+            )
+        )
+    elif not diff:
+        verb = "would make" if check else "made"
+        typer.echo(_render_text(changes, verb))
+    if check and changes:
+        raise typer.Exit(1)

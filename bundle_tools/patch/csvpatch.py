@@ -1,0 +1,141 @@
+"""``patch-csv`` entry points: what to change in a CSV (token auth, release fields) and in
+``metadata/annotations.yaml`` (channels), and which files a ``PATH`` names.
+
+Everything here is pure apart from :func:`find_targets` (which looks at the file tree):
+functions take a :class:`~bundle_tools.yamlio.SourceText` and :class:`PatchOptions` and
+return the new text with the list of :class:`Change`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bundle_tools.bundle import (
+    CHANNELS_KEY,
+    CSV_KIND,
+    DEFAULT_CHANNEL_KEY,
+    find_csv_path,
+    manifest_paths,
+)
+from bundle_tools.errors import InputError, UsageError
+from bundle_tools.patch.model import (
+    ANNOTATIONS,
+    DEPLOYMENTS,
+    Change,
+    PatchOptions,
+    get_path,
+    open_document,
+)
+from bundle_tools.patch.release import patch_related_image, patch_version
+from bundle_tools.patch.textedit import PathParts
+from bundle_tools.patch.tokenauth import choose_container, choose_deployment, patch_token_auth
+from bundle_tools.yamlio import SourceText, read_source
+
+
+def patch_csv_text(source: SourceText, options: PatchOptions) -> tuple[str, list[Change]]:
+    """Apply ``options`` to the CSV document of ``source``.
+
+    Returns the new text (identical to ``source.text`` when nothing changes) and the
+    changes in the order they were planned. Raises InputError (file and line) for
+    invalid YAML, a file without a CSV, an ambiguous or unknown deployment/container,
+    a conflicting volume or mount without ``force``, or an edit through a YAML alias;
+    UsageError for invalid option values.
+    """
+    options.check()
+    plan = open_document(source, want_csv=True)
+    pod: PathParts = ()
+    container: PathParts = ()
+    if options.needs_container:
+        deployment = choose_deployment(plan, options)
+        pod = (*DEPLOYMENTS, deployment, "spec", "template", "spec")
+        container = (*pod, "containers", choose_container(plan, pod, options))
+    patch_token_auth(plan, pod, container, options)
+    if options.version is not None:
+        patch_version(plan, options.version)
+    if options.replaces is not None:
+        plan.set(("spec", "replaces"), options.replaces)
+    if options.skip_range is not None:
+        plan.set((*ANNOTATIONS, "olm.skipRange"), options.skip_range)
+    if options.operator_image is not None:
+        plan.set((*container, "image"), options.operator_image)
+        plan.set((*ANNOTATIONS, "containerImage"), options.operator_image)
+    for name, ref in options.related_images:
+        patch_related_image(plan, container, name, ref)
+    if options.created_at is not None:
+        plan.set((*ANNOTATIONS, "createdAt"), options.created_at)
+    return plan.edit.result(), plan.changes
+
+
+def patch_annotations_text(source: SourceText, options: PatchOptions) -> tuple[str, list[Change]]:
+    """Set the channel annotations of a bundle's ``metadata/annotations.yaml``.
+
+    ``--channels`` becomes the comma-separated ``channels.v1`` value. Raises InputError
+    for invalid YAML or an empty file, UsageError when the default channel is not one
+    of the bundle's channels.
+    """
+    options.check()
+    plan = open_document(source, want_csv=False)
+    root = ("annotations",)
+    if options.channels is not None:
+        plan.set((*root, CHANNELS_KEY), ",".join(options.channels))
+    if options.default_channel is not None:
+        current = str(get_path(plan.data, (*root, CHANNELS_KEY)) or "")
+        channels = options.channels or tuple(current.split(","))
+        if options.default_channel not in channels:
+            raise UsageError(
+                f"--default-channel {options.default_channel!r} is not one of the bundle's "
+                f"channels ({','.join(channels)})"
+            )
+        plan.set((*root, DEFAULT_CHANNEL_KEY), options.default_channel)
+    return plan.edit.result(), plan.changes
+
+
+@dataclass(frozen=True, slots=True)
+class Targets:
+    """Files ``patch-csv PATH`` edits: the CSV and, for channel options, the bundle's
+    ``metadata/annotations.yaml`` (None when not needed)."""
+
+    csv: Path
+    annotations: Path | None
+
+
+def _csv_in_directory(path: Path) -> Path:
+    """The one YAML file directly in ``path`` that mentions ``ClusterServiceVersion``
+    (a directory holding a lone CSV rather than a bundle). Raises InputError when there
+    is none or more than one."""
+    found = [
+        p
+        for p in sorted(path.iterdir())
+        if p.is_file() and p.suffix.lower() in (".yaml", ".yml") and CSV_KIND in read_source(p).text
+    ]
+    if len(found) != 1:
+        what = "no ClusterServiceVersion file" if not found else "several CSV files"
+        raise InputError(f"not a bundle directory (no manifests/) and {what} in it", path)
+    return found[0]
+
+
+def find_targets(path: Path, options: PatchOptions) -> Targets:
+    """Resolve ``PATH``: a bundle directory (its one ``*clusterserviceversion*`` manifest,
+    else the CSV ``find_csv_path`` finds), a directory holding one CSV file, or a CSV file.
+    Raises InputError when the path does not exist, holds no CSV, or the channel options
+    are used without a ``metadata/annotations.yaml`` next to ``manifests/``."""
+    if path.is_dir() and (path / "manifests").is_dir():
+        named = [p for p in manifest_paths(path) if "clusterserviceversion" in p.name.lower()]
+        csv = named[0] if len(named) == 1 else find_csv_path(path)
+        root = path
+    elif path.is_dir():
+        csv, root = _csv_in_directory(path), path
+    elif path.is_file():
+        csv, root = path, path.parent.parent
+    else:
+        raise InputError("no such file or directory", path)
+    annotations = None
+    if options.channels is not None or options.default_channel is not None:
+        annotations = root / "metadata" / "annotations.yaml"
+        if not annotations.is_file():
+            raise InputError(
+                "--channels/--default-channel need the bundle's metadata/annotations.yaml",
+                annotations,
+            )
+    return Targets(csv=csv, annotations=annotations)

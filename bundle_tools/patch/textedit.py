@@ -1,0 +1,531 @@
+"""Lossless edits of YAML text: decide on the parsed tree, change only the affected bytes.
+
+A whole-document round trip (load, modify, dump) reformats lines it never meant to touch
+(multi-line plain scalars, mixed sequence indentation, folded base64). :class:`YamlText`
+instead composes the text into position-carrying nodes and turns each edit into a text
+splice:
+
+- replacing a scalar rewrites only that scalar's characters, keeping its quote style;
+- new mapping keys and sequence items are rendered as whole lines, in the indentation
+  style of the block they go into, and inserted after the last line of the preceding
+  entry (in sorted position when the mapping's keys are sorted, else at its end);
+- an empty flow collection (``volumes: []``) that gains content becomes a block
+  collection; a non-empty flow collection gets its new items in flow style.
+
+Every other byte (comments, blank lines, quotes, line endings, long lines) stays
+identical by construction. Paths are tuples of mapping keys (``str``) and sequence
+indices (``int``) from a document root.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+from typing import Any
+
+from bundle_tools.errors import InputError
+from bundle_tools.yamlio import SourceText, new_yaml
+
+PathParts = tuple[str | int, ...]
+
+_BOOL_NULL = re.compile(r"(?i:y|n|yes|no|true|false|on|off|null|~)")
+_NUMBER = re.compile(
+    r"[-+]?(?:\.[0-9_]+|[0-9][0-9_]*(?::[0-5]?[0-9])*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?i:inf|nan)|0x[0-9a-fA-F_]+|0o?[0-7_]+|0b[01_]+"
+)
+_TIMESTAMP = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:[Tt ].*)?")
+_PLAIN = re.compile(r"[A-Za-z0-9_./][A-Za-z0-9_./:@+=~ -]*")
+_EMPTY_VALUE = re.compile(r":[ ]*(?:\[[ ]*\]|\{[ ]*\}|~|null|Null|NULL)?")
+
+
+def _plain_ok(value: str) -> bool:
+    """True when ``value`` can be written as a plain scalar and reads back as the same
+    string under YAML 1.1 and 1.2 (no bool/null/number/timestamp look-alikes)."""
+    return (
+        bool(_PLAIN.fullmatch(value))
+        and not value.endswith((" ", ":"))
+        and ": " not in value
+        and " #" not in value
+        and not _BOOL_NULL.fullmatch(value)
+        and not _NUMBER.fullmatch(value)
+        and not _TIMESTAMP.fullmatch(value)
+    )
+
+
+def render_scalar(value: Any, style: str | None = None) -> str:
+    """YAML text of a scalar: ``None`` -> ``null``, bools -> ``true``/``false``, numbers as
+    is, strings plain when safe, else double-quoted. ``style`` ``"'"`` or ``'"'`` forces
+    that quote style for a string (the style of a scalar being replaced)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    text = str(value)
+    if style == "'" and "\n" not in text:
+        return "'" + text.replace("'", "''") + "'"
+    if style == '"' or not _plain_ok(text):
+        return json.dumps(text, ensure_ascii=False)
+    return text
+
+
+def render_flow(value: Any, quote: str | None = None) -> str:
+    """Flow-style YAML text of ``value`` (``{a: 1, b: [x, y]}``); ``quote`` forces a
+    quote style on strings (to match the collection's existing items)."""
+    if isinstance(value, dict):
+        pairs = (f"{render_key(k)}: {render_flow(v, quote)}" for k, v in value.items())
+        return "{" + ", ".join(pairs) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(render_flow(v, quote) for v in value) + "]"
+    return render_scalar(value, quote)
+
+
+def render_key(key: str) -> str:
+    """A mapping key, quoted only when it has to be."""
+    return render_scalar(key)
+
+
+@dataclass(frozen=True, slots=True)
+class Style:
+    """Indentation of rendered blocks: ``map_indent`` columns between a key and the keys
+    of its nested mapping, ``seq_indent`` columns between a key and the ``-`` of its
+    block sequence (0 = the ``-`` sits under the key, as kubebuilder writes it),
+    ``dash_width`` columns from a ``-`` to its item's content (2 for ``- x``, 4 for
+    ``-   x``)."""
+
+    map_indent: int = 2
+    seq_indent: int = 0
+    dash_width: int = 2
+
+    def block(self, value: Any, col: int) -> list[str]:
+        """Lines (no newline) of ``value`` as a block collection whose entries start at
+        column ``col``."""
+        pad = " " * col
+        if isinstance(value, list):
+            lines: list[str] = []
+            dash = pad + "-".ljust(self.dash_width)
+            for item in value:
+                if isinstance(item, dict) and item:
+                    inner = self.block(item, col + self.dash_width)
+                    lines.append(dash + inner[0][col + self.dash_width :])
+                    lines.extend(inner[1:])
+                else:
+                    lines.append(dash + self._inline(item))
+            return lines
+        lines = []
+        for key, item in value.items():
+            head = pad + render_key(key) + ":"
+            if isinstance(item, dict) and item:
+                lines.append(head)
+                lines.extend(self.block(item, col + self.map_indent))
+            elif isinstance(item, list) and item:
+                lines.append(head)
+                lines.extend(self.block(item, col + self.seq_indent))
+            else:
+                lines.append(head + " " + self._inline(item))
+        return lines
+
+    @staticmethod
+    def _inline(value: Any) -> str:
+        if isinstance(value, dict | list):
+            return render_flow(value)
+        return render_scalar(value)
+
+
+def node_value(node: Any) -> Any:
+    """Plain Python value of a composed node (dicts, lists, str/int/float/bool/None)."""
+    if node.id == "mapping":
+        return {node_value(k): node_value(v) for k, v in node.value}
+    if node.id == "sequence":
+        return [node_value(v) for v in node.value]
+    tag = node.tag.rsplit(":", 1)[-1]
+    if tag == "null":
+        return None
+    if tag == "bool":
+        return node.value.lower() in ("true", "yes", "on", "y")
+    if tag in ("int", "float"):
+        try:
+            return int(node.value.replace("_", ""), 0) if tag == "int" else float(node.value)
+        except ValueError:
+            return node.value
+    return node.value
+
+
+@dataclass(slots=True)
+class _Pending:
+    """Additions to one existing collection node: new keys (mapping) or new items."""
+
+    node: Any
+    key: Any  # the key node whose value ``node`` is (None for a sequence item or root)
+    keys: dict[str, Any]
+    items: list[Any]
+
+
+class YamlText:
+    """Edits of one YAML text, applied as splices by :meth:`result`.
+
+    ``source`` is the already validated text (load it with ``yamlio.load_documents``
+    first: this class assumes valid YAML without duplicate keys). Edits address nodes by
+    ``(document index, path)``. Raises InputError (with line and column) for an edit
+    that cannot be made without touching unrelated bytes: through a YAML alias, or into
+    an empty value that is not a plain mapping value.
+    """
+
+    def __init__(self, source: SourceText) -> None:
+        self.source = source
+        self.text = source.text
+        #: JSON manifests (``.json``) get JSON syntax in every flow collection they gain.
+        self.json = source.path.suffix.lower() == ".json"
+        self.roots = list(new_yaml().compose_all(self.text))
+        self._aliases: set[tuple[int, int]] = set()
+        seen: set[int] = set()
+        for root in self.roots:
+            self._survey(root, seen)
+        #: the file's prevailing indentation, for blocks with no local example
+        self.style = self._style_of([(None, root) for root in self.roots], Style())
+        self._replacements: list[tuple[int, int, str, int]] = []
+        self._pending: dict[int, _Pending] = {}
+
+    def _survey(self, node: Any, seen: set[int]) -> None:
+        """Record alias slots: ``(id(parent), index)`` of a node object met again."""
+        seen.add(id(node))
+        if node.id == "scalar":
+            return
+        for i, child in enumerate(node.value):
+            child = child[1] if node.id == "mapping" else child
+            if id(child) in seen:
+                self._aliases.add((id(node), i))
+            else:
+                self._survey(child, seen)
+
+    def _style_of(self, nodes: list[tuple[Any, Any]], default: Style) -> Style:
+        """The indentation most used by the ``(key or None, node)`` collections and the
+        block collections under them; each measure falls back to ``default`` where there
+        is no example."""
+        counts = {"map": Counter[int](), "seq": Counter[int](), "dash": Counter[int]()}
+        for key, node in nodes:
+            self._measure(key, node, counts)
+        return Style(
+            map_indent=_most_common(counts["map"], default.map_indent),
+            seq_indent=_most_common(counts["seq"], default.seq_indent),
+            dash_width=_most_common(counts["dash"], default.dash_width),
+        )
+
+    def _measure(self, key: Any, node: Any, counts: dict[str, Counter[int]]) -> None:
+        """Count the indentation of block collection ``node`` under ``key`` and, below
+        it, of every collection it holds (aliases skipped)."""
+        if node.id == "scalar" or node.flow_style or not node.value:
+            return
+        first = node.value[0][0] if node.id == "mapping" else node.value[0]
+        if node.id == "sequence":
+            col, width = self._dash(node)
+            if width:
+                counts["dash"][width] += 1
+        else:
+            col = first.start_mark.column
+        if key is not None and first.start_mark.line > key.start_mark.line:
+            counts["map" if node.id == "mapping" else "seq"][col - key.start_mark.column] += 1
+        for i, child in enumerate(node.value):
+            child_key, child = child if node.id == "mapping" else (None, child)
+            if (id(node), i) not in self._aliases:
+                self._measure(child_key, child, counts)
+
+    # -- positions ---------------------------------------------------------------------
+
+    def _line_start(self, index: int) -> int:
+        return self.text.rfind("\n", 0, index) + 1
+
+    def _line_after(self, index: int) -> int:
+        """Offset of the start of the line after the one holding ``index - 1``."""
+        if index > 0 and self.text[index - 1] == "\n":
+            return index
+        newline = self.text.find("\n", index)
+        return len(self.text) if newline < 0 else newline + 1
+
+    def _dash(self, seq: Any) -> tuple[int, int | None]:
+        """Column of the ``-`` of a block sequence's first item and the columns from it
+        to the item's content (None when the content starts on the next line)."""
+        first = seq.value[0]
+        before = self.text[self._line_start(first.start_mark.index) : first.start_mark.index]
+        dash = before.rstrip()
+        if not dash.endswith("-"):
+            return seq.start_mark.column, None
+        return len(dash) - 1, len(before) - len(dash) + 1
+
+    def _end(self, node: Any) -> int:
+        """Offset just past the last character of ``node``'s own text."""
+        if node.id == "scalar" or node.flow_style or not node.value:
+            return node.end_mark.index
+        return self._slot_end(node, len(node.value) - 1)
+
+    def _slot_end(self, node: Any, index: int) -> int:
+        """End offset of entry ``index`` of block collection ``node`` (for a mapping, the
+        key and its value; an alias ends after ``*name``; an empty value after its key)."""
+        if node.id == "mapping":
+            key, child = node.value[index]
+            floor = key.end_mark.index
+        else:
+            child = node.value[index]
+            floor = self._slot_end(node, index - 1) if index else node.start_mark.index
+        if (id(node), index) in self._aliases:
+            name = "*" + str(child.anchor)
+            return self.text.index(name, floor) + len(name)
+        if child.id == "scalar" and child.start_mark.index == child.end_mark.index:
+            return floor
+        return self._end(child)
+
+    def _error(self, message: str, node: Any) -> InputError:
+        mark = node.start_mark
+        return InputError(message, self.source.path, mark.line + 1, mark.column + 1)
+
+    # -- lookups -----------------------------------------------------------------------
+
+    def _walk(self, doc: int, parts: PathParts) -> tuple[list[tuple[Any, Any]], PathParts]:
+        """Follow ``parts``: the ``(node, key node)`` chain that exists and the rest of
+        the path that does not. Raises InputError when the path passes a YAML alias."""
+        chain: list[tuple[Any, Any]] = [(self.roots[doc], None)]
+        for i, part in enumerate(parts):
+            node = chain[-1][0]
+            if node.id == "mapping" and isinstance(part, str):
+                found = [(j, k, v) for j, (k, v) in enumerate(node.value) if k.value == part]
+                if not found:
+                    return chain, parts[i:]
+                j, key, child = found[0]
+            elif node.id == "sequence" and isinstance(part, int) and part < len(node.value):
+                j, key, child = part, None, node.value[part]
+            else:
+                return chain, parts[i:]
+            if (id(node), j) in self._aliases:
+                raise self._error(
+                    f"cannot edit {'/'.join(map(str, parts[: i + 1]))}: it is a YAML alias "
+                    f"(*{child.anchor}); edit the anchored node instead",
+                    key if key is not None else node,
+                )
+            chain.append((child, key))
+        return chain, ()
+
+    def node(self, doc: int, parts: PathParts) -> Any | None:
+        """The composed node at ``parts`` (None when the path does not exist)."""
+        chain, rest = self._walk(doc, parts)
+        return None if rest else chain[-1][0]
+
+    def position(self, doc: int, parts: PathParts) -> tuple[int, int]:
+        """1-based ``(line, column)`` of the deepest existing node on ``parts`` (of its
+        key, for a mapping value)."""
+        chain, _ = self._walk(doc, parts)
+        node, key = chain[-1]
+        mark = (key or node).start_mark
+        return mark.line + 1, mark.column + 1
+
+    # -- edits -------------------------------------------------------------------------
+
+    def _pending_for(self, node: Any, key: Any) -> _Pending:
+        return self._pending.setdefault(id(node), _Pending(node, key, {}, []))
+
+    def set(self, doc: int, parts: PathParts, value: Any) -> None:
+        """Set the value at ``parts``: an existing scalar is rewritten in place (its quote
+        style kept; a plain scalar that would not read back as ``value`` becomes
+        double-quoted), a missing key is added (with missing parents as nested
+        mappings). An existing collection is replaced only through :meth:`replace_item`.
+        """
+        chain, rest = self._walk(doc, parts)
+        node, key = chain[-1]
+        if _is_null(node) and key is not None and (rest or isinstance(value, dict | list)):
+            nested = _nest(rest, value)
+            pending = self._pending_for(node, key)
+            if isinstance(nested, dict):
+                for name, item in nested.items():
+                    _merge(pending.keys, name, item)
+            else:
+                pending.items.extend(nested)
+            return
+        if not rest:
+            if node.id != "scalar":
+                raise self._error("cannot replace a collection with a scalar", node)
+            self._replace_scalar(node, key, value)
+            return
+        if node.id != "mapping" or not all(isinstance(p, str) for p in rest):
+            raise self._error(f"cannot add {'/'.join(map(str, parts))} here", node)
+        _merge(self._pending_for(node, key).keys, str(rest[0]), _nest(rest[1:], value))
+
+    def append(self, doc: int, parts: PathParts, items: list[Any]) -> None:
+        """Append ``items`` to the sequence at ``parts`` (created when missing)."""
+        chain, rest = self._walk(doc, parts)
+        node, key = chain[-1]
+        if rest or _is_null(node):
+            self.set(doc, parts, list(items))
+        elif node.id != "sequence":
+            raise self._error("expected a sequence here", node)
+        else:
+            self._pending_for(node, key).items.extend(items)
+
+    def replace_item(self, doc: int, parts: PathParts, value: Any) -> None:
+        """Replace the whole block-sequence item at ``parts`` (last part an index) with
+        ``value`` rendered at the item's own indentation."""
+        seq, index = self.node(doc, parts[:-1]), parts[-1]
+        if seq is None or seq.id != "sequence" or not isinstance(index, int):
+            raise ValueError(f"not a sequence item: {parts}")
+        item = seq.value[index]
+        if seq.flow_style:
+            raise self._error("cannot replace an item of a flow sequence", item)
+        start = self._line_start(item.start_mark.index)
+        end = self._line_after(self._end(item))
+        col = self.text.rfind("-", start, item.start_mark.index) - start
+        lines = self.style.block([value], col)
+        self._replacements.append((start, end, self._join(lines, end), col))
+
+    def _replace_scalar(self, node: Any, key: Any, value: Any) -> None:
+        """Rewrite one scalar's characters; a block scalar (``|``, ``>``) becomes a flow
+        scalar on its key's line, the blank lines after its content stay."""
+        start, end = node.start_mark.index, node.end_mark.index
+        style = node.style if node.style in ("'", '"') else None
+        text = render_scalar(value, style)
+        if start == end:
+            if key is None:
+                raise self._error("cannot fill an empty sequence item in place", node)
+            colon = self.text.index(":", key.end_mark.index) + 1
+            self._replacements.append((colon, colon, " " + text, 0))
+            return
+        if node.style in ("|", ">"):
+            end = start + len(self.text[start:end].rstrip())
+        self._replacements.append((start, end, text, 0))
+
+    # -- rendering ---------------------------------------------------------------------
+
+    def _join(self, lines: list[str], at: int) -> str:
+        newline = self.source.newline
+        body = "".join(line + newline for line in lines)
+        if at == len(self.text) and self.text and not self.text.endswith("\n"):
+            return newline + body[: -len(newline)]
+        return body
+
+    def _insert_lines(self, at: int, lines: list[str], col: int) -> None:
+        self._replacements.append((at, at, self._join(lines, at), col))
+
+    def _render_pending(self, pending: _Pending) -> None:
+        node = pending.node
+        if node.id == "scalar" or (node.flow_style and not node.value and not self.json):
+            self._expand_empty(pending)
+        elif node.flow_style:
+            self._extend_flow(pending)
+        elif node.id == "sequence":
+            col, width = self._dash(node)
+            style = self._style_of([(pending.key, node)], self.style)
+            style = replace(style, dash_width=width or style.dash_width)
+            lines = style.block(pending.items, col)
+            self._insert_lines(self._line_after(self._end(node)), lines, col)
+        else:
+            self._insert_keys(node, pending.keys)
+
+    def _extend_flow(self, pending: _Pending) -> None:
+        """New entries of a flow collection go after its last entry, in flow style, with
+        the quote style of that entry (JSON syntax in a ``.json`` file)."""
+        node = pending.node
+        last = (
+            (node.value[-1][1] if node.id == "mapping" else node.value[-1]) if node.value else None
+        )
+        if self.json:
+            pieces = [f"{json.dumps(k)}: {json.dumps(v)}" for k, v in pending.keys.items()]
+            pieces += [json.dumps(v) for v in pending.items]
+        else:
+            quoted = last is not None and last.id == "scalar" and last.style in ("'", '"')
+            quote = last.style if quoted else None
+            pieces = [f"{render_key(k)}: {render_flow(v, quote)}" for k, v in pending.keys.items()]
+            pieces += [render_flow(v, quote) for v in pending.items]
+        if last is None:
+            at, text = node.end_mark.index - 1, ", ".join(pieces)
+        else:
+            at, text = self._end(last), "".join(", " + p for p in pieces)
+        self._replacements.append((at, at, text, 0))
+
+    def _insert_keys(self, node: Any, keys: dict[str, Any]) -> None:
+        """New keys go in sorted position when the existing keys are sorted (as
+        operator-sdk writes them), else after the last entry; each after the last line of
+        the entry before it, so comments above the next key stay with that key."""
+        names = [k.value for k, _ in node.value]
+        ordered = names == sorted(names)
+        first = node.value[0][0]
+        col = first.start_mark.column
+        first_line = self._line_start(first.start_mark.index)
+        first_starts_line = not self.text[first_line : first.start_mark.index].strip()
+        style = self._style_of([(None, node)], self.style)
+        groups: dict[int, list[str]] = {}
+        for name, value in sorted(keys.items()) if ordered else keys.items():
+            position = bisect.bisect(names, name) if ordered else len(names)
+            if position == 0 and first_starts_line:
+                at = first_line
+            else:
+                at = self._line_after(self._slot_end(node, max(position, 1) - 1))
+            groups.setdefault(at, []).extend(style.block({name: value}, col))
+        for at, lines in groups.items():
+            self._insert_lines(at, lines, col)
+
+    def _expand_empty(self, pending: _Pending) -> None:
+        """A mapping value that is empty (``key:``, ``key: null``, ``key: []``,
+        ``key: {}``) and gains content becomes ``key:`` followed by a block collection."""
+        node, key = pending.node, pending.key
+        empty = node.start_mark.index == node.end_mark.index
+        span = self.text[key.end_mark.index : node.end_mark.index] if key else ""
+        if key is None or not (empty or _EMPTY_VALUE.fullmatch(span)):
+            raise self._error("cannot add content to this empty value in place", node)
+        if empty:
+            after = self._line_after(key.end_mark.index)
+        else:
+            self._replacements.append((key.end_mark.index, node.end_mark.index, ":", 0))
+            after = self._line_after(node.end_mark.index)
+        if pending.keys:
+            col = key.start_mark.column + self.style.map_indent
+            lines = self.style.block(pending.keys, col)
+        else:
+            col = key.start_mark.column + self.style.seq_indent
+            lines = self.style.block(pending.items, col)
+        self._insert_lines(after, lines, col)
+
+    def result(self) -> str:
+        """The edited text (the original when nothing was changed).
+
+        Splices are applied from the end of the text backwards; insertions at the same
+        offset are ordered deepest first, so a nested block's new lines precede the new
+        lines of the mapping that contains it."""
+        for pending in self._pending.values():
+            self._render_pending(pending)
+        self._pending.clear()
+        text = self.text
+        for start, end, new, _ in sorted(
+            self._replacements, key=lambda r: (r[0], r[1], -r[3]), reverse=True
+        ):
+            text = text[:start] + new + text[end:]
+        self._replacements.clear()
+        return text
+
+
+def _nest(parts: PathParts, value: Any) -> Any:
+    """``value`` wrapped in one mapping per key of ``parts`` (``("a", "b"), 1`` ->
+    ``{"a": {"b": 1}}``)."""
+    for part in reversed(parts):
+        value = {part: value}
+    return value
+
+
+def _is_null(node: Any) -> bool:
+    return node.id == "scalar" and node.tag.endswith(":null")
+
+
+def _most_common(counter: Counter[int], default: int) -> int:
+    return counter.most_common(1)[0][0] if counter else default
+
+
+def _merge(target: dict[str, Any], key: str, value: Any) -> None:
+    """Merge ``value`` into ``target[key]`` (dicts merged, lists extended, else set)."""
+    current = target.get(key)
+    if isinstance(current, dict) and isinstance(value, dict):
+        for k, v in value.items():
+            _merge(current, k, v)
+    elif isinstance(current, list) and isinstance(value, list):
+        current.extend(value)
+    else:
+        target[key] = value

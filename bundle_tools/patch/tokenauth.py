@@ -1,0 +1,254 @@
+"""Token-auth edits (facts: ``docs/token-auth.md`` sections 1-2, from the OpenShift
+"token_auth" operator docs and the Cloud Credential Operator code):
+
+- ``metadata.annotations["features.operators.openshift.io/token-auth-<cloud>"]`` is the
+  string ``"true"`` for each chosen cloud;
+- the operator pod has volume ``bound-sa-token``: a projected ``serviceAccountToken``
+  with ``audience: openshift``, ``expirationSeconds: 3600``, ``path: token``; the
+  operator container mounts it read-only at ``/var/run/secrets/openshift/serviceaccount``;
+- ``spec.install.spec.clusterPermissions`` for the deployment's service account reads
+  ``config.openshift.io/infrastructures`` and ``operator.openshift.io/cloudcredentials``
+  and manages ``cloudcredential.openshift.io/credentialsrequests``.
+
+Also the choice of the operator deployment and container, shared with the release fields.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from bundle_tools.patch.model import (
+    ANNOTATIONS,
+    DEPLOYMENTS,
+    PatchOptions,
+    Planner,
+    get_path,
+    same_value,
+)
+from bundle_tools.patch.textedit import PathParts
+
+TOKEN_AUTH_PREFIX = "features.operators.openshift.io/token-auth-"
+VOLUME_NAME = "bound-sa-token"
+MOUNT_PATH = "/var/run/secrets/openshift/serviceaccount"
+TOKEN_VOLUME = {
+    "name": VOLUME_NAME,
+    "projected": {
+        "sources": [
+            {
+                "serviceAccountToken": {
+                    "audience": "openshift",
+                    "expirationSeconds": 3600,
+                    "path": "token",
+                }
+            }
+        ]
+    },
+}
+TOKEN_MOUNT = {"mountPath": MOUNT_PATH, "name": VOLUME_NAME, "readOnly": True}
+READ_VERBS = ("get", "list", "watch")
+#: ``(apiGroup, resource, verbs)`` granted in clusterPermissions.
+CLUSTER_RULES = (
+    ("config.openshift.io", "infrastructures", READ_VERBS),
+    ("operator.openshift.io", "cloudcredentials", READ_VERBS),
+)
+CREDENTIALS_RULE = (
+    "cloudcredential.openshift.io",
+    "credentialsrequests",
+    ("create", "delete", "get", "list", "patch", "update", "watch"),
+)
+DEFAULT_CONTAINER = "manager"
+CLUSTER_PERMISSIONS = ("spec", "install", "spec", "clusterPermissions")
+
+
+def _names(items: list[Any]) -> list[str]:
+    return [str(i.get("name")) for i in items if isinstance(i, dict)]
+
+
+def choose_deployment(plan: Planner, options: PatchOptions) -> int:
+    """Index of the operator deployment: ``--deployment``, else the only one, else the
+    only one with a container named ``--container`` (default ``manager``). Raises
+    InputError listing the deployments when the choice is unknown or ambiguous."""
+    deployments = get_path(plan.data, DEPLOYMENTS)
+    if not isinstance(deployments, list) or not deployments:
+        raise plan.error("the CSV has no spec.install.spec.deployments", DEPLOYMENTS)
+    names = _names(deployments)
+    if options.deployment is not None:
+        if options.deployment not in names:
+            raise plan.error(
+                f"no deployment named {options.deployment!r}; deployments: {', '.join(names)}",
+                DEPLOYMENTS,
+            )
+        return names.index(options.deployment)
+    if len(deployments) == 1:
+        return 0
+    wanted = options.container or DEFAULT_CONTAINER
+    having = [
+        i
+        for i, d in enumerate(deployments)
+        if wanted in _names(get_path(d, ("spec", "template", "spec", "containers")) or [])
+    ]
+    if len(having) == 1:
+        return having[0]
+    raise plan.error(
+        f"{len(deployments)} deployments and none chosen: {', '.join(names)}; "
+        "pick the operator's with --deployment NAME",
+        DEPLOYMENTS,
+    )
+
+
+def choose_container(plan: Planner, pod: PathParts, options: PatchOptions) -> int:
+    """Index of the operator container in ``pod``: ``--container``, else the only one,
+    else the one named ``manager``. Raises InputError listing the containers when the
+    choice is unknown or ambiguous."""
+    containers = get_path(plan.data, (*pod, "containers"))
+    if not isinstance(containers, list) or not containers:
+        raise plan.error("the deployment's pod spec has no containers", pod)
+    names = _names(containers)
+    if options.container is not None:
+        if options.container not in names:
+            raise plan.error(
+                f"no container named {options.container!r}; containers: {', '.join(names)}",
+                (*pod, "containers"),
+            )
+        return names.index(options.container)
+    if len(containers) == 1:
+        return 0
+    if DEFAULT_CONTAINER in names:
+        return names.index(DEFAULT_CONTAINER)
+    raise plan.error(
+        f"{len(containers)} containers and none named {DEFAULT_CONTAINER!r}: "
+        f"{', '.join(names)}; pick the operator's with --container NAME",
+        (*pod, "containers"),
+    )
+
+
+def _normalized_volume(volume: Any) -> Any:
+    """``volume`` with the Kubernetes default ``expirationSeconds: 3600`` filled in."""
+    volume = copy.deepcopy(volume)
+    for source in get_path(volume, ("projected", "sources")) or []:
+        token = source.get("serviceAccountToken") if isinstance(source, dict) else None
+        if isinstance(token, dict):
+            token.setdefault("expirationSeconds", 3600)
+    return volume
+
+
+def patch_volume(plan: Planner, pod: PathParts, force: bool) -> None:
+    """Add :data:`TOKEN_VOLUME` to ``pod`` unless an equal one is there. Raises
+    InputError for another volume of that name unless ``force`` (then it is replaced)."""
+    volumes = get_path(plan.data, (*pod, "volumes")) or []
+    for i, volume in enumerate(volumes):
+        if isinstance(volume, dict) and volume.get("name") == VOLUME_NAME:
+            if same_value(_normalized_volume(volume), TOKEN_VOLUME):
+                return
+            if not force:
+                raise plan.error(
+                    f"volume {VOLUME_NAME!r} already exists with other content than the "
+                    "projected serviceAccountToken (audience openshift, path token) this "
+                    "patch adds; use --force to replace it",
+                    (*pod, "volumes", i),
+                )
+            plan.replace_item((*pod, "volumes", i), TOKEN_VOLUME)
+            return
+    plan.append((*pod, "volumes"), [TOKEN_VOLUME])
+
+
+def patch_mount(plan: Planner, container: PathParts, force: bool) -> None:
+    """Add :data:`TOKEN_MOUNT` to ``container`` unless an equal one is there. Raises
+    InputError for another mount of that volume name or at that path unless ``force``
+    (then it is replaced)."""
+    mounts = get_path(plan.data, (*container, "volumeMounts")) or []
+    for i, mount in enumerate(mounts):
+        if not isinstance(mount, dict):
+            continue
+        if mount.get("name") == VOLUME_NAME or mount.get("mountPath") == MOUNT_PATH:
+            if same_value(mount, TOKEN_MOUNT):
+                return
+            if not force:
+                raise plan.error(
+                    f"volumeMount {mount.get('name')!r} at {mount.get('mountPath')!r} "
+                    f"conflicts with the {VOLUME_NAME!r} mount at {MOUNT_PATH} this patch "
+                    "adds; use --force to replace it",
+                    (*container, "volumeMounts", i),
+                )
+            plan.replace_item((*container, "volumeMounts", i), TOKEN_MOUNT)
+            return
+    plan.append((*container, "volumeMounts"), [TOKEN_MOUNT])
+
+
+def _covered_verbs(rules: list[Any], group: str, resource: str) -> set[str] | None:
+    """Verbs granted on ``group/resource`` by ``rules`` (None = all, via ``*``); rules
+    limited by ``resourceNames`` do not count."""
+    verbs: set[str] = set()
+    for rule in rules:
+        if not isinstance(rule, dict) or rule.get("resourceNames"):
+            continue
+        groups, resources = rule.get("apiGroups") or [], rule.get("resources") or []
+        if (group in groups or "*" in groups) and (resource in resources or "*" in resources):
+            granted = {str(v) for v in rule.get("verbs") or []}
+            if "*" in granted:
+                return None
+            verbs |= granted
+    return verbs
+
+
+def patch_cluster_permissions(plan: Planner, account: str, with_credentials: bool) -> None:
+    """Grant :data:`CLUSTER_RULES` (and :data:`CREDENTIALS_RULE` when
+    ``with_credentials``) to service account ``account`` in clusterPermissions.
+
+    Verbs already granted by any rule of the account's entries (``*`` included, rules
+    limited by ``resourceNames`` excluded) are not added again; missing verbs go into a
+    rule with exactly the same apiGroups and resources, else into a new rule of the
+    account's first entry; an account without an entry gets a new one.
+    """
+    needed = CLUSTER_RULES + ((CREDENTIALS_RULE,) if with_credentials else ())
+    entries = get_path(plan.data, CLUSTER_PERMISSIONS) or []
+    mine = [
+        i
+        for i, e in enumerate(entries)
+        if isinstance(e, dict) and e.get("serviceAccountName") == account
+    ]
+    if not mine:
+        rules = [{"apiGroups": [g], "resources": [r], "verbs": list(v)} for g, r, v in needed]
+        plan.append(CLUSTER_PERMISSIONS, [{"rules": rules, "serviceAccountName": account}])
+        return
+    every_rule = [r for i in mine for r in entries[i].get("rules") or []]
+    rules_path = (*CLUSTER_PERMISSIONS, mine[0], "rules")
+    own_rules = get_path(plan.data, rules_path) or []
+    new_rules = []
+    for group, resource, verbs in needed:
+        covered = _covered_verbs(every_rule, group, resource)
+        missing = [v for v in verbs if covered is not None and v not in covered]
+        if not missing:
+            continue
+        exact = [
+            j
+            for j, r in enumerate(own_rules)
+            if isinstance(r, dict)
+            and r.get("apiGroups") == [group]
+            and r.get("resources") == [resource]
+            and not r.get("resourceNames")
+        ]
+        if exact:
+            plan.extend((*rules_path, exact[0], "verbs"), missing)
+        else:
+            new_rules.append({"apiGroups": [group], "resources": [resource], "verbs": missing})
+    if new_rules:
+        plan.append(rules_path, new_rules)
+
+
+def patch_token_auth(
+    plan: Planner, pod: PathParts, container: PathParts, options: PatchOptions
+) -> None:
+    """All token-auth edits for ``options.token_auth`` (no-op when empty): annotations,
+    the token volume of ``pod``, its mount in ``container`` and clusterPermissions for
+    the pod's service account (``default`` when unset, as Kubernetes does). Raises
+    InputError for a conflicting volume or mount unless ``options.force``."""
+    for cloud in options.token_auth:
+        plan.set((*ANNOTATIONS, TOKEN_AUTH_PREFIX + cloud), "true")
+    if not options.token_auth:
+        return
+    patch_volume(plan, pod, options.force)
+    patch_mount(plan, container, options.force)
+    account = get_path(plan.data, (*pod, "serviceAccountName")) or "default"
+    patch_cluster_permissions(plan, str(account), options.credentials_requests)
