@@ -1,5 +1,5 @@
-"""Units of the FBC package: blang/semver versions and ranges, image references, the
-Go-compatible JSON encoder and the deterministic writer."""
+"""Units of the FBC package: image references, the Go-compatible JSON encoder and the
+deterministic writer."""
 
 from __future__ import annotations
 
@@ -10,74 +10,7 @@ import pytest
 
 from bundle_tools.fbc.load import load_first_document
 from bundle_tools.fbc.reference import reference_problem
-from bundle_tools.fbc.semver import parse_range, parse_version
 from bundle_tools.fbc.write import canonical, dump_json, dump_yaml, go_json, order_blobs
-
-
-@pytest.mark.parametrize(
-    "text", ["1.0.0", "0.0.1", "1.2.3-rc.1", "1.0.0-0", "1.0.0-alpha-1+build.7", "10.20.30+meta"]
-)
-def test_valid_versions(text: str) -> None:
-    assert str(parse_version(text)) == text
-
-
-@pytest.mark.parametrize(
-    ("text", "problem"),
-    [
-        ("v1.1.0", "a 'v' prefix is not allowed"),
-        ("01.0.0", "'01' has a leading zero"),
-        ("1.0", "expected MAJOR.MINOR.PATCH"),
-        ("1.0.0-01", "invalid pre-release or build metadata"),
-        ("1.0.0+", "invalid pre-release or build metadata"),
-        ("1.0.x", "'x' is not a number"),
-        ("", "empty"),
-    ],
-)
-def test_invalid_versions(text: str, problem: str) -> None:
-    with pytest.raises(ValueError, match=problem):
-        parse_version(text)
-
-
-def test_version_precedence() -> None:
-    ordered = ["1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta.2", "1.0.0-beta.11"]
-    ordered += ["1.0.0-rc.1", "1.0.0", "1.0.1"]
-    assert sorted(ordered, key=parse_version) == ordered
-    assert parse_version("1.0.0+a") == parse_version("1.0.0+b")
-
-
-@pytest.mark.parametrize(
-    ("text", "inside", "outside"),
-    [
-        (">=1.0.0-0 <1.1.0", ["1.0.0-rc.1", "1.0.5"], ["1.1.0", "0.9.9"]),
-        (">= 1.0.0 <2.0.0 || 3.0.0", ["1.5.0", "3.0.0"], ["2.0.0", "3.0.1"]),
-        ("<=0.10.2", ["0.10.2", "0.1.0"], ["0.10.3"]),
-        (">=1.15.3 < 1.22.0", ["1.21.9"], ["1.22.0"]),
-        ("1.2.x", ["1.2.0", "1.2.9"], ["1.3.0", "1.1.9"]),
-        (">=3.3.x <3.4.0", ["3.3.0", "3.3.7"], ["3.4.0"]),
-        ("!=1.0.0", ["1.0.1"], ["1.0.0"]),
-    ],
-)
-def test_ranges(text: str, inside: list[str], outside: list[str]) -> None:
-    parsed = parse_range(text)
-    assert all(parse_version(v) in parsed for v in inside)
-    assert not any(parse_version(v) in parsed for v in outside)
-
-
-@pytest.mark.parametrize(
-    ("text", "problem"),
-    [
-        ("<v1.1.0", "could not parse comparator '<v'"),
-        ("<=v0.10.1", "could not parse comparator '<=v'"),
-        (">=1.0", "expected MAJOR.MINOR.PATCH"),
-        ("", "empty or ends with '||'"),
-        ("|| 1.0.0", "first element is '||'"),
-        ("~1.2.3", "could not parse comparator '~'"),
-        (">=01.0.0", "leading zero"),
-    ],
-)
-def test_invalid_ranges(text: str, problem: str) -> None:
-    with pytest.raises(ValueError, match=problem):
-        parse_range(text)
 
 
 @pytest.mark.parametrize(

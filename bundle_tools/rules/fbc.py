@@ -22,6 +22,8 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 
+import semver
+
 from bundle_tools.fbc.decode import (
     FBC_SCHEMAS,
     decode_base64,
@@ -43,10 +45,10 @@ from bundle_tools.fbc.model import (
     text,
 )
 from bundle_tools.fbc.reference import reference_problem
-from bundle_tools.fbc.semver import parse_range, parse_version
 from bundle_tools.findings import Location, Severity
 from bundle_tools.rules import Hit, rule
 from bundle_tools.schemas import load_schema, schema_hits
+from bundle_tools.semver_range import parse_range
 
 OPM = "opm validate (operator-registry HEAD)"
 OPM_LOAD = "opm validate, alpha/declcfg/load.go (operator-registry HEAD)"
@@ -596,11 +598,10 @@ def bundle_version(catalog: Catalog) -> Iterator[Hit]:
                 location=bundle.blob.location(*where),
             )
             continue
-        try:
-            parse_version(version)
-        except ValueError as exc:
+        if not semver.Version.is_valid(version):
             yield Hit(
-                message=f'bundle "{bundle.name}": error parsing bundle version "{version}": {exc}',
+                message=f'bundle "{bundle.name}": error parsing bundle version "{version}": not '
+                "a strict semantic version (MAJOR.MINOR.PATCH, no leading zeros, no 'v' prefix)",
                 location=bundle.blob.location(*where),
             )
 
@@ -934,7 +935,7 @@ def skip_range_self(catalog: Catalog) -> Iterator[Hit]:
             if entry.skip_range is None or bundle is None or not bundle.version:
                 continue
             try:
-                included = parse_version(bundle.version) in parse_range(entry.skip_range)
+                included = bundle.version in parse_range(entry.skip_range)
             except ValueError:
                 continue
             if included:
