@@ -175,7 +175,7 @@ class _Property:
 
 def _built(kind: str, value: dict[str, Any]) -> _Property:
     """A property opm builds from a Go struct: field order kept, no HTML escaping."""
-    return _Property(kind, value, go_json(value, escape_html=False, sort_keys=False))
+    return _Property(kind, value, _compact(value))
 
 
 def _converted(kind: str, value: Any) -> _Property:
@@ -213,6 +213,7 @@ def _csv_properties(source: BundleSource) -> list[_Property]:
 
 
 def _compact(value: Any) -> str:
+    """Compact JSON of ``value`` in its own key order, unescaped (raw property text)."""
     return go_json(value, escape_html=False, sort_keys=False)
 
 
