@@ -197,9 +197,11 @@ _Dumper.add_representer(str, _represent_str)
 
 
 def dump_yaml(blobs: Iterable[dict[str, Any]]) -> str:
-    """Blobs (already ordered) as a YAML stream, each document starting with ``---``."""
+    """Blobs (already ordered) as a YAML stream, each document starting with ``---``:
+    the :func:`canonical` fields (so ``image: ""`` is written as opm writes it), all keys
+    sorted."""
     return yaml.dump_all(
-        [sorted_value(b) for b in blobs],
+        [sorted_value(canonical(b)) for b in blobs],
         Dumper=_Dumper,
         explicit_start=True,
         default_flow_style=False,
