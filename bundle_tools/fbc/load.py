@@ -408,7 +408,7 @@ def _load_json_slow(source: SourceFile) -> list[Blob]:
             raise InputError(
                 f"invalid JSON: {exc.msg}", source.display, exc.lineno, exc.colno
             ) from None
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             line = source.line_col(offset)[0]
             raise InputError(f"invalid JSON: {exc}", source.display, line) from None
         size = len(text[index:end].encode("utf-8"))
@@ -462,7 +462,7 @@ def load_first_document(path: Path) -> Any:
             raise InputError("file is not UTF-8 text", path) from None
         except json.JSONDecodeError as exc:
             raise InputError(f"invalid JSON: {exc.msg}", path, exc.lineno, exc.colno) from None
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise InputError(f"invalid JSON: {exc}", path) from None
     parser = _Composer(source.data)
     try:
