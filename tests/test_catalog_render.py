@@ -12,7 +12,7 @@ import yaml
 from typer.testing import CliRunner
 
 from bundle_tools.cli import app
-from bundle_tools.errors import UsageError
+from bundle_tools.errors import InputError, UsageError
 from bundle_tools.fbc.check import check_catalog
 from bundle_tools.fbc.graph import heads
 from bundle_tools.fbc.load import load_catalog
@@ -376,3 +376,10 @@ def test_render_refuses_a_package_split_over_files(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match=r"also has blobs in .*bundle-v1\.0\.10\.yaml"):
         add_to_catalog(rendered, catalog)
     assert not (catalog / "lightspeed-operator" / "catalog.yaml").exists()
+
+
+def test_render_refuses_non_finite_numbers(bundle: Path) -> None:
+    service = bundle / "manifests" / "service.json"
+    service.write_text("kind: Service\nspec: {weight: .inf}\n")
+    with pytest.raises(InputError, match=r"cannot encode the bundle as JSON: .*unsupported value"):
+        render_bundle(bundle, "quay.io/example/widget-bundle:1.1.0", "objects")

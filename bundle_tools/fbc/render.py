@@ -476,12 +476,16 @@ def render_bundle(bundle_dir: str | Path, image: str, metadata: Metadata = "csv"
         raise InputError(f"annotations have no {PACKAGE_KEY}", source.root / "metadata")
     if not isinstance(name, str) or not name:
         raise InputError("the CSV has no metadata.name", csv_path)
+    try:
+        properties = bundle_properties(source, metadata)
+    except ValueError as exc:
+        raise InputError(f"cannot encode the bundle as JSON: {exc}", source.root) from None
     blob: dict[str, Any] = {
         "schema": BUNDLE,
         "name": name,
         "package": package,
         "image": image,
-        "properties": bundle_properties(source, metadata),
+        "properties": properties,
     }
     images = related_images(source, image)
     if images:
@@ -573,7 +577,10 @@ def add_to_catalog(
             entries[index] = dict(rendered.entry)
         channel["entries"] = entries
     ordered = order_blobs(blobs)
-    text = dump_yaml(ordered) if fmt == "yaml" else dump_json(ordered)
+    try:
+        text = dump_yaml(ordered) if fmt == "yaml" else dump_json(ordered)
+    except ValueError as exc:
+        raise InputError(f"cannot write the catalog as {fmt.upper()}: {exc}", path) from None
     directory.mkdir(parents=True, exist_ok=True)
     changed = write_atomic(path, text.encode("utf-8"))
     return RenderResult(path, changed, rendered.name, channel_names, replaced)

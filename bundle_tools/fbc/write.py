@@ -20,6 +20,7 @@ Go's encoder also escapes U+2028 and U+2029 and formats floats without a trailin
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -217,10 +218,10 @@ _SEPARATORS = re.compile("[\u2028\u2029]")
 
 def dump_json(blobs: Iterable[dict[str, Any]]) -> str:
     """Blobs (already ordered) as a JSON stream: :func:`canonical` shape, 4-space
-    indent, a newline after each blob."""
+    indent, a newline after each blob. Raises ValueError for NaN and infinities."""
     out = []
     for blob in blobs:
-        text = json.dumps(canonical(blob), indent=4, ensure_ascii=False)
+        text = json.dumps(canonical(blob), indent=4, ensure_ascii=False, allow_nan=False)
         out.append(_SEPARATORS.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
     return "".join(out)
 
@@ -241,6 +242,8 @@ def _go_string(text: str, escape_html: bool) -> str:
 
 
 def _go_float(value: float) -> str:
+    if not math.isfinite(value):
+        raise ValueError(f"json: unsupported value: {value}")
     magnitude = abs(value)
     if magnitude != 0 and (magnitude < 1e-6 or magnitude >= 1e21):
         text = repr(value).replace("e-0", "e-")
@@ -253,7 +256,8 @@ def go_json(value: Any, *, escape_html: bool = True, sort_keys: bool = True) -> 
     """Compact JSON as Go ``json.Marshal`` writes it: maps with sorted keys (unless
     ``sort_keys`` is false: then ``dict`` order, for struct-shaped values), ``<``/``>``/
     ``&`` escaped when ``escape_html``, U+2028/U+2029 always escaped, floats in Go's
-    shortest form (``1`` not ``1.0``, ``1e+21``, ``1e-7``)."""
+    shortest form (``1`` not ``1.0``, ``1e+21``, ``1e-7``). Raises ValueError for NaN
+    and infinities, which JSON cannot hold (Go's encoder refuses them too)."""
     if isinstance(value, str):
         return _go_string(value, escape_html)
     if value is True:
