@@ -15,9 +15,10 @@ from bundle_tools.cli import app
 from bundle_tools.errors import InputError, UsageError
 from bundle_tools.fbc.check import check_catalog
 from bundle_tools.fbc.graph import heads
-from bundle_tools.fbc.load import load_catalog
+from bundle_tools.fbc.load import load_catalog, load_file
 from bundle_tools.fbc.model import Catalog
 from bundle_tools.fbc.render import add_to_catalog, render_bundle
+from bundle_tools.fbc.write import dump_yaml
 
 from .conftest import copy_writable, shared_path
 
@@ -383,3 +384,29 @@ def test_render_refuses_non_finite_numbers(bundle: Path) -> None:
     service.write_text("kind: Service\nspec: {weight: .inf}\n")
     with pytest.raises(InputError, match=r"cannot encode the bundle as JSON: .*unsupported value"):
         render_bundle(bundle, "quay.io/example/widget-bundle:1.1.0", "objects")
+
+
+@pytest.mark.parametrize(
+    ("package", "version", "catalog", "metadata"),
+    [
+        ("hive-operator", "2.5.3516-a2ed9b3", "community-v4.20", "csv"),
+        ("openshift-integration-operator", "0.8.2", "community-v4.20", "csv"),
+        ("patterns-operator", "0.0.66", "community-v4.20", "csv"),
+        ("patterns-operator", "0.0.66", "community-v4.16", "objects"),
+    ],
+)
+def test_render_matches_the_published_catalog(
+    package: str, version: str, catalog: str, metadata: str
+) -> None:
+    """Bundles of the corpus that community-operators-prod also published (rendered there
+    by opm): our olm.bundle blob is byte for byte the one in their catalog.yaml."""
+    path = shared_path("corpus", "catalogs", catalog, package, "catalog.yaml")
+    published = next(
+        b.data
+        for b in load_file(path, str(path))
+        if b.data["schema"] == "olm.bundle" and b.data["name"] == f"{package}.v{version}"
+    )
+    bundle_dir = shared_path("corpus", "bundles", package, version)
+    rendered = render_bundle(bundle_dir, published["image"], metadata).blob
+    assert rendered == published
+    assert dump_yaml([rendered]).removeprefix("---\n") in path.read_text()
