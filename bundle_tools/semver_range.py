@@ -105,6 +105,11 @@ def _split_comparator(part: str) -> tuple[str, str]:
 
 
 def _parse_version(text: str, part: str) -> semver.Version:
+    if re.search(r"[<>=!|]", text):
+        spaced = re.sub(r"(?<=[^\s<>=!|])(?=[<>=!])", " ", re.sub(r"\s*\|\|\s*", " || ", part))
+        raise RangeError(
+            f"{part!r}: separate comparators and '||' with spaces, as in {spaced.strip()!r}"
+        )
     try:
         return semver.Version.parse(text)
     except ValueError:
@@ -142,8 +147,9 @@ def parse_range(text: str) -> Range:
     """Parse ``text`` like blang/semver ``ParseRange``.
 
     Raises :class:`RangeError` (a ``ValueError``) for an empty range, a dangling or
-    doubled ``||``, an unknown operator (``=>``, ``~``, a ``v`` prefix), a version that is
-    not strict semver, or a wildcard in a non-trailing position.
+    doubled ``||``, comparators not separated by spaces, an unknown operator (``=>``,
+    ``~``, a ``v`` prefix), a version that is not strict semver, or a wildcard in a
+    non-trailing position.
     """
     parts = _split_parts(text)
     if not parts:
@@ -152,12 +158,12 @@ def parse_range(text: str) -> Range:
     for part in parts:
         if part == "||":
             if not groups[-1]:
-                raise RangeError(f"{text!r}: '||' needs a comparator on both sides")
+                raise RangeError("'||' needs a comparator on both sides")
             groups.append([])
         else:
             groups[-1].append(part)
     if not groups[-1]:
-        raise RangeError(f"{text!r}: '||' needs a comparator on both sides")
+        raise RangeError("'||' needs a comparator on both sides")
     parsed: list[tuple[Comparator, ...]] = []
     for group in groups:
         comparators: list[Comparator] = []

@@ -21,6 +21,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedBase, CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scalarbool import ScalarBoolean
 
 from bundle_tools.errors import InputError
@@ -81,8 +82,14 @@ def read_source(path: str | Path) -> SourceText:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError("file is not UTF-8 text", path, line) from None
+        before = raw[: exc.start]
+        line, column = before.count(b"\n") + 1, exc.start - before.rfind(b"\n")
+        raise InputError(
+            f"file is not UTF-8 text: byte 0x{raw[exc.start]:02X} cannot be decoded",
+            path,
+            line,
+            column,
+        ) from None
     bom = text.startswith(BOM)
     if bom:
         text = text[1:]
@@ -109,16 +116,58 @@ def _input_error(exc: YAMLError, path: Path) -> InputError:
 
 
 def load_documents(source: SourceText) -> list[Document]:
-    """Parse every YAML document of ``source`` with positions.
+    """Parse every YAML document of ``source`` with positions (the data of
+    :func:`compose_documents`).
+
+    Raises InputError (file, 1-based line and column) on syntax errors, duplicate keys,
+    tabs used as indentation, control characters and collections nested too deeply.
+    """
+    return [composed.document for composed in compose_documents(source)]
+
+
+@dataclass(frozen=True, slots=True)
+class ComposedDocument:
+    """A :class:`Document` with the node tree it was constructed from. ``node`` is a
+    ruamel node: ``.id`` is ``"mapping"`` (``.value`` a list of ``(key node, value
+    node)``), ``"sequence"`` (a list of nodes) or ``"scalar"`` (the text, ``.style`` its
+    quote or block indicator, ``.tag``); ``.start_mark``/``.end_mark`` hold the 0-based
+    ``line``, ``column`` and character ``index`` into ``document.source.text``. An alias
+    is the same node object as its anchor."""
+
+    document: Document
+    node: Any
+
+
+def compose_documents(source: SourceText) -> list[ComposedDocument]:
+    """Parse every YAML document of ``source`` once, keeping both the node tree (with
+    character offsets, for text edits) and the round-trip data :func:`load_documents`
+    returns; the same checks apply.
 
     Raises InputError (file, 1-based line and column) on syntax errors, duplicate keys
-    and tabs used as indentation.
+    and tabs used as indentation, control characters, and (file only) for collections
+    nested too deeply to parse.
     """
+    yaml = new_yaml()
+    documents: list[ComposedDocument] = []
     try:
-        docs = list(new_yaml().load_all(source.text))
+        for index, node in enumerate(yaml.compose_all(source.text)):
+            data = yaml.constructor.construct_document(node)
+            documents.append(ComposedDocument(Document(source, index, data), node))
+    except ReaderError as exc:
+        # a control character: the reader gives an offset, not a line and column
+        before = source.text[: exc.position]
+        line, column = before.count("\n") + 1, exc.position - before.rfind("\n")
+        raise InputError(
+            f"invalid YAML: control character U+{exc.character:04X} is not allowed",
+            source.path,
+            line,
+            column,
+        ) from None
     except YAMLError as exc:
         raise _input_error(exc, source.path) from None
-    return [Document(source=source, index=i, data=d) for i, d in enumerate(docs)]
+    except RecursionError:
+        raise InputError("invalid YAML: collections nested too deeply", source.path) from None
+    return documents
 
 
 def load_file(path: str | Path) -> list[Document]:
@@ -205,12 +254,15 @@ def write_atomic(path: str | Path, data: bytes) -> bool:
     """Replace ``path`` with ``data`` atomically; return False (and write nothing) when the
     file already holds exactly ``data``.
 
-    The bytes go to a temporary file in the same directory, are fsynced, get the
-    original file's mode, and the temporary file is renamed over ``path``
-    (``os.replace``). On any failure the original file is untouched and the temporary
-    file removed. Raises InputError when the directory is not writable.
+    A symlink is followed: its target is rewritten and the link kept. The bytes go to a
+    temporary file in the target's directory, are fsynced, get the original file's mode,
+    and the temporary file is renamed over the target (``os.replace``). On any failure the
+    original file is untouched and the temporary file removed. Raises InputError when the
+    directory is not writable.
     """
     path = Path(path)
+    if path.is_symlink():
+        path = path.resolve()
     try:
         if path.exists() and path.read_bytes() == data:
             return False

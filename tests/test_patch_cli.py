@@ -4,6 +4,9 @@ refusal (exit 2, ``PATH:LINE:COL: error: ...`` on stderr, file untouched)."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -66,6 +69,23 @@ OTHER_MOUNT = BASIC.replace(
     "                image: example.com/demo:1.0.0\n                volumeMounts:\n"
     "                - name: creds\n"
     "                  mountPath: /var/run/secrets/openshift/serviceaccount\n",
+)
+
+TWO_MOUNTS = BASIC.replace(
+    "                image: example.com/demo:1.0.0\n",
+    "                image: example.com/demo:1.0.0\n                volumeMounts:\n"
+    "                - name: bound-sa-token\n"
+    "                  mountPath: /token\n"
+    "                - name: cache\n"
+    "                  mountPath: /cache\n"
+    "                - name: creds\n"
+    "                  mountPath: /var/run/secrets/openshift/serviceaccount\n",
+)
+
+FLOW_VOLUME = BASIC.replace(
+    "              serviceAccountName: demo\n",
+    "              serviceAccountName: demo\n"
+    "              volumes: [{name: cache, emptyDir: {}}, {name: bound-sa-token, emptyDir: {}}]\n",
 )
 
 POD_ALIAS = """\
@@ -243,6 +263,52 @@ def test_force_replaces_conflicting_volume(tmp_path: Path) -> None:
     ]
 
 
+def test_force_leaves_one_token_mount_when_several_conflict(tmp_path: Path) -> None:
+    csv = write(tmp_path, TWO_MOUNTS)
+    code, out, _ = run(csv, "--force", "-o", "json")
+    assert code == 0
+    mounts_pointer = "/spec/install/spec/deployments/0/spec/template/spec/containers/0/volumeMounts"
+    assert [c for c in json.loads(out)["changes"] if "volumeMounts" in c["pointer"]] == [
+        {
+            "file": str(csv),
+            "pointer": mounts_pointer + "/0",
+            "old": {"name": "bound-sa-token", "mountPath": "/token"},
+            "new": {
+                "mountPath": "/var/run/secrets/openshift/serviceaccount",
+                "name": "bound-sa-token",
+                "readOnly": True,
+            },
+        },
+        {
+            "file": str(csv),
+            "pointer": mounts_pointer + "/2",
+            "old": {"name": "creds", "mountPath": "/var/run/secrets/openshift/serviceaccount"},
+            "new": None,
+        },
+    ]
+    assert (
+        "                volumeMounts:\n"
+        "                - mountPath: /var/run/secrets/openshift/serviceaccount\n"
+        "                  name: bound-sa-token\n"
+        "                  readOnly: true\n"
+        "                - name: cache\n"
+        "                  mountPath: /cache\n"
+        "              serviceAccountName: demo\n"
+    ) in csv.read_text()
+    assert run(csv, "--check")[0] == 0
+
+
+def test_force_replaces_conflicting_volume_in_flow_sequence(tmp_path: Path) -> None:
+    csv = write(tmp_path, FLOW_VOLUME)
+    assert run(csv, "--force")[0] == 0
+    assert (
+        "              volumes: [{name: cache, emptyDir: {}}, {name: bound-sa-token, projected: "
+        "{sources: [{serviceAccountToken: {audience: openshift, expirationSeconds: 3600, "
+        "path: token}}]}}]\n"
+    ) in csv.read_text()
+    assert run(csv, "--check")[0] == 0
+
+
 def test_choose_deployment_and_container(tmp_path: Path) -> None:
     csv = write(tmp_path, TWO_DEPLOYMENTS)
     assert run(csv, "--deployment", "demo-operator")[0] == 0
@@ -282,6 +348,12 @@ def test_choose_deployment_and_container(tmp_path: Path) -> None:
         ),
         (BASIC, ["--container", "nope"], "15:15", "no container named 'nope'; containers: manager"),
         (
+            BASIC,
+            ["--no-token-auth", "--version", "1.0.1", "--container", "nope"],
+            "15:15",
+            "no container named 'nope'; containers: manager",
+        ),
+        (
             OTHER_VOLUME,
             [],
             "20:17",
@@ -299,6 +371,45 @@ def test_choose_deployment_and_container(tmp_path: Path) -> None:
         ),
         (
             BASIC.replace(
+                '    features.operators.openshift.io/token-auth-aws: "false"\n', "  - note\n"
+            ),
+            [],
+            "4:3",
+            "metadata/annotations: expected a mapping, found a sequence",
+        ),
+        (
+            BASIC.replace('token-auth-aws: "false"', "token-auth-aws: {v: x}"),
+            [],
+            "5:5",
+            "metadata/annotations/features.operators.openshift.io/token-auth-aws: "
+            "expected a scalar, found a mapping",
+        ),
+        (
+            BASIC.replace(
+                "      deployments:\n", "      clusterPermissions: {}\n      deployments:\n"
+            ),
+            [],
+            "10:7",
+            "spec/install/spec/clusterPermissions: expected a sequence, found a mapping",
+        ),
+        (
+            BASIC.replace("image: example.com/demo:1.0.0\n", "env: none\n"),
+            ["--no-token-auth", "--related-image", "db=example.com/db:2"],
+            "17:17",
+            "spec/install/spec/deployments/0/spec/template/spec/containers/0/env: "
+            "expected a sequence, found a scalar",
+        ),
+        (
+            TWO_MOUNTS,
+            [],
+            "19:19",
+            "volumeMounts 'bound-sa-token' at '/token', 'creds' at "
+            "'/var/run/secrets/openshift/serviceaccount' conflict with the 'bound-sa-token' "
+            "mount at /var/run/secrets/openshift/serviceaccount this patch adds; use --force "
+            "to replace it",
+        ),
+        (
+            BASIC.replace(
                 "                image: example.com/demo:1.0.0\n",
                 "                image: example.com/demo:1.0.0\n                env:\n"
                 "                - name: RELATED_IMAGE_DB\n"
@@ -312,7 +423,23 @@ def test_choose_deployment_and_container(tmp_path: Path) -> None:
             BASIC.replace("demo-operator.v1.0.0", "demo-operator"),
             ["--no-token-auth", "--version", "1.0.1"],
             "6:3",
-            "metadata.name 'demo-operator' has no .vX.Y.Z suffix to set the version in",
+            "metadata.name 'demo-operator' has no .vX.Y.Z (or .X.Y.Z) suffix to set the version in",
+        ),
+        (
+            BASIC,
+            ["--no-token-auth", "--version", "1.0.1+build.5"],
+            "6:3",
+            "--version 1.0.1+build.5: metadata.name would be 'demo-operator.v1.0.1+build.5', "
+            "not a valid Kubernetes object name (lowercase letters, digits, '-' and '.'; no "
+            "build metadata '+...', no upper case)",
+        ),
+        (
+            BASIC,
+            ["--no-token-auth", "--version", "1.0.1-RC1"],
+            "6:3",
+            "--version 1.0.1-RC1: metadata.name would be 'demo-operator.v1.0.1-RC1', "
+            "not a valid Kubernetes object name (lowercase letters, digits, '-' and '.'; no "
+            "build metadata '+...', no upper case)",
         ),
     ],
 )
@@ -348,9 +475,31 @@ def test_edit_through_alias_is_refused(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["--version", "v1.2"], "error: --version 'v1.2' is not a strict semantic version"),
-        (["--skip-range", "<=v1"], "error: --skip-range '<=v1': '<=v1': unknown comparison"),
+        (["--skip-range", "<=v1"], "error: --skip-range '<=v1': unknown comparison operator"),
+        (
+            ["--skip-range", ">=1.0.0 <2.0.0||>=3.0.0"],
+            "error: --skip-range '>=1.0.0 <2.0.0||>=3.0.0': '<2.0.0||>=3.0.0': separate "
+            "comparators and '||' with spaces, as in '<2.0.0 || >=3.0.0'\n",
+        ),
         (["--token-auth", "aws", "--no-token-auth"], "error: --token-auth and --no-token-auth"),
-        (["--check", "--diff"], "error: --check and --diff exclude each other"),
+        (["--replaces", "demo.v1 #x"], "error: --replaces 'demo.v1 #x' is not a CSV name"),
+        (["--replaces", "demo\nkind: Evil"], "error: --replaces 'demo\\nkind: Evil' is not"),
+        (["--operator-image", "a/b:1\nc: d"], "error: --operator-image 'a/b:1\\nc: d' is not an"),
+        (["--operator-image", "Quay.io/A/B"], "error: --operator-image 'Quay.io/A/B' is not an"),
+        (["--related-image", "db=x y"], "error: --related-image db='x y' is not an image"),
+        (
+            ["--related-image", "RELATED_IMAGE_DB=a/b:1"],
+            "error: --related-image RELATED_IMAGE_DB=a/b:1: give NAME without the RELATED_IMAGE_ "
+            "prefix (--related-image DB=...)",
+        ),
+        (
+            ["--related-image", "quay-db=a/b:1", "--related-image", "QUAY_DB=a/b:2"],
+            "error: --related-image quay-db and QUAY_DB both set RELATED_IMAGE_QUAY_DB",
+        ),
+        (["--created-at", "2024-13-45T99:00:00Z"], "error: --created-at '2024-13-45T99:00:00Z'"),
+        (["--channels", "stable,,fast"], "error: --channels needs a comma-separated list"),
+        (["--channels", "a b"], "error: --channels needs a comma-separated list"),
+        (["--default-channel", " "], "error: --default-channel ' ' is not a channel name"),
         (["--diff", "-o", "json"], "error: --diff and --output json exclude each other"),
         (["--created-at", "yesterday"], "error: --created-at 'yesterday': expected an RFC 3339"),
         (["--token-auth", "aws", "--version", "1.2"], "error: --version '1.2' is not a strict"),
@@ -363,6 +512,65 @@ def test_bad_options_exit_2(csv: Path, args: list[str], message: str) -> None:
     assert code == 2
     assert err.startswith(message)
     assert csv.read_text() == BASIC
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--operator-image", "quay.io/org/op:v1.2.3"],
+        ["--operator-image", "localhost:5000/op"],
+        ["--operator-image", "quay.io/org/op@sha256:" + "ab" * 32],
+        ["--operator-image", "quay.io/org/op:v1@sha256:" + "ab" * 32],
+        ["--related-image", "quay-db=registry.redhat.io/rhel8/postgresql-13:1-56"],
+        ["--version", "1.2.3-rc.1"],
+        ["--created-at", "2024-02-29T23:59:59+02:00"],
+    ],
+)
+def test_valid_release_values_are_accepted(csv: Path, args: list[str]) -> None:
+    assert run(csv, "--no-token-auth", *args)[0] == 0
+
+
+def test_check_with_diff_prints_diff_and_exits_1(csv: Path) -> None:
+    code, out, _ = run(csv, "--check", "--diff")
+    assert code == 1
+    assert csv.read_text() == BASIC
+    assert '+    features.operators.openshift.io/token-auth-aws: "true"' in out.splitlines()
+    assert run(csv)[0] == 0
+    assert run(csv, "--check", "--diff")[:2] == (0, "")
+
+
+def test_symlinked_csv_updates_target_and_keeps_link(tmp_path: Path) -> None:
+    target = write(tmp_path, BASIC)
+    link = tmp_path / "link.yaml"
+    link.symlink_to(target.name)
+    assert run(link)[0] == 0
+    assert link.is_symlink()
+    assert link.readlink() == Path(target.name)
+    assert yaml.safe_load(target.read_text())["metadata"]["annotations"] == {
+        "features.operators.openshift.io/token-auth-aws": "true"
+    }
+    assert run(link, "--check")[0] == 0
+
+
+def test_unreadable_file_is_an_input_error(csv: Path) -> None:
+    csv.chmod(0)
+    try:
+        if os.access(csv, os.R_OK):
+            pytest.skip("running with permission overrides (root)")
+        code, _, err = run(csv)
+    finally:
+        csv.chmod(0o644)
+    assert (code, err) == (2, f"{csv}: error: cannot read file: Permission denied\n")
+
+
+def test_related_image_name_maps_to_env_var_and_keeps_entry_name(csv: Path) -> None:
+    assert run(csv, "--no-token-auth", "--related-image", "quay-db.v2=example.com/db:2")[0] == 0
+    data = yaml.safe_load(csv.read_text())
+    container = data["spec"]["install"]["spec"]["deployments"][0]["spec"]["template"]["spec"][
+        "containers"
+    ][0]
+    assert container["env"] == [{"name": "RELATED_IMAGE_QUAY_DB_V2", "value": "example.com/db:2"}]
+    assert data["spec"]["relatedImages"] == [{"image": "example.com/db:2", "name": "quay-db.v2"}]
 
 
 def test_json_error_report(csv: Path) -> None:
@@ -439,3 +647,229 @@ def test_yaml_without_csv_document_is_refused(tmp_path: Path) -> None:
     path.write_text("kind: ConfigMap\n")
     code, _, err = run(path)
     assert (code, err) == (2, f"{path}: error: no ClusterServiceVersion document\n")
+
+
+def _bundle(tmp_path: Path, annotations: str) -> Path:
+    bundle = tmp_path / "bundle"
+    (bundle / "manifests").mkdir(parents=True)
+    (bundle / "metadata").mkdir()
+    (bundle / "manifests" / "demo.clusterserviceversion.yaml").write_text(BASIC)
+    (bundle / "metadata" / "annotations.yaml").write_text(annotations)
+    return bundle
+
+
+CHANNEL_ANNOTATIONS = (
+    "annotations:\n"
+    "  operators.operatorframework.io.bundle.channel.default.v1: alpha\n"
+    "  operators.operatorframework.io.bundle.channels.v1: alpha\n"
+)
+
+
+def test_channels_drop_spaces_around_names(tmp_path: Path) -> None:
+    bundle = _bundle(tmp_path, CHANNEL_ANNOTATIONS)
+    assert run(bundle, "--no-token-auth", "--channels", " alpha , fast")[0] == 0
+    assert (bundle / "metadata" / "annotations.yaml").read_text() == (
+        CHANNEL_ANNOTATIONS.replace("channels.v1: alpha", 'channels.v1: "alpha,fast"')
+    )
+
+
+def test_channels_that_drop_the_default_channel_are_refused(tmp_path: Path) -> None:
+    bundle = _bundle(tmp_path, CHANNEL_ANNOTATIONS)
+    code, _, err = run(bundle, "--no-token-auth", "--channels", "stable")
+    assert code == 2
+    assert err == (
+        "error: the default channel 'alpha' is not one of the bundle's channels (stable); "
+        "set one with --default-channel\n"
+    )
+    assert (bundle / "metadata" / "annotations.yaml").read_text() == CHANNEL_ANNOTATIONS
+    args = ("--no-token-auth", "--channels", "stable", "--default-channel", "stable")
+    assert run(bundle, *args)[0] == 0
+
+
+def test_file_with_two_csv_documents_is_refused(tmp_path: Path) -> None:
+    text = "kind: ConfigMap\n---\n" + BASIC + "---\n" + BASIC
+    path = write(tmp_path, text)
+    code, _, err = run(path)
+    assert code == 2
+    assert err == (
+        f"{path}:24:1: error: 2 ClusterServiceVersion documents in one file (documents 2, 3); "
+        "which one to patch is ambiguous\n"
+    )
+    assert path.read_text() == text
+
+
+def test_csv_after_a_leading_document_is_patched_alone(tmp_path: Path) -> None:
+    head = "# config\nkind: ConfigMap\nmetadata: {name: x}\n---\n"
+    path = write(tmp_path, head + BASIC + "---\nkind: Secret\n")
+    assert run(path)[0] == 0
+    text = path.read_text()
+    assert text.startswith(head) and text.endswith("\n---\nkind: Secret\n")
+    docs = list(yaml.safe_load_all(text))
+    assert docs[1]["metadata"]["annotations"] == {
+        "features.operators.openshift.io/token-auth-aws": "true"
+    }
+    assert run(path, "--check")[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("pod_lines", "account"),
+    [
+        ("              serviceAccount: legacy\n", "legacy"),
+        ("              serviceAccountName: demo\n              serviceAccount: legacy\n", "demo"),
+        ("", "default"),
+    ],
+)
+def test_cluster_permissions_go_to_the_pod_service_account(
+    tmp_path: Path, pod_lines: str, account: str
+) -> None:
+    csv = write(tmp_path, BASIC.replace("              serviceAccountName: demo\n", pod_lines))
+    assert run(csv)[0] == 0
+    install = yaml.safe_load(csv.read_text())["spec"]["install"]["spec"]
+    assert [e["serviceAccountName"] for e in install["clusterPermissions"]] == [account]
+
+
+def test_bundle_with_two_csv_files_is_refused(tmp_path: Path) -> None:
+    bundle = _bundle(tmp_path, CHANNEL_ANNOTATIONS)
+    (bundle / "manifests" / "old.clusterserviceversion.yaml").write_text(BASIC)
+    code, _, err = run(bundle)
+    assert code == 2
+    assert err == (
+        f"{bundle / 'manifests'}: error: 2 CSV files in manifests/ "
+        "(demo.clusterserviceversion.yaml, old.clusterserviceversion.yaml); a bundle holds "
+        "one: remove the others or pass the CSV file as PATH\n"
+    )
+    assert (bundle / "manifests" / "demo.clusterserviceversion.yaml").read_text() == BASIC
+
+
+@pytest.mark.parametrize(
+    ("name", "new_name"),
+    [
+        ("demo-operator.v1.0.0", "demo-operator.v2.0.0-rc.1"),
+        ("prometheusoperator.0.22.2", "prometheusoperator.2.0.0-rc.1"),
+        ("crossplane.1.5.1-up.1", "crossplane.2.0.0-rc.1"),
+        ("demo.v2.v1.0.0", "demo.v2.v2.0.0-rc.1"),
+    ],
+)
+def test_version_keeps_the_name_suffix_form(tmp_path: Path, name: str, new_name: str) -> None:
+    csv = write(tmp_path, BASIC.replace("demo-operator.v1.0.0", name))
+    assert run(csv, "--no-token-auth", "--version", "2.0.0-rc.1")[0] == 0
+    assert yaml.safe_load(csv.read_text())["metadata"]["name"] == new_name
+
+
+def test_special_file_is_refused(tmp_path: Path) -> None:
+    fifo = tmp_path / "csv.yaml"
+    os.mkfifo(fifo)
+    assert run(fifo)[::2] == (2, f"{fifo}: error: not a regular file or a directory\n")
+
+
+def test_diff_of_file_without_final_newline_applies_with_patch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, BASIC.rstrip("\n"))
+    monkeypatch.chdir(tmp_path)
+    args = ("--no-token-auth", "--version", "1.0.1")
+    code, out, _ = run("demo.clusterserviceversion.yaml", "--diff", *args)
+    assert code == 0
+    assert out.splitlines()[-4:] == [
+        "-  version: 1.0.0",
+        "\\ No newline at end of file",
+        "+  version: 1.0.1",
+        "\\ No newline at end of file",
+    ]
+    if shutil.which("patch") is None:
+        pytest.skip("no patch(1) to apply the diff")
+    applied = subprocess.run(["patch", "-p1"], input=out, text=True, capture_output=True)
+    assert applied.returncode == 0, applied.stderr
+    assert run("demo.clusterserviceversion.yaml", *args)[1] == "unchanged: nothing to do\n"
+
+
+RELATED = BASIC.replace(
+    "                image: example.com/demo:1.0.0\n",
+    "                image: example.com/demo:1.0.0\n"
+    "                env:\n"
+    "                - name: RELATED_IMAGE_DB\n"
+    "                  value: example.com/postgres:13\n",
+).replace(
+    "  version: 1.0.0\n",
+    "  version: 1.0.0\n"
+    "  relatedImages:\n"
+    "  - name: manager\n"
+    "    image: example.com/demo:1.0.0\n"
+    "  - name: postgres\n"
+    "    image: example.com/postgres:13\n",
+)
+
+
+def test_related_images_follow_the_images_they_listed(tmp_path: Path) -> None:
+    csv = write(tmp_path, RELATED)
+    args = ["--no-token-auth", "--operator-image", "example.com/demo:2.0.0"]
+    args += ["--related-image", "db=example.com/postgres:15"]
+    assert run(csv, *args)[0] == 0
+    data = yaml.safe_load(csv.read_text())
+    assert data["spec"]["relatedImages"] == [
+        {"name": "manager", "image": "example.com/demo:2.0.0"},
+        {"name": "postgres", "image": "example.com/postgres:15"},
+    ]
+    assert data["metadata"]["annotations"]["containerImage"] == "example.com/demo:2.0.0"
+    assert run(csv, *args)[1] == "unchanged: nothing to do\n"
+
+
+def test_options_that_set_one_value_twice_are_refused(tmp_path: Path) -> None:
+    csv = write(tmp_path, RELATED)
+    args = ["--no-token-auth", "--operator-image", "example.com/demo:2.0.0"]
+    code, _, err = run(csv, *args, "--related-image", "manager=example.com/demo:3.0.0")
+    assert code == 2
+    assert err == (
+        "error: /spec/relatedImages/0/image would be set to both 'example.com/demo:2.0.0' "
+        "and 'example.com/demo:3.0.0'; the options contradict each other\n"
+    )
+    assert csv.read_text() == RELATED
+
+
+def test_anchored_annotation_keeps_its_anchor(tmp_path: Path) -> None:
+    text = BASIC.replace('token-auth-aws: "false"', 'token-auth-aws: &aws "false"').replace(
+        "  version: 1.0.0\n", "  version: 1.0.0\n  x-aws: *aws\n"
+    )
+    csv = write(tmp_path, text)
+    assert run(csv)[0] == 0
+    assert '    features.operators.openshift.io/token-auth-aws: &aws "true"\n' in csv.read_text()
+    assert yaml.safe_load(csv.read_text())["spec"]["x-aws"] == "true"
+    assert run(csv, "--check")[0] == 0
+
+
+def test_force_refuses_to_drop_an_aliased_mount(tmp_path: Path) -> None:
+    text = OTHER_MOUNT.replace(
+        "                - name: creds\n",
+        "                - &creds\n                  name: creds\n",
+    ).replace("  version: 1.0.0\n", "  version: 1.0.0\n  x-mount: *creds\n")
+    csv = write(tmp_path, text)
+    code, _, err = run(csv, "--force")
+    assert code == 2
+    assert err == (
+        f"{csv}:19:19: error: cannot replace or remove spec/install/spec/deployments/0/spec/"
+        "template/spec/containers/0/volumeMounts/0: it holds anchor &creds, which an alias "
+        "refers to\n"
+    )
+    assert csv.read_text() == text
+
+
+def test_channels_of_a_csv_given_relative_to_manifests(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundle = _bundle(tmp_path, CHANNEL_ANNOTATIONS)
+    monkeypatch.chdir(bundle / "manifests")
+    code, out, _ = run(
+        "demo.clusterserviceversion.yaml", "--no-token-auth", "--channels", "alpha,b"
+    )
+    assert code == 0
+    assert out.splitlines()[0] == (
+        "../metadata/annotations.yaml: /annotations/operators.operatorframework.io.bundle."
+        'channels.v1: "alpha" -> "alpha,b"'
+    )
+
+
+def test_channels_of_a_manifests_directory(tmp_path: Path) -> None:
+    bundle = _bundle(tmp_path, CHANNEL_ANNOTATIONS)
+    code, out, _ = run(bundle / "manifests", "--no-token-auth", "--channels", "alpha,b")
+    assert code == 0
+    assert out.splitlines()[0].startswith(f"{bundle / 'metadata' / 'annotations.yaml'}: ")

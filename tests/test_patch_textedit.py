@@ -6,16 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bundle_tools.errors import InputError
 from bundle_tools.patch.textedit import YamlText, render_scalar
-from bundle_tools.yamlio import SourceText, load_documents
+from bundle_tools.yamlio import SourceText
 
 
 def editor(text: str, name: str = "t.yaml") -> YamlText:
     newline = "\r\n" if "\r\n" in text else "\n"
     source = SourceText(path=Path(name), text=text, bom=False, newline=newline)
-    load_documents(source)
     return YamlText(source)
 
 
@@ -179,3 +179,151 @@ def test_alias_on_the_path_is_refused_with_position() -> None:
 def test_no_edits_is_identity() -> None:
     text = "# c\r\na:   'x'   # y\r\n\r\nb:\r\n    - 1\r\n"
     assert editor(text).result() == text
+
+
+@pytest.mark.parametrize(
+    ("before", "index", "after"),
+    [
+        ("s: [a, {k: 1}, c]\n", 1, "s: [a, {k: v}, c]\n"),
+        ("s: [{k: 1}]  # c\n", 0, "s: [{k: v}]  # c\n"),
+        ('{"s": [1, 2]}\n', 1, '{"s": [1, {"k": "v"}]}\n'),
+    ],
+)
+def test_flow_sequence_item_replaced_in_place(before: str, index: int, after: str) -> None:
+    edit = editor(before, "t.json" if before.startswith("{") else "t.yaml")
+    edit.replace_item(0, ("s", index), {"k": "v"})
+    assert edit.result() == after
+
+
+@pytest.mark.parametrize(
+    ("before", "index", "after"),
+    [
+        ("s:\n- a: 1\n  b: 2\n# keep\n- c\nt: 0\n", 0, "s:\n# keep\n- c\nt: 0\n"),
+        ("s:\n  - a\n  - b: |\n      x\n  - c\n", 1, "s:\n  - a\n  - c\n"),
+        ("s:\n- a\n- b", 1, "s:\n- a"),
+        ("s:\r\n- a\r\n- b", 1, "s:\r\n- a"),
+        ("s: [a, b, c]\n", 1, "s: [a, c]\n"),
+        ("s: [a, b, c]\n", 0, "s: [b, c]\n"),
+        ("s: [a, b]\n", 1, "s: [a]\n"),
+        ("s: [a]\n", 0, "s: []\n"),
+    ],
+)
+def test_sequence_item_removed(before: str, index: int, after: str) -> None:
+    edit = editor(before)
+    edit.remove_item(0, ("s", index))
+    assert edit.result() == after
+
+
+def test_removing_the_only_block_item_is_refused() -> None:
+    edit = editor("s:\n- a\nt: 0\n")
+    with pytest.raises(InputError, match="cannot remove the only item") as info:
+        edit.remove_item(0, ("s", 0))
+    assert (info.value.line, info.value.column) == (2, 3)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("d: |\n  one line", "d: |-\n  one line\ne: 2"),
+        ("d: >+2\n   kept", "d: >2-\n   kept\ne: 2"),
+        ("d: |-  # note\n  x", "d: |-  # note\n  x\ne: 2"),
+        ("d: |\n  one line\n", "d: |\n  one line\ne: 2\n"),
+    ],
+)
+def test_block_scalar_at_end_of_file_keeps_its_value(before: str, after: str) -> None:
+    edit = editor(before)
+    edit.set(0, ("e",), 2)
+    result = edit.result()
+    assert result == after
+    assert yaml.safe_load(result)["d"] == yaml.safe_load(before)["d"]
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("x: &v 1\na:\n- *v\n- *v\nb: 0\n", "x: &v 1\na:\n- *v\n- *v\n- 2\nb: 0\n"),
+        ("a:\n-\n-\nb: 0\n", "a:\n-\n-\n- 2\nb: 0\n"),
+        ("a:\n  -   \n  -  # c\nb: 0\n", "a:\n  -   \n  -  # c\n  - 2\nb: 0\n"),
+        ("x: &v 1\na:\n- 0\n-\n- *v\nb: 0\n", "x: &v 1\na:\n- 0\n-\n- *v\n- 2\nb: 0\n"),
+    ],
+)
+def test_items_go_after_aliases_and_empty_items(before: str, after: str) -> None:
+    edit = editor(before)
+    edit.append(0, ("a",), [2])
+    assert edit.result() == after
+
+
+def test_append_to_a_sequence_of_thousands_of_aliases() -> None:
+    items = "".join("- *v\n" for _ in range(5000))
+    edit = editor(f"x: &v 1\na:\n{items}b: 0\n")
+    edit.append(0, ("a",), [2])
+    assert edit.result() == f"x: &v 1\na:\n{items}- 2\nb: 0\n"
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ('a: &t "false"\nb: *t\n', 'a: &t "true"\nb: *t\n'),
+        ("a: !!str &t false\nb: *t\n", 'a: &t "true"\nb: *t\n'),
+        ("a: !!bool &t false\nb: *t\n", 'a: &t "true"\nb: *t\n'),
+        ("a!: !!bool\n  false\n", 'a!: "true"\n'),
+        ("a: # see !x\n  false\n", 'a: # see !x\n  "true"\n'),
+        ('"a#": !!bool &t false\nb: *t\n', '"a#": &t "true"\nb: *t\n'),
+        ("a: &t !!str false\nb: *t\n", 'a: &t "true"\nb: *t\n'),
+        ("a: !!bool false\n", 'a: "true"\n'),
+        ("a: &t |\n  x\nb: *t\n", 'a: &t "true"\nb: *t\n'),
+    ],
+)
+def test_scalar_replacement_keeps_anchor_and_drops_tag(before: str, after: str) -> None:
+    key = before.split(":")[0].strip('"')
+    edit = editor(before)
+    edit.set(0, (key,), "true")
+    result = edit.result()
+    assert result == after
+    assert yaml.safe_load(result)[key] == "true"
+
+
+@pytest.mark.parametrize(
+    ("before", "index", "message", "where"),
+    [
+        (
+            "x: &v {a: 1}\ns:\n- *v\n- b\n",
+            0,
+            r"cannot replace or remove s/0: it is a YAML alias \(\*v\)",
+            (3, 1),
+        ),
+        (
+            "s:\n- a: &v 1\n- b\nx: *v\n",
+            0,
+            "cannot replace or remove s/0: it holds anchor &v, which an alias refers to",
+            (2, 6),
+        ),
+    ],
+)
+def test_items_tied_to_aliases_are_not_replaced_or_removed(
+    before: str, index: int, message: str, where: tuple[int, int]
+) -> None:
+    for edit_item in ("replace", "remove"):
+        edit = editor(before)
+        with pytest.raises(InputError, match=message) as info:
+            if edit_item == "replace":
+                edit.replace_item(0, ("s", index), {"k": "v"})
+            else:
+                edit.remove_item(0, ("s", index))
+        assert (info.value.line, info.value.column) == where
+
+
+@pytest.mark.parametrize(
+    ("text", "where"), [("a: 1\rb: 2\r", (1, 5)), ("a: 1\r\nb: 2\rc: 3\n", (2, 5))]
+)
+def test_bare_cr_line_endings_are_refused(text: str, where: tuple[int, int]) -> None:
+    with pytest.raises(InputError, match="bare CR") as info:
+        editor(text)
+    assert (info.value.line, info.value.column) == where
+
+
+def test_new_keys_align_with_explicit_keys() -> None:
+    edit = editor("m:\n  ? b\n  : 1\n  ? d\n  : 2\n")
+    edit.set(0, ("m", "a"), 0)
+    edit.set(0, ("m", "c"), 0)
+    assert edit.result() == "m:\n  a: 0\n  ? b\n  : 1\n  c: 0\n  ? d\n  : 2\n"

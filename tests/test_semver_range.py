@@ -47,11 +47,20 @@ def test_wildcard_expands_like_blang() -> None:
         ("~1.2.0", "unknown comparison operator"),
         ("|| >=1.0.0", "'||' needs a comparator"),
         (">=1.0.0 ||", "'||' needs a comparator"),
-        (">=1.0.0||<2.0.0", "not a strict semantic version"),
+        (
+            ">=1.0.0||<2.0.0",
+            "'>=1.0.0||<2.0.0': separate comparators and '||' with spaces, as in "
+            "'>=1.0.0 || <2.0.0'",
+        ),
+        (
+            ">=1.0.0<2.0.0",
+            "'>=1.0.0<2.0.0': separate comparators and '||' with spaces, as in '>=1.0.0 <2.0.0'",
+        ),
         ("1.x.3", "trailing positions"),
         ("latest", "has no version number"),
     ],
 )
 def test_invalid_ranges_are_rejected(text: str, message: str) -> None:
-    with pytest.raises(RangeError, match=message.replace("|", r"\|")):
+    with pytest.raises(RangeError) as info:
         parse_range(text)
+    assert message in str(info.value)

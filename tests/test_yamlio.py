@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 
 from bundle_tools.errors import InputError
-from bundle_tools.yamlio import load_file, locate, pointer, read_source, split_pointer, write_atomic
+from bundle_tools.yamlio import (
+    compose_documents,
+    load_documents,
+    load_file,
+    locate,
+    pointer,
+    read_source,
+    split_pointer,
+    write_atomic,
+)
 
 from .conftest import shared_path
 
@@ -71,7 +80,8 @@ def test_non_utf8_file_is_an_input_error(tmp_path: Path) -> None:
     path.write_bytes(b"a: 1\nb: caf\xe9\n")
     with pytest.raises(InputError) as info:
         read_source(path)
-    assert info.value.line == 2
+    assert (info.value.line, info.value.column) == (2, 7)
+    assert info.value.message == "file is not UTF-8 text: byte 0xE9 cannot be decoded"
 
 
 def test_write_atomic_keeps_mode_and_skips_identical_content(tmp_path: Path) -> None:
@@ -92,3 +102,65 @@ def test_write_atomic_failure_leaves_file_untouched(tmp_path: Path) -> None:
     with pytest.raises(InputError):
         write_atomic(path, b"x")
     assert not path.exists()
+
+
+def test_compose_documents_gives_data_and_nodes_from_one_parse(tmp_path: Path) -> None:
+    path = tmp_path / "doc.yaml"
+    path.write_text("a: 1\n---\n" + DOC)
+    source = read_source(path)
+    composed = compose_documents(source)
+    assert [d.document.data for d in composed] == [d.data for d in load_documents(source)]
+    assert [d.document.index for d in composed] == [0, 1]
+    value = composed[1].node.value[1][1].value[0][1].value[0][1]
+    assert (value.value, value.style) == ("x", '"')
+    assert source.text[value.start_mark.index : value.end_mark.index] == '"x"'
+    assert locate(composed[1].document.data, ["spec", "items", 1, "name"]) == (10, 11)
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        ("a: 1\na: 2\n", "2:1", "invalid YAML: duplicate key 'a' (first defined at line 1)"),
+        ("a:\n\t- x\n", "2:1", "invalid YAML: tab character used for indentation"),
+        ("a: [1\n", "2:1", "invalid YAML: while parsing a flow sequence"),
+        ("a: 1\nb: x\x07y\n", "2:5", "invalid YAML: control character U+0007 is not allowed"),
+    ],
+)
+def test_compose_documents_input_errors(
+    tmp_path: Path, text: str, where: str, message: str
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError) as info:
+        compose_documents(read_source(path))
+    assert str(info.value).startswith(f"{path}:{where}: error: {message}")
+    if "control character" not in message:  # load_documents reports those without position
+        with pytest.raises(InputError) as loaded:
+            load_documents(read_source(path))
+        assert str(loaded.value) == str(info.value)
+
+
+def test_compose_documents_refuses_deep_nesting_without_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text("a: " + "[" * 400 + "]" * 400 + "\n")
+    with pytest.raises(InputError) as info:
+        compose_documents(read_source(path))
+    assert str(info.value) == f"{path}: error: invalid YAML: collections nested too deeply"
+
+
+def test_write_atomic_through_a_symlink_updates_the_target(tmp_path: Path) -> None:
+    target = tmp_path / "real.yaml"
+    target.write_bytes(b"old\n")
+    link = tmp_path / "link.yaml"
+    link.symlink_to(target)
+    assert write_atomic(link, b"new\n") is True
+    assert link.is_symlink()
+    assert target.read_bytes() == b"new\n"
+
+
+def test_load_documents_refuses_deep_nesting_without_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text("a: " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(InputError) as info:
+        load_file(path)
+    assert info.value.message == "invalid YAML: collections nested too deeply"

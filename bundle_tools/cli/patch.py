@@ -46,13 +46,16 @@ def _created_at(value: str | None) -> str | None:
 
 
 def _diff(path: Path, before: str, after: str) -> str:
+    """Unified diff of one file, as ``diff -u`` writes it (a last line without a newline
+    is followed by ``\\ No newline at end of file``, so ``patch`` can apply it)."""
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True),
+        after.splitlines(keepends=True),
+        fromfile=f"a/{path}",
+        tofile=f"b/{path}",
+    )
     return "".join(
-        difflib.unified_diff(
-            before.splitlines(keepends=True),
-            after.splitlines(keepends=True),
-            fromfile=f"a/{path}",
-            tofile=f"b/{path}",
-        )
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
     )
 
 
@@ -66,11 +69,19 @@ def _render_text(changes: list[Change], verb: str) -> str:
 
 
 def patch_csv(
-    path: Annotated[Path, typer.Argument(help="A bundle directory or a CSV file.")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="A bundle directory, a directory holding one CSV file, or a CSV file "
+            "(a symlink is followed: its target is updated, the link kept).",
+            readable=False,
+        ),
+    ],
     token_auth: Annotated[
         list[Cloud] | None,
         typer.Option(
             "--token-auth",
+            metavar="aws|azure|gcp",
             help='Cloud whose token-auth annotation becomes "true" (repeatable). Default: aws.',
         ),
     ] = None,
@@ -83,7 +94,11 @@ def patch_csv(
         ),
     ] = False,
     deployment: Annotated[
-        str | None, typer.Option(help="Operator deployment (default: the only one).")
+        str | None,
+        typer.Option(
+            help="Operator deployment (default: the only one, else the only one with a "
+            "container named --container or 'manager')."
+        ),
     ] = None,
     container: Annotated[
         str | None,
@@ -91,7 +106,11 @@ def patch_csv(
     ] = None,
     force: Annotated[
         bool,
-        typer.Option("--force", help="Replace a conflicting bound-sa-token volume or volumeMount."),
+        typer.Option(
+            "--force",
+            help="Replace a bound-sa-token volume with other content, and mounts of that "
+            "volume or at its path that differ (one token mount is left).",
+        ),
     ] = False,
     no_credentials_requests: Annotated[
         bool,
@@ -103,26 +122,40 @@ def patch_csv(
     version: Annotated[
         str | None,
         typer.Option(
-            "--version", help="Strict semver X.Y.Z: spec.version and metadata.name's .vX.Y.Z."
+            "--version",
+            help="Strict semver X.Y.Z[-PRE] (no 'v'; no '+build', which a CSV name cannot "
+            "hold): spec.version and metadata.name's .vX.Y.Z (or .X.Y.Z) suffix.",
         ),
     ] = None,
     replaces: Annotated[
-        str | None, typer.Option(help="spec.replaces (the previous CSV's name).")
+        str | None,
+        typer.Option(help="spec.replaces: the previous CSV's name, like my-operator.v1.2.2."),
     ] = None,
     skip_range: Annotated[
         str | None,
-        typer.Option(help="olm.skipRange, e.g. '>=3.5.x <3.6.1' (blang/semver syntax)."),
+        typer.Option(
+            help="olm.skipRange in blang/semver syntax: space-separated comparators, "
+            "'||' between alternatives, x wildcards, e.g. '>=3.5.x <3.6.1'."
+        ),
     ] = None,
     operator_image: Annotated[
         str | None,
-        typer.Option(help="Operator container image and the containerImage annotation."),
+        typer.Option(
+            help="Operator container image and the containerImage annotation "
+            "(REPO:TAG or REPO@sha256:DIGEST); spec.relatedImages entries that listed the "
+            "old image follow."
+        ),
     ] = None,
     related_image: Annotated[
         list[str] | None,
         typer.Option(
             "--related-image",
             metavar="NAME=REF",
-            help="Set env RELATED_IMAGE_<NAME> and the spec.relatedImages entry (repeatable).",
+            help="Image REF for RELATED_IMAGE_<NAME> (NAME upper-cased, characters other "
+            "than letters and digits made '_': quay-db -> RELATED_IMAGE_QUAY_DB), set in "
+            "every container that has that env var, else added to the operator container; "
+            "and for the spec.relatedImages entry named NAME or holding the old image, "
+            "else a new one (repeatable).",
         ),
     ] = None,
     created_at: Annotated[
@@ -134,7 +167,10 @@ def patch_csv(
     ] = None,
     channels: Annotated[
         str | None,
-        typer.Option(help="Comma-separated channels (metadata/annotations.yaml)."),
+        typer.Option(
+            help="Comma-separated channels (metadata/annotations.yaml; spaces around "
+            "names are dropped). The default channel must stay one of them."
+        ),
     ] = None,
     default_channel: Annotated[
         str | None, typer.Option(help="Default channel (metadata/annotations.yaml).")
@@ -143,19 +179,35 @@ def patch_csv(
         bool, typer.Option("--check", help="Write nothing; exit 1 when something would change.")
     ] = False,
     diff: Annotated[
-        bool, typer.Option("--diff", help="Print a unified diff; write nothing.")
+        bool,
+        typer.Option(
+            "--diff",
+            help="Print a unified diff instead of the report; write nothing. "
+            "With --check, also exit 1 when there is a diff.",
+        ),
     ] = False,
-    output: Annotated[Output, typer.Option("--output", "-o", help="Report format.")] = Output.text,
+    output: Annotated[
+        Output,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Report of the changes: text (one line each: file, JSON pointer, old -> new) "
+            "or json.",
+        ),
+    ] = Output.text,
 ) -> None:
     """Make a CSV ready for OpenShift short-lived cloud credentials and set release fields.
 
-    Token auth (unless --no-token-auth): the token-auth-<cloud> annotation becomes "true",
-    the operator pod gets a projected bound-sa-token volume mounted by the operator container,
-    and clusterPermissions grant its service account what CCO token auth needs.
+    Token auth (unless --no-token-auth): each token-auth-<cloud> annotation
+    becomes "true"; the operator pod gets the projected bound-sa-token volume,
+    mounted read-only by the operator container; clusterPermissions grant
+    the pod's service account (default: "default") what CCO token auth needs.
 
     Only the lines that must change are touched; a second run changes nothing.
+    Files are replaced atomically, or left untouched on any error.
 
-    Exit codes: 0 done or up to date, 1 --check found changes, 2 bad input or refused edit.
+    Exit codes: 0 done or up to date, 1 --check found changes,
+    2 bad input or refused edit (PATH:LINE:COL: error: ... on stderr).
     """
     from bundle_tools.patch import (
         PatchOptions,
@@ -169,8 +221,6 @@ def patch_csv(
     with exit_on_input_error(json_output):
         if no_token_auth and token_auth:
             raise UsageError("--token-auth and --no-token-auth exclude each other")
-        if check and diff:
-            raise UsageError("--check and --diff exclude each other")
         if diff and json_output:
             raise UsageError("--diff and --output json exclude each other")
         clouds = tuple(dict.fromkeys(c.value for c in token_auth or [Cloud.aws]))
@@ -186,7 +236,9 @@ def patch_csv(
             operator_image=operator_image,
             related_images=tuple(_related_image(v) for v in related_image or []),
             created_at=_created_at(created_at),
-            channels=tuple(channels.split(",")) if channels is not None else None,
+            channels=tuple(c.strip() for c in channels.split(","))
+            if channels is not None
+            else None,
             default_channel=default_channel,
         )
         options.check()

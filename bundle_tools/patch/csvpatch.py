@@ -8,6 +8,7 @@ return the new text with the list of :class:`Change`.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +28,11 @@ from bundle_tools.patch.model import (
     get_path,
     open_document,
 )
-from bundle_tools.patch.release import patch_related_image, patch_version
+from bundle_tools.patch.release import (
+    patch_operator_image,
+    patch_related_image,
+    patch_version,
+)
 from bundle_tools.patch.textedit import PathParts
 from bundle_tools.patch.tokenauth import choose_container, choose_deployment, patch_token_auth
 from bundle_tools.yamlio import SourceText, read_source
@@ -58,8 +63,7 @@ def patch_csv_text(source: SourceText, options: PatchOptions) -> tuple[str, list
     if options.skip_range is not None:
         plan.set((*ANNOTATIONS, "olm.skipRange"), options.skip_range)
     if options.operator_image is not None:
-        plan.set((*container, "image"), options.operator_image)
-        plan.set((*ANNOTATIONS, "containerImage"), options.operator_image)
+        patch_operator_image(plan, container, options.operator_image)
     for name, ref in options.related_images:
         patch_related_image(plan, container, name, ref)
     if options.created_at is not None:
@@ -71,22 +75,27 @@ def patch_annotations_text(source: SourceText, options: PatchOptions) -> tuple[s
     """Set the channel annotations of a bundle's ``metadata/annotations.yaml``.
 
     ``--channels`` becomes the comma-separated ``channels.v1`` value. Raises InputError
-    for invalid YAML or an empty file, UsageError when the default channel is not one
-    of the bundle's channels.
+    for invalid YAML or an empty file, UsageError when the default channel (given, or
+    already in the file) would not be one of the bundle's channels.
     """
     options.check()
     plan = open_document(source, want_csv=False)
     root = ("annotations",)
     if options.channels is not None:
         plan.set((*root, CHANNELS_KEY), ",".join(options.channels))
+    if options.channels is None and options.default_channel is None:
+        return plan.edit.result(), plan.changes
+    current = str(get_path(plan.data, (*root, CHANNELS_KEY)) or "")
+    channels = options.channels or tuple(c.strip() for c in current.split(","))
+    default = options.default_channel or get_path(plan.data, (*root, DEFAULT_CHANNEL_KEY))
+    if default is not None and str(default) not in channels:
+        option = "--default-channel" if options.default_channel else "the default channel"
+        raise UsageError(
+            f"{option} {str(default)!r} is not one of the bundle's channels "
+            f"({','.join(channels)})"
+            + ("" if options.default_channel else "; set one with --default-channel")
+        )
     if options.default_channel is not None:
-        current = str(get_path(plan.data, (*root, CHANNELS_KEY)) or "")
-        channels = options.channels or tuple(current.split(","))
-        if options.default_channel not in channels:
-            raise UsageError(
-                f"--default-channel {options.default_channel!r} is not one of the bundle's "
-                f"channels ({','.join(channels)})"
-            )
         plan.set((*root, DEFAULT_CHANNEL_KEY), options.default_channel)
     return plan.edit.result(), plan.changes
 
@@ -115,19 +124,39 @@ def _csv_in_directory(path: Path) -> Path:
     return found[0]
 
 
+def _bundle_root(csv: Path) -> Path:
+    """The bundle directory of a CSV file named by ``PATH`` (or found in the directory
+    ``PATH`` names): two levels up from the file (``bundle/manifests/x.yaml`` ->
+    ``bundle``), also for a relative path such as ``x.yaml`` run inside manifests/ (whose
+    lexical parent is ``.``)."""
+    bundle = csv.absolute().parent.parent
+    return bundle if csv.is_absolute() else Path(os.path.relpath(bundle))
+
+
 def find_targets(path: Path, options: PatchOptions) -> Targets:
     """Resolve ``PATH``: a bundle directory (its one ``*clusterserviceversion*`` manifest,
-    else the CSV ``find_csv_path`` finds), a directory holding one CSV file, or a CSV file.
-    Raises InputError when the path does not exist, holds no CSV, or the channel options
+    else the CSV ``find_csv_path`` finds), a directory holding one CSV file (such as
+    ``manifests/``), or a CSV file.
+    Raises InputError when the path does not exist, holds no CSV or several
+    ``*clusterserviceversion*`` manifests, or the channel options
     are used without a ``metadata/annotations.yaml`` next to ``manifests/``."""
     if path.is_dir() and (path / "manifests").is_dir():
         named = [p for p in manifest_paths(path) if "clusterserviceversion" in p.name.lower()]
-        csv = named[0] if len(named) == 1 else find_csv_path(path)
+        if len(named) > 1:
+            raise InputError(
+                f"{len(named)} CSV files in manifests/ ({', '.join(p.name for p in named)}); "
+                "a bundle holds one: remove the others or pass the CSV file as PATH",
+                path / "manifests",
+            )
+        csv = named[0] if named else find_csv_path(path)
         root = path
     elif path.is_dir():
-        csv, root = _csv_in_directory(path), path
+        csv = _csv_in_directory(path)
+        root = _bundle_root(csv)
     elif path.is_file():
-        csv, root = path, path.parent.parent
+        csv, root = path, _bundle_root(path)
+    elif path.exists():
+        raise InputError("not a regular file or a directory", path)
     else:
         raise InputError("no such file or directory", path)
     annotations = None

@@ -15,12 +15,30 @@ from bundle_tools.bundle import is_csv
 from bundle_tools.errors import InputError, UsageError
 from bundle_tools.patch.textedit import PathParts, YamlText, node_value
 from bundle_tools.semver_range import RangeError, parse_range
-from bundle_tools.yamlio import SourceText, load_documents, pointer
+from bundle_tools.yamlio import SourceText, pointer
 
 CLOUDS = ("aws", "azure", "gcp")
 DEPLOYMENTS = ("spec", "install", "spec", "deployments")
 ANNOTATIONS = ("metadata", "annotations")
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)")
+#: Kubernetes object names (DNS-1123 subdomain): CSV names, so ``replaces`` and the name
+#: ``--version`` produces.
+_OBJECT_NAME = re.compile(r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*")
+_OBJECT_NAME_MAX = 253
+#: Container image references as ``github.com/distribution/reference`` parses them:
+#: ``[domain[:port]/]path[:tag][@digest]``.
+_DOMAIN = (
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+)
+_PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_IMAGE_REF = re.compile(
+    rf"(?:{_DOMAIN}(?::\d+)?/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
+    r"(?::[\w][\w.-]{0,127})?"
+    r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?"
+)
+#: Channel names: anything but whitespace, commas (the list separator) and control
+#: characters.
+_CHANNEL = re.compile(r"[^\s,\x00-\x1f\x7f]+")
 _MISSING = object()
 
 
@@ -64,24 +82,50 @@ class PatchOptions:
             try:
                 parse_range(self.skip_range)
             except RangeError as exc:
-                raise UsageError(f"--skip-range {self.skip_range!r}: {exc}") from None
-        for option, value in (
-            ("--replaces", self.replaces),
-            ("--operator-image", self.operator_image),
-            ("--default-channel", self.default_channel),
-        ):
-            if value is not None and not value.strip():
-                raise UsageError(f"{option} must not be empty")
-        for name, ref in self.related_images:
-            if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name) or not ref.strip():
-                raise UsageError(f"--related-image {name}={ref}: expected NAME=IMAGE-REF")
-        if self.created_at is not None and not _TIMESTAMP.fullmatch(self.created_at):
+                reason = str(exc).removeprefix(f"{self.skip_range!r}: ")
+                raise UsageError(f"--skip-range {self.skip_range!r}: {reason}") from None
+        if self.replaces is not None and not is_object_name(self.replaces):
             raise UsageError(
-                f"--created-at {self.created_at!r}: expected an RFC 3339 UTC timestamp "
+                f"--replaces {self.replaces!r} is not a CSV name (lowercase letters, digits, "
+                "'-' and '.', like my-operator.v1.2.3)"
+            )
+        if self.operator_image is not None:
+            _check_image("--operator-image ", self.operator_image)
+        env_names: dict[str, str] = {}
+        for name, ref in self.related_images:
+            if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
+                raise UsageError(
+                    f"--related-image {name}={ref}: NAME must be letters, digits, '_', '-', '.'"
+                )
+            if name.upper().startswith("RELATED_IMAGE_"):
+                raise UsageError(
+                    f"--related-image {name}={ref}: give NAME without the RELATED_IMAGE_ "
+                    f"prefix (--related-image {name[len('RELATED_IMAGE_') :]}=...)"
+                )
+            _check_image(f"--related-image {name}=", ref)
+            env = related_image_env(name)
+            if env in env_names:
+                raise UsageError(
+                    f"--related-image {env_names[env]} and {name} both set {env}; give it once"
+                )
+            env_names[env] = name
+        if self.created_at is not None and not _valid_timestamp(self.created_at):
+            raise UsageError(
+                f"--created-at {self.created_at!r}: expected an RFC 3339 timestamp "
                 "like 2024-05-01T12:00:00Z, or 'now'"
             )
-        if self.channels is not None and (not self.channels or not all(self.channels)):
-            raise UsageError("--channels needs a comma-separated list of channel names")
+        if self.channels is not None and (
+            not self.channels or not all(_CHANNEL.fullmatch(c) for c in self.channels)
+        ):
+            raise UsageError(
+                "--channels needs a comma-separated list of channel names "
+                "(no empty names, no whitespace)"
+            )
+        if self.default_channel is not None and not _CHANNEL.fullmatch(self.default_channel):
+            raise UsageError(
+                f"--default-channel {self.default_channel!r} is not a channel name "
+                "(empty or holds whitespace or a comma)"
+            )
         if self.channels and self.default_channel and self.default_channel not in self.channels:
             raise UsageError(
                 f"--default-channel {self.default_channel!r} is not one of --channels "
@@ -90,8 +134,49 @@ class PatchOptions:
 
     @property
     def needs_container(self) -> bool:
-        """True when an edit targets the operator container."""
-        return bool(self.token_auth or self.operator_image or self.related_images)
+        """True when an edit targets the operator container, or ``--deployment`` or
+        ``--container`` names one (so a misspelt name is reported, not ignored)."""
+        return bool(
+            self.token_auth
+            or self.operator_image
+            or self.related_images
+            or self.deployment is not None
+            or self.container is not None
+        )
+
+
+def is_object_name(name: str) -> bool:
+    """True when ``name`` is a valid Kubernetes object name (DNS-1123 subdomain: at most
+    253 lowercase letters, digits, ``-`` and ``.``), as a CSV's ``metadata.name`` and
+    ``spec.replaces`` must be."""
+    return len(name) <= _OBJECT_NAME_MAX and bool(_OBJECT_NAME.fullmatch(name))
+
+
+def related_image_env(name: str) -> str:
+    """The env var a ``--related-image`` NAME sets: ``RELATED_IMAGE_`` plus NAME
+    upper-cased with every character other than letters and digits turned into ``_``
+    (``quay-db`` -> ``RELATED_IMAGE_QUAY_DB``)."""
+    return "RELATED_IMAGE_" + re.sub(r"[^A-Za-z0-9]", "_", name).upper()
+
+
+def _check_image(option: str, ref: str) -> None:
+    """Raise UsageError unless ``ref`` is an image reference (``host/path[:tag][@digest]``)."""
+    if not _IMAGE_REF.fullmatch(ref):
+        raise UsageError(
+            f"{option}{ref!r} is not an image reference "
+            "(like quay.io/org/name:tag or quay.io/org/name@sha256:<hex>)"
+        )
+
+
+def _valid_timestamp(value: str) -> bool:
+    """RFC 3339 shape and a real date and time (no month 13, no hour 25)."""
+    if not _TIMESTAMP.fullmatch(value):
+        return False
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def created_at_now() -> str:
@@ -140,8 +225,9 @@ class Planner:
 
     ``data`` is the document as plain Python values (as parsed, before any edit);
     ``appended`` counts items already appended per sequence path, so reported indices
-    stay right when several items go to one sequence. Changes whose value is already
-    there are skipped, which makes every patch idempotent.
+    stay right when several items go to one sequence; ``planned`` holds the value set at
+    each path. Changes whose value is already there are skipped, which makes every patch
+    idempotent.
     """
 
     edit: YamlText
@@ -149,6 +235,7 @@ class Planner:
     data: Any
     changes: list[Change] = field(default_factory=list)
     appended: dict[PathParts, int] = field(default_factory=dict)
+    planned: dict[PathParts, Any] = field(default_factory=dict)
 
     @property
     def file(self) -> str:
@@ -160,7 +247,15 @@ class Planner:
         return InputError(message, self.edit.source.path, *self.edit.position(self.doc, parts))
 
     def set(self, parts: PathParts, new: Any) -> None:
-        """Set a scalar (or add a missing key) unless it already holds ``new``."""
+        """Set a scalar (or add a missing key) unless it already holds ``new``. Raises
+        UsageError when an earlier edit of this patch set the same path to another
+        value (options that contradict each other)."""
+        earlier = self.planned.setdefault(parts, new)
+        if not same_value(earlier, new):
+            raise UsageError(
+                f"{pointer(parts)} would be set to both {earlier!r} and {new!r}; "
+                "the options contradict each other"
+            )
         old = get_path(self.data, parts, _MISSING)
         if old is not _MISSING and same_value(old, new):
             return
@@ -183,9 +278,14 @@ class Planner:
         self.changes.append(Change(self.file, pointer(parts), old, old + items))
 
     def replace_item(self, parts: PathParts, new: Any) -> None:
-        """Replace a whole block-sequence item (``--force``)."""
+        """Replace a whole sequence item (``--force``)."""
         self.edit.replace_item(self.doc, parts, new)
         self.changes.append(Change(self.file, pointer(parts), get_path(self.data, parts), new))
+
+    def remove_item(self, parts: PathParts) -> None:
+        """Remove a whole sequence item (``--force``); reported with ``new`` None."""
+        self.edit.remove_item(self.doc, parts)
+        self.changes.append(Change(self.file, pointer(parts), get_path(self.data, parts), None))
 
 
 def _or_none(value: Any) -> Any:
@@ -195,11 +295,21 @@ def _or_none(value: Any) -> Any:
 def open_document(source: SourceText, want_csv: bool) -> Planner:
     """Parse ``source`` and return a planner for its CSV document (``want_csv``) or its
     first document. Raises InputError for invalid YAML (with line and column), a file
-    without a CSV, or an empty file."""
-    docs = load_documents(source)
-    index = next((d.index for d in docs if is_csv(d.data)), None) if want_csv else 0
-    if index is None or not docs:
+    without a CSV or with several, or an empty file."""
+    edit = YamlText(source)
+    csvs = [d.document.index for d in edit.documents if is_csv(d.document.data)]
+    if want_csv and len(csvs) > 1:
+        mark = edit.roots[csvs[1]].start_mark
+        raise InputError(
+            f"{len(csvs)} ClusterServiceVersion documents in one file "
+            f"(documents {', '.join(str(i + 1) for i in csvs)}); which one to patch is "
+            "ambiguous",
+            source.path,
+            mark.line + 1,
+            mark.column + 1,
+        )
+    if not edit.documents or (want_csv and not csvs):
         what = "no ClusterServiceVersion document" if want_csv else "empty file"
         raise InputError(what, source.path)
-    edit = YamlText(source)
+    index = csvs[0] if want_csv else 0
     return Planner(edit, index, node_value(edit.roots[index]))

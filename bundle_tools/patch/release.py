@@ -1,32 +1,39 @@
 """Release-field edits, so a release pipeline needs no ``yq``: ``spec.version`` with the
 ``.vX.Y.Z`` suffix of ``metadata.name``, ``RELATED_IMAGE_*`` env vars with their
-``spec.relatedImages`` entries. (``replaces``, ``olm.skipRange``, the operator image and
-``createdAt`` are single values that ``csvpatch.patch_csv_text`` sets directly.)
+``spec.relatedImages`` entries, the operator image with the relatedImages entries that
+listed it. (``replaces``, ``olm.skipRange`` and ``createdAt`` are single values that
+``csvpatch.patch_csv_text`` sets directly.)
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
-from bundle_tools.patch.model import DEPLOYMENTS, Planner, get_path
+from bundle_tools.patch.model import (
+    ANNOTATIONS,
+    DEPLOYMENTS,
+    Planner,
+    get_path,
+    is_object_name,
+    related_image_env,
+)
 from bundle_tools.patch.textedit import PathParts
 
-_NAME_VERSION = re.compile(r"(?P<base>.+)\.v(?P<version>\d+\.\d+\.\d+\S*)")
-
-
-def _env_name(name: str) -> str:
-    """``component_quay`` -> ``RELATED_IMAGE_COMPONENT_QUAY``."""
-    return "RELATED_IMAGE_" + re.sub(r"[^A-Za-z0-9]", "_", name).upper()
+#: ``my-operator.v1.2.3`` or, as some CSVs write it, ``my-operator.1.2.3``.
+_NAME_VERSION = re.compile(r"(?P<base>.+?)\.(?P<v>v?)(?P<version>\d+\.\d+\.\d+\S*)")
 
 
 def patch_related_image(plan: Planner, container: PathParts, name: str, ref: str) -> None:
     """Point every ``RELATED_IMAGE_<NAME>`` env var of every deployment (containers and
     initContainers) at ``ref``, or add one to ``container`` when none exists; set the
-    matching ``spec.relatedImages`` entry (names compared as env names, so ``quay-db``
-    matches ``quay_db``) or add ``{image, name}``. Raises InputError for such an env var
-    that takes its value from ``valueFrom``."""
-    env_name = _env_name(name)
-    found = False
+    ``spec.relatedImages`` entries of that name (names compared as env names, so
+    ``quay-db`` matches ``quay_db``) or of the env var's old image, or add
+    ``{image, name}``. Raises InputError for such an env var that takes its value from
+    ``valueFrom``."""
+    env_name = related_image_env(name)
+    old_images: set[str] = set()
     for d, deployment in enumerate(get_path(plan.data, DEPLOYMENTS) or []):
         pod = get_path(deployment, ("spec", "template", "spec")) or {}
         for kind in ("initContainers", "containers"):
@@ -34,7 +41,6 @@ def patch_related_image(plan: Planner, container: PathParts, name: str, ref: str
                 env_list = box.get("env") if isinstance(box, dict) else None
                 for e, env in enumerate(env_list or []):
                     if isinstance(env, dict) and env.get("name") == env_name:
-                        found = True
                         path = (*DEPLOYMENTS, d, "spec", "template", "spec", kind, c, "env", e)
                         if "valueFrom" in env:
                             raise plan.error(
@@ -42,26 +48,66 @@ def patch_related_image(plan: Planner, container: PathParts, name: str, ref: str
                                 "set the image there instead",
                                 path,
                             )
+                        old_images.add(str(env.get("value")))
                         plan.set((*path, "value"), ref)
-    if not found:
+    if not old_images:
         plan.append((*container, "env"), [{"name": env_name, "value": ref}])
+    named = _related_entries(plan, lambda e: related_image_env(str(e.get("name"))) == env_name)
+    if not _follow(
+        plan, named + _related_entries(plan, lambda e: e.get("image") in old_images), ref
+    ):
+        plan.append(("spec", "relatedImages"), [{"image": ref, "name": name}])
+
+
+def patch_operator_image(plan: Planner, container: PathParts, ref: str) -> None:
+    """Set the operator container's image and the ``containerImage`` annotation to
+    ``ref``; ``spec.relatedImages`` entries that listed either old image follow, so
+    mirroring for disconnected clusters gets the new image."""
+    old_images = {
+        str(image)
+        for image in (
+            get_path(plan.data, (*container, "image")),
+            get_path(plan.data, (*ANNOTATIONS, "containerImage")),
+        )
+        if image is not None
+    }
+    plan.set((*container, "image"), ref)
+    plan.set((*ANNOTATIONS, "containerImage"), ref)
+    _follow(plan, _related_entries(plan, lambda e: e.get("image") in old_images), ref)
+
+
+def _related_entries(plan: Planner, match: Callable[[dict[str, Any]], bool]) -> list[int]:
+    """Indices of the ``spec.relatedImages`` entries (mappings) that ``match``."""
     related = get_path(plan.data, ("spec", "relatedImages")) or []
-    for i, entry in enumerate(related):
-        if isinstance(entry, dict) and _env_name(str(entry.get("name"))) == env_name:
-            plan.set(("spec", "relatedImages", i, "image"), ref)
-            return
-    plan.append(("spec", "relatedImages"), [{"image": ref, "name": name}])
+    return [i for i, e in enumerate(related) if isinstance(e, dict) and match(e)]
+
+
+def _follow(plan: Planner, entries: list[int], ref: str) -> bool:
+    """Set the image of each ``spec.relatedImages`` entry in ``entries`` to ``ref``;
+    False when there is none."""
+    for i in dict.fromkeys(entries):
+        plan.set(("spec", "relatedImages", i, "image"), ref)
+    return bool(entries)
 
 
 def patch_version(plan: Planner, version: str) -> None:
-    """Set ``spec.version`` and the version after ``.v`` in ``metadata.name``. Raises
-    InputError when the name has no ``.vX.Y.Z`` suffix."""
+    """Set ``spec.version`` and the version suffix of ``metadata.name`` (``.vX.Y.Z``, or
+    ``.X.Y.Z`` when the name has no ``v``). Raises InputError when the name has no such
+    suffix or the new name is not a valid Kubernetes object name."""
     plan.set(("spec", "version"), version)
     name = get_path(plan.data, ("metadata", "name"))
     match = _NAME_VERSION.fullmatch(str(name)) if isinstance(name, str) else None
     if match is None:
         raise plan.error(
-            f"metadata.name {name!r} has no .vX.Y.Z suffix to set the version in",
+            f"metadata.name {name!r} has no .vX.Y.Z (or .X.Y.Z) suffix to set the version in",
             ("metadata", "name"),
         )
-    plan.set(("metadata", "name"), f"{match['base']}.v{version}")
+    new_name = f"{match['base']}.{match['v']}{version}"
+    if not is_object_name(new_name):
+        raise plan.error(
+            f"--version {version}: metadata.name would be {new_name!r}, not a valid "
+            "Kubernetes object name (lowercase letters, digits, '-' and '.'; no build "
+            "metadata '+...', no upper case)",
+            ("metadata", "name"),
+        )
+    plan.set(("metadata", "name"), new_name)

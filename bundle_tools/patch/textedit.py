@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from bundle_tools.errors import InputError
-from bundle_tools.yamlio import SourceText, new_yaml
+from bundle_tools.yamlio import SourceText, compose_documents
 
 PathParts = tuple[str | int, ...]
 
@@ -38,6 +38,11 @@ _NUMBER = re.compile(
 )
 _TIMESTAMP = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:[Tt ].*)?")
 _PLAIN = re.compile(r"[A-Za-z0-9_./][A-Za-z0-9_./:@+=~ -]*")
+#: node properties before a scalar's text: anchors (``&name``) and tags (``!!str``)
+_PROPERTIES = re.compile(r"(?:[&!]\S*\s+)*")
+#: between a key and its value's start mark: the colon and any tag written before the
+#: anchor (nothing else, so a ``!`` inside a comment is never taken for a tag)
+_TAG_BEFORE = re.compile(r"\s*:\s*((?:!\S*\s+)*)")
 _EMPTY_VALUE = re.compile(r":[ ]*(?:\[[ ]*\]|\{[ ]*\}|~|null|Null|NULL)?")
 
 
@@ -168,11 +173,13 @@ class _Pending:
 class YamlText:
     """Edits of one YAML text, applied as splices by :meth:`result`.
 
-    ``source`` is the already validated text (load it with ``yamlio.load_documents``
-    first: this class assumes valid YAML without duplicate keys). Edits address nodes by
-    ``(document index, path)``. Raises InputError (with line and column) for an edit
-    that cannot be made without touching unrelated bytes: through a YAML alias, or into
-    an empty value that is not a plain mapping value.
+    ``source`` is parsed once (:func:`~bundle_tools.yamlio.compose_documents`):
+    :attr:`documents` holds each document's data and node tree. Raises InputError (with
+    line and column) for invalid YAML, duplicate keys or tabs, a bare CR line ending
+    (lines are spliced as LF or CRLF lines), and for an edit that
+    cannot be made without touching unrelated bytes: through a YAML alias, or into an
+    empty value that is not a plain mapping value. Edits address nodes by
+    ``(document index, path)``.
     """
 
     def __init__(self, source: SourceText) -> None:
@@ -180,8 +187,25 @@ class YamlText:
         self.text = source.text
         #: JSON manifests (``.json``) get JSON syntax in every flow collection they gain.
         self.json = source.path.suffix.lower() == ".json"
-        self.roots = list(new_yaml().compose_all(self.text))
+        self.documents = compose_documents(source)
+        bare_cr = re.search(r"\r(?!\n)", self.text)
+        if bare_cr:
+            before = self.text[: bare_cr.start()]
+            breaks = list(re.finditer(r"\r\n|\r|\n", before))
+            column = bare_cr.start() - (breaks[-1].end() if breaks else 0) + 1
+            raise InputError(
+                "line ends with a bare CR (classic Mac OS line ending); convert the file to "
+                "LF or CRLF line endings",
+                source.path,
+                len(breaks) + 1,
+                column,
+            )
+        self.roots = [d.node for d in self.documents]
         self._aliases: set[tuple[int, int]] = set()
+        #: ids of the anchored nodes that some alias refers to
+        self._aliased: set[int] = set()
+        #: a block scalar that ends the text (its chomping matters when lines follow it)
+        self._final_block: Any = None
         seen: set[int] = set()
         for root in self.roots:
             self._survey(root, seen)
@@ -194,11 +218,14 @@ class YamlText:
         """Record alias slots: ``(id(parent), index)`` of a node object met again."""
         seen.add(id(node))
         if node.id == "scalar":
+            if node.style in ("|", ">") and node.end_mark.index == len(self.text):
+                self._final_block = node
             return
         for i, child in enumerate(node.value):
             child = child[1] if node.id == "mapping" else child
             if id(child) in seen:
                 self._aliases.add((id(node), i))
+                self._aliased.add(id(child))
             else:
                 self._survey(child, seen)
 
@@ -254,7 +281,8 @@ class YamlText:
         dash = before.rstrip()
         if not dash.endswith("-"):
             return seq.start_mark.column, None
-        return len(dash) - 1, len(before) - len(dash) + 1
+        width = len(before) - len(dash) + 1
+        return len(dash) - 1, None if _is_empty(first) else width
 
     def _end(self, node: Any) -> int:
         """Offset just past the last character of ``node``'s own text."""
@@ -263,20 +291,33 @@ class YamlText:
         return self._slot_end(node, len(node.value) - 1)
 
     def _slot_end(self, node: Any, index: int) -> int:
-        """End offset of entry ``index`` of block collection ``node`` (for a mapping, the
-        key and its value; an alias ends after ``*name``; an empty value after its key)."""
+        """End offset of entry ``index`` of block collection ``node``: for a mapping, of
+        the key and its value (an empty value ends with its key); for a sequence, of the
+        item (an empty item ends after its ``-``). An alias ends after ``*name``."""
         if node.id == "mapping":
             key, child = node.value[index]
-            floor = key.end_mark.index
-        else:
+            if (id(node), index) in self._aliases:
+                return self._alias_end(child, key.end_mark.index)
+            if _is_empty(child):
+                return key.end_mark.index
+            return self._end(child)
+        if (id(node), index) not in self._aliases:
             child = node.value[index]
-            floor = self._slot_end(node, index - 1) if index else node.start_mark.index
-        if (id(node), index) in self._aliases:
-            name = "*" + str(child.anchor)
-            return self.text.index(name, floor) + len(name)
-        if child.id == "scalar" and child.start_mark.index == child.end_mark.index:
-            return floor
-        return self._end(child)
+            return child.start_mark.index if _is_empty(child) else self._end(child)
+        # the text of ``*name`` is found after the item before it: walk back over alias
+        # items without recursion (a sequence may hold thousands), then forward
+        first = index
+        while first > 0 and (id(node), first - 1) in self._aliases:
+            first -= 1
+        floor = self._slot_end(node, first - 1) if first else node.start_mark.index
+        for i in range(first, index + 1):
+            floor = self._alias_end(node.value[i], floor)
+        return floor
+
+    def _alias_end(self, target: Any, floor: int) -> int:
+        """End offset of the first ``*name`` alias of ``target`` after offset ``floor``."""
+        name = "*" + str(target.anchor)
+        return self.text.index(name, floor) + len(name)
 
     def _error(self, message: str, node: Any) -> InputError:
         mark = node.start_mark
@@ -345,11 +386,12 @@ class YamlText:
             return
         if not rest:
             if node.id != "scalar":
-                raise self._error("cannot replace a collection with a scalar", node)
+                raise self._error(_wrong_kind(parts, node, "a scalar"), key or node)
             self._replace_scalar(node, key, value)
             return
         if node.id != "mapping" or not all(isinstance(p, str) for p in rest):
-            raise self._error(f"cannot add {'/'.join(map(str, parts))} here", node)
+            found = parts[: len(parts) - len(rest)]
+            raise self._error(_wrong_kind(found, node, "a mapping"), key or node)
         _merge(self._pending_for(node, key).keys, str(rest[0]), _nest(rest[1:], value))
 
     def append(self, doc: int, parts: PathParts, items: list[Any]) -> None:
@@ -359,28 +401,92 @@ class YamlText:
         if rest or _is_null(node):
             self.set(doc, parts, list(items))
         elif node.id != "sequence":
-            raise self._error("expected a sequence here", node)
+            raise self._error(_wrong_kind(parts, node, "a sequence"), key or node)
         else:
             self._pending_for(node, key).items.extend(items)
 
-    def replace_item(self, doc: int, parts: PathParts, value: Any) -> None:
-        """Replace the whole block-sequence item at ``parts`` (last part an index) with
-        ``value`` rendered at the item's own indentation."""
+    def _item(self, doc: int, parts: PathParts) -> tuple[Any, int]:
+        """The sequence node and index of the item at ``parts`` (last part an index), to
+        replace or remove. Raises InputError when the item is an alias or holds an anchor
+        that an alias refers to (the alias would lose its target)."""
         seq, index = self.node(doc, parts[:-1]), parts[-1]
         if seq is None or seq.id != "sequence" or not isinstance(index, int):
             raise ValueError(f"not a sequence item: {parts}")
+        where = "/".join(map(str, parts))
+        if (id(seq), index) in self._aliases:
+            anchor = seq.value[index].anchor
+            raise self._error(
+                f"cannot replace or remove {where}: it is a YAML alias (*{anchor}); "
+                "edit the anchored node instead",
+                seq,
+            )
+        anchored = self._aliased_inside(seq.value[index])
+        if anchored is not None:
+            raise self._error(
+                f"cannot replace or remove {where}: it holds anchor &{anchored.anchor}, "
+                "which an alias refers to",
+                anchored,
+            )
+        return seq, index
+
+    def _aliased_inside(self, node: Any) -> Any | None:
+        """The first node at or under ``node`` that an alias refers to, else None."""
+        if id(node) in self._aliased:
+            return node
+        children = [] if node.id == "scalar" else node.value
+        for child in children:
+            for part in child if node.id == "mapping" else (child,):
+                found = self._aliased_inside(part)
+                if found is not None:
+                    return found
+        return None
+
+    def _block_item_span(self, seq: Any, index: int) -> tuple[int, int]:
+        """Offsets of the whole lines of block-sequence item ``index``."""
+        item = seq.value[index]
+        start = self._line_start(item.start_mark.index)
+        return start, self._line_after(self._end(item))
+
+    def replace_item(self, doc: int, parts: PathParts, value: Any) -> None:
+        """Replace the whole sequence item at ``parts`` (last part an index) with
+        ``value``: in a block sequence rendered at the item's own indentation, in a flow
+        sequence as a flow collection in its place."""
+        seq, index = self._item(doc, parts)
         item = seq.value[index]
         if seq.flow_style:
-            raise self._error("cannot replace an item of a flow sequence", item)
-        start = self._line_start(item.start_mark.index)
-        end = self._line_after(self._end(item))
+            text = json.dumps(value) if self.json else render_flow(value)
+            self._replacements.append((item.start_mark.index, self._end(item), text, 0))
+            return
+        start, end = self._block_item_span(seq, index)
         col = self.text.rfind("-", start, item.start_mark.index) - start
         lines = self.style.block([value], col)
         self._replacements.append((start, end, self._join(lines, end), col))
 
+    def remove_item(self, doc: int, parts: PathParts) -> None:
+        """Remove the sequence item at ``parts``: its whole lines in a block sequence
+        (comments on other lines stay), the item and one separating comma in a flow
+        sequence. Removing the last item of a block sequence is refused (InputError):
+        the key would be left without a value."""
+        seq, index = self._item(doc, parts)
+        item = seq.value[index]
+        if not seq.flow_style:
+            if len(seq.value) == 1:
+                raise self._error("cannot remove the only item of a block sequence", item)
+            start, end = self._block_item_span(seq, index)
+            if end == len(self.text) and not self.text.endswith("\n"):
+                start -= len(self.source.newline)  # the file keeps ending without one
+        elif index:
+            start, end = self._end(seq.value[index - 1]), self._end(item)
+        elif len(seq.value) > 1:
+            start, end = item.start_mark.index, seq.value[1].start_mark.index
+        else:
+            start, end = item.start_mark.index, self._end(item)
+        self._replacements.append((start, end, "", 0))
+
     def _replace_scalar(self, node: Any, key: Any, value: Any) -> None:
         """Rewrite one scalar's characters; a block scalar (``|``, ``>``) becomes a flow
-        scalar on its key's line, the blank lines after its content stay."""
+        scalar on its key's line, the blank lines after its content stay. The scalar's
+        anchor is kept, its tag dropped."""
         start, end = node.start_mark.index, node.end_mark.index
         style = node.style if node.style in ("'", '"') else None
         text = render_scalar(value, style)
@@ -392,16 +498,44 @@ class YamlText:
             return
         if node.style in ("|", ">"):
             end = start + len(self.text[start:end].rstrip())
-        self._replacements.append((start, end, text, 0))
+        # an anchor (``&name``) stays, so aliases of the scalar keep resolving; a tag
+        # (``!!str``) goes, as the new text resolves to the value's own type. A tag
+        # written before the anchor lies before the node's start mark.
+        if key is not None:
+            before = _TAG_BEFORE.fullmatch(self.text, key.end_mark.index, start)
+            start = before.start(1) if before else start
+        properties = _PROPERTIES.match(self.text, start, end)
+        assert properties is not None  # the pattern also matches the empty string
+        anchors = [p for p in properties.group().split() if p.startswith("&")]
+        self._replacements.append((start, end, "".join(a + " " for a in anchors) + text, 0))
 
     # -- rendering ---------------------------------------------------------------------
 
     def _join(self, lines: list[str], at: int) -> str:
+        """``lines`` as text to insert at offset ``at``; at the end of a text without a
+        final newline the line break goes before them, so the text still ends without
+        one."""
         newline = self.source.newline
         body = "".join(line + newline for line in lines)
         if at == len(self.text) and self.text and not self.text.endswith("\n"):
+            self._strip_final_block()
             return newline + body[: -len(newline)]
         return body
+
+    def _strip_final_block(self) -> None:
+        """A block scalar that ends the text without a line break gains one when lines
+        are added after it; its chomping indicator becomes ``-`` (strip) so its value
+        stays the same (``|`` -> ``|-``, ``>+2`` -> ``>2-``)."""
+        node, self._final_block = self._final_block, None
+        if node is None:
+            return
+        start = node.start_mark.index
+        header = re.match(r"[|>][-+0-9]*", self.text[start:])
+        assert header is not None  # a block scalar starts with its indicator
+        indicator = header.group()
+        new = indicator[0] + "".join(c for c in indicator[1:] if c.isdigit()) + "-"
+        if new != indicator:
+            self._replacements.append((start, start + len(indicator), new, 0))
 
     def _insert_lines(self, at: int, lines: list[str], col: int) -> None:
         self._replacements.append((at, at, self._join(lines, at), col))
@@ -451,7 +585,10 @@ class YamlText:
         first = node.value[0][0]
         col = first.start_mark.column
         first_line = self._line_start(first.start_mark.index)
-        first_starts_line = not self.text[first_line : first.start_mark.index].strip()
+        before_first = self.text[first_line : first.start_mark.index]
+        if before_first.strip() == "?":  # an explicit key (``? key``): keys align with "?"
+            col = before_first.index("?")
+        first_starts_line = before_first.strip() in ("", "?")
         style = self._style_of([(None, node)], self.style)
         groups: dict[int, list[str]] = {}
         for name, value in sorted(keys.items()) if ordered else keys.items():
@@ -468,7 +605,7 @@ class YamlText:
         """A mapping value that is empty (``key:``, ``key: null``, ``key: []``,
         ``key: {}``) and gains content becomes ``key:`` followed by a block collection."""
         node, key = pending.node, pending.key
-        empty = node.start_mark.index == node.end_mark.index
+        empty = _is_empty(node)
         span = self.text[key.end_mark.index : node.end_mark.index] if key else ""
         if key is None or not (empty or _EMPTY_VALUE.fullmatch(span)):
             raise self._error("cannot add content to this empty value in place", node)
@@ -503,12 +640,24 @@ class YamlText:
         return text
 
 
+def _wrong_kind(parts: PathParts, node: Any, expected: str) -> str:
+    """``spec/install: expected a mapping, found a sequence`` (for an edit that needs
+    another kind of node at ``parts``)."""
+    where = "/".join(map(str, parts)) or "the document"
+    return f"{where}: expected {expected}, found a {node.id}"
+
+
 def _nest(parts: PathParts, value: Any) -> Any:
     """``value`` wrapped in one mapping per key of ``parts`` (``("a", "b"), 1`` ->
     ``{"a": {"b": 1}}``)."""
     for part in reversed(parts):
         value = {part: value}
     return value
+
+
+def _is_empty(node: Any) -> bool:
+    """True for a scalar with no text at all (``key:`` or a lone ``-``)."""
+    return node.id == "scalar" and node.start_mark.index == node.end_mark.index
 
 
 def _is_null(node: Any) -> bool:

@@ -154,26 +154,40 @@ def patch_volume(plan: Planner, pod: PathParts, force: bool) -> None:
 
 
 def patch_mount(plan: Planner, container: PathParts, force: bool) -> None:
-    """Add :data:`TOKEN_MOUNT` to ``container`` unless an equal one is there. Raises
-    InputError for another mount of that volume name or at that path unless ``force``
-    (then it is replaced)."""
+    """Add :data:`TOKEN_MOUNT` to ``container`` unless an equal one is its only mount of
+    that volume name or at that path. Every other such mount is a conflict: InputError
+    naming them all unless ``force``; with ``force`` the first becomes
+    :data:`TOKEN_MOUNT` and the others are removed (Kubernetes rejects two mounts at one
+    path)."""
     mounts = get_path(plan.data, (*container, "volumeMounts")) or []
-    for i, mount in enumerate(mounts):
-        if not isinstance(mount, dict):
-            continue
-        if mount.get("name") == VOLUME_NAME or mount.get("mountPath") == MOUNT_PATH:
-            if same_value(mount, TOKEN_MOUNT):
-                return
-            if not force:
-                raise plan.error(
-                    f"volumeMount {mount.get('name')!r} at {mount.get('mountPath')!r} "
-                    f"conflicts with the {VOLUME_NAME!r} mount at {MOUNT_PATH} this patch "
-                    "adds; use --force to replace it",
-                    (*container, "volumeMounts", i),
-                )
-            plan.replace_item((*container, "volumeMounts", i), TOKEN_MOUNT)
-            return
-    plan.append((*container, "volumeMounts"), [TOKEN_MOUNT])
+    clashing = [
+        i
+        for i, mount in enumerate(mounts)
+        if isinstance(mount, dict)
+        and (mount.get("name") == VOLUME_NAME or mount.get("mountPath") == MOUNT_PATH)
+    ]
+    if not clashing:
+        plan.append((*container, "volumeMounts"), [TOKEN_MOUNT])
+        return
+    if len(clashing) == 1 and same_value(mounts[clashing[0]], TOKEN_MOUNT):
+        return
+    if not force:
+        others = [i for i in clashing if not same_value(mounts[i], TOKEN_MOUNT)]
+        named = ", ".join(
+            f"{mounts[i].get('name')!r} at {mounts[i].get('mountPath')!r}" for i in others
+        )
+        what = "volumeMount" if len(others) == 1 else "volumeMounts"
+        verb = "conflicts" if len(others) == 1 else "conflict"
+        raise plan.error(
+            f"{what} {named} {verb} with the {VOLUME_NAME!r} mount at {MOUNT_PATH} this "
+            "patch adds; use --force to replace it",
+            (*container, "volumeMounts", others[0]),
+        )
+    first, *extra = clashing
+    if not same_value(mounts[first], TOKEN_MOUNT):
+        plan.replace_item((*container, "volumeMounts", first), TOKEN_MOUNT)
+    for i in extra:
+        plan.remove_item((*container, "volumeMounts", i))
 
 
 def _covered_verbs(rules: list[Any], group: str, resource: str) -> set[str] | None:
@@ -242,7 +256,7 @@ def patch_token_auth(
 ) -> None:
     """All token-auth edits for ``options.token_auth`` (no-op when empty): annotations,
     the token volume of ``pod``, its mount in ``container`` and clusterPermissions for
-    the pod's service account (``default`` when unset, as Kubernetes does). Raises
+    the pod's service account (:func:`service_account`). Raises
     InputError for a conflicting volume or mount unless ``options.force``."""
     for cloud in options.token_auth:
         plan.set((*ANNOTATIONS, TOKEN_AUTH_PREFIX + cloud), "true")
@@ -250,5 +264,11 @@ def patch_token_auth(
         return
     patch_volume(plan, pod, options.force)
     patch_mount(plan, container, options.force)
-    account = get_path(plan.data, (*pod, "serviceAccountName")) or "default"
-    patch_cluster_permissions(plan, str(account), options.credentials_requests)
+    patch_cluster_permissions(plan, service_account(plan, pod), options.credentials_requests)
+
+
+def service_account(plan: Planner, pod: PathParts) -> str:
+    """The service account the pod runs as: ``serviceAccountName``, else the deprecated
+    ``serviceAccount`` (which Kubernetes copies into it), else ``default``."""
+    spec = get_path(plan.data, pod) or {}
+    return str(spec.get("serviceAccountName") or spec.get("serviceAccount") or "default")
