@@ -63,7 +63,9 @@ def corpus(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
-    """Run every benchmark script of bench/ (see bench/run.py)."""
+    """Run every benchmark script of bench/ (see bench/run.py); ``-- FILTER ARGS...``
+    runs the scripts whose name contains FILTER with ARGS (e.g.
+    ``nox -s bench -- catalog --sizes 500,1000 --repeat 1``)."""
     install(session)
     session.run("python", "bench/run.py", *session.posargs)
 

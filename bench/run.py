@@ -1,6 +1,7 @@
 """Run every benchmark script of ``bench/`` (each ``*.py`` but this runner and ``_*``
-helpers) in name order, each in its own process without arguments; exit 1 if any fails.
-Usage: ``python bench/run.py [NAME_FILTER]`` (substring of the script name)."""
+helpers) in name order, each in its own process; exit 1 if any fails.
+Usage: ``python bench/run.py [NAME_FILTER [ARGS...]]``: only the scripts whose name holds
+NAME_FILTER, each given ARGS (e.g. ``python bench/run.py catalog --sizes 500``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from pathlib import Path
 
 
 def main(argv: list[str]) -> int:
-    """Run the benchmark scripts matching ``argv[0]`` (all without argument)."""
+    """Run the benchmark scripts matching ``argv[0]`` (all without argument) with
+    ``argv[1:]``."""
     here = Path(__file__).resolve().parent
     scripts = sorted(
         p
@@ -22,7 +24,7 @@ def main(argv: list[str]) -> int:
     failed = []
     for script in scripts:
         print(f"== {script.name}", flush=True)
-        if subprocess.run([sys.executable, str(script)], check=False).returncode:
+        if subprocess.run([sys.executable, str(script), *argv[1:]], check=False).returncode:
             failed.append(script.name)
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)

@@ -62,9 +62,15 @@ def main() -> None:
     app()
 
 
+from bundle_tools.cli import catalog as _catalog  # noqa: E402
 from bundle_tools.cli import patch  # noqa: E402  (commands import this module's helpers)
 from bundle_tools.cli import validate as _validate  # noqa: E402
 
 app.command("patch-csv")(patch.patch_csv)
 app.command("validate")(_validate.validate)
 app.command("rules")(_validate.rules)
+
+catalog_app.command("validate")(_catalog.validate)
+catalog_app.command("render")(_catalog.render)
+catalog_app.command("dockerfile")(_catalog.dockerfile)
+catalog_app.command("install-manifests")(_catalog.install_manifests)

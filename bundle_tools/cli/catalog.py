@@ -1,0 +1,213 @@
+"""``bundle-tools catalog ...`` commands: thin wrappers that parse options, call one
+function of :mod:`bundle_tools.fbc` and print its result."""
+
+from __future__ import annotations
+
+from enum import Enum, StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bundle_tools.cli import exit_on_input_error
+from bundle_tools.findings import Severity
+from bundle_tools.report import RENDERERS
+
+OutputFormat = Enum("OutputFormat", {name: name for name in RENDERERS}, type=str)  # type: ignore[misc]
+TEXT = OutputFormat("text")  # type: ignore[call-arg]
+
+
+def _patterns(values: list[str] | None) -> list[str]:
+    return [p.strip() for value in values or [] for p in value.split(",") if p.strip()]
+
+
+def validate(
+    catalog: Annotated[Path, typer.Argument(help="FBC directory to validate.", file_okay=False)],
+    output: Annotated[OutputFormat, typer.Option("--output", "-o", help="Report format.")] = TEXT,
+    select: Annotated[
+        list[str] | None, typer.Option(help="Only rules with these ids or prefixes (repeatable).")
+    ] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option(help="Skip rules with these ids or prefixes (repeatable).")
+    ] = None,
+    fail_on: Annotated[
+        str, typer.Option(help="Lowest severity that fails: info, warning or error.")
+    ] = "error",
+) -> None:
+    """Validate a file-based catalog like `opm validate`, and stricter.
+
+    Exit 0 when clean, 1 when a finding reaches --fail-on, 2 on unreadable input.
+    """
+    fmt = output.value
+    with exit_on_input_error(json_output=fmt == "json"):
+        from bundle_tools.fbc.check import check_catalog
+
+        try:
+            threshold = Severity.parse(fail_on)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--fail-on") from None
+        report = check_catalog(catalog, select=_patterns(select), ignore=_patterns(ignore))
+    typer.echo(RENDERERS[fmt](report, threshold), nl=False)
+    raise typer.Exit(report.exit_code(threshold))
+
+
+class MetadataForm(StrEnum):
+    """How ``catalog render`` carries the CSV metadata."""
+
+    csv = "csv"
+    objects = "objects"
+
+
+class CatalogFormat(StrEnum):
+    """File format of ``catalog render`` output."""
+
+    yaml = "yaml"
+    json = "json"
+
+
+def render(
+    bundle: Annotated[Path, typer.Argument(help="Bundle directory (manifests/, metadata/).")],
+    image: Annotated[
+        str, typer.Option(help="Bundle image reference, e.g. quay.io/org/op-bundle:v1.2.3.")
+    ],
+    catalog: Annotated[
+        Path, typer.Option(help="Catalog directory; writes <catalog>/<package>/catalog.<format>.")
+    ] = Path("catalog"),
+    channel: Annotated[
+        list[str] | None,
+        typer.Option(help="Channel to add the bundle to (repeatable; default: its annotation)."),
+    ] = None,
+    default_channel: Annotated[
+        str | None, typer.Option(help="Set the package's defaultChannel.")
+    ] = None,
+    fmt: Annotated[CatalogFormat, typer.Option("--format", help="Catalog file format.")] = (
+        CatalogFormat.yaml
+    ),
+    metadata: Annotated[
+        MetadataForm,
+        typer.Option(
+            help="csv: one olm.csv.metadata; objects: one olm.bundle.object per manifest."
+        ),
+    ] = MetadataForm.csv,
+) -> None:
+    """Render a bundle into a file-based catalog, then validate the catalog.
+
+    Creates or updates the olm.package, the bundle's olm.bundle blob and its entry in each
+    channel (replaces, skips and skipRange from the CSV). Exit 1 when the catalog has
+    errors afterwards, 2 on bad input.
+    """
+    with exit_on_input_error():
+        from bundle_tools.fbc.check import check_catalog
+        from bundle_tools.fbc.render import add_to_catalog, render_bundle
+
+        rendered = render_bundle(bundle, image, metadata.value)
+        result = add_to_catalog(
+            rendered,
+            catalog,
+            channels=_patterns(channel),
+            default_channel=default_channel,
+            fmt=fmt.value,
+        )
+        action = "replaced" if result.replaced else "added"
+        state = "written" if result.changed else "unchanged"
+        typer.echo(
+            f"{result.path}: {action} {result.bundle} in channels "
+            f"{', '.join(result.channels)} ({state})"
+        )
+        report = check_catalog(catalog)
+    typer.echo(RENDERERS["text"](report, Severity.ERROR), nl=False)
+    raise typer.Exit(report.exit_code(Severity.ERROR))
+
+
+def dockerfile(
+    catalog: Annotated[Path, typer.Argument(help="FBC directory to build an image from.")],
+    base_image: Annotated[
+        str, typer.Option("--base-image", "-i", help="Image of the final stage (may be scratch).")
+    ] = "quay.io/operator-framework/opm:latest",
+    builder_image: Annotated[
+        str,
+        typer.Option("--builder-image", "-b", help="Image with /bin/opm that builds the cache."),
+    ] = "quay.io/operator-framework/opm:latest",
+    extra_labels: Annotated[
+        list[str] | None,
+        typer.Option("--extra-labels", "-l", help="Extra image label key=value (repeatable)."),
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing Dockerfile.")] = False,
+    stdout: Annotated[
+        bool, typer.Option(help="Print the Dockerfile instead of writing it.")
+    ] = False,
+) -> None:
+    """Write <parent>/<name>.Dockerfile for a catalog image, as `opm generate dockerfile`.
+
+    Two stages: the builder copies the catalog to /configs and pre-populates the serve
+    cache; the final image runs `opm serve /configs` from that cache.
+    """
+    with exit_on_input_error():
+        from bundle_tools.errors import InputError, UsageError
+        from bundle_tools.fbc.dockerfile import dockerfile_path, generate_dockerfile, parse_labels
+        from bundle_tools.yamlio import write_atomic
+
+        if not catalog.is_dir():
+            raise InputError("not a catalog directory", catalog)
+        text = generate_dockerfile(
+            catalog,
+            base_image=base_image,
+            builder_image=builder_image,
+            labels=parse_labels(extra_labels or []),
+        )
+        if stdout:
+            typer.echo(text, nl=False)
+            return
+        path = dockerfile_path(catalog)
+        if path.exists() and not force:
+            raise UsageError(f"{path} already exists (use --force to overwrite)")
+        write_atomic(path, text.encode("utf-8"))
+        typer.echo(f"wrote {path}")
+
+
+def install_manifests(
+    catalog_image: Annotated[str, typer.Option(help="Catalog image the CatalogSource serves.")],
+    package: Annotated[str, typer.Option(help="Package to subscribe to.")],
+    channel: Annotated[str, typer.Option(help="Channel to subscribe to.")],
+    namespace: Annotated[
+        str | None, typer.Option(help="Namespace of the OperatorGroup and Subscription.")
+    ] = None,
+    role_arn: Annotated[str | None, typer.Option(help="AWS: IAM role ARN (ROLEARN).")] = None,
+    azure_client_id: Annotated[str | None, typer.Option(help="Azure: CLIENTID.")] = None,
+    azure_tenant_id: Annotated[str | None, typer.Option(help="Azure: TENANTID.")] = None,
+    azure_subscription_id: Annotated[
+        str | None, typer.Option(help="Azure: SUBSCRIPTIONID.")
+    ] = None,
+    azure_resource_group: Annotated[
+        str | None, typer.Option(help="Azure: RESOURCEGROUP (optional).")
+    ] = None,
+    gcp_project_number: Annotated[str | None, typer.Option(help="GCP: PROJECT_NUMBER.")] = None,
+    gcp_pool_id: Annotated[str | None, typer.Option(help="GCP: POOL_ID.")] = None,
+    gcp_provider_id: Annotated[str | None, typer.Option(help="GCP: PROVIDER_ID.")] = None,
+    gcp_service_account_email: Annotated[
+        str | None, typer.Option(help="GCP: SERVICE_ACCOUNT_EMAIL.")
+    ] = None,
+) -> None:
+    """Print a CatalogSource, an OperatorGroup and a Subscription for a test install.
+
+    With cloud options the Subscription's spec.config.env carries the short-lived token
+    identity (ROLEARN; CLIENTID/TENANTID/SUBSCRIPTIONID; PROJECT_NUMBER/POOL_ID/
+    PROVIDER_ID/SERVICE_ACCOUNT_EMAIL). Malformed values exit 2.
+    """
+    with exit_on_input_error():
+        from bundle_tools.fbc.install import dump_manifests, select_identity
+        from bundle_tools.fbc.install import install_manifests as build
+
+        identity = select_identity(
+            role_arn=role_arn,
+            azure=(azure_client_id, azure_tenant_id, azure_subscription_id, azure_resource_group),
+            gcp=(gcp_project_number, gcp_pool_id, gcp_provider_id, gcp_service_account_email),
+        )
+        documents = build(
+            catalog_image=catalog_image,
+            package=package,
+            channel=channel,
+            namespace=namespace,
+            identity=identity,
+        )
+    typer.echo(dump_manifests(documents), nl=False)

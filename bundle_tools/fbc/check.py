@@ -1,0 +1,44 @@
+"""``catalog validate``: load a catalog directory, build the model, run the FBC rules."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from bundle_tools.fbc.load import load_catalog
+from bundle_tools.fbc.model import Catalog
+from bundle_tools.findings import Report
+from bundle_tools.rules import run_rules
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector. Loading builds hundreds of thousands of
+    acyclic containers; without the pause, collections triggered by the allocation count
+    rescan the growing heap again and again (measured: 0.69 s -> 0.43 s for
+    community-v4.20)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def check_catalog(
+    root: str | Path,
+    *,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    profile: str | None = None,
+) -> Report:
+    """Validate the FBC directory ``root``; return a :class:`Report` whose findings carry
+    file, line and column. Raises InputError when a file cannot be loaded (syntax errors,
+    documents without ``schema``)."""
+    with gc_paused():
+        catalog = Catalog.from_blobs(load_catalog(root))
+        findings = run_rules("catalog", catalog, select=select, ignore=ignore, profile=profile)
+    return Report(targets=[str(root)], findings=findings)

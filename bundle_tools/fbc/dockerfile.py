@@ -1,0 +1,122 @@
+"""The catalog image Dockerfile ``opm generate dockerfile`` writes at operator-registry HEAD
+(``alpha/action/generate_dockerfile.go``): a builder stage that copies the FBC to
+``/configs`` and pre-populates the serve cache, and a final stage running ``opm serve``
+from that cache, labelled with the configs location. With ``scratch`` as base image the
+final stage has no ``opm``: no entrypoint, and a comment on the CatalogSource
+``grpcPodConfig.extractContent`` settings such an image needs.
+
+Every user-supplied value is checked before it reaches the text: image references must
+parse (``scratch`` is allowed as base image only), label keys are reverse-DNS-like,
+label values and the directory name may not hold control characters, quotes,
+backslashes or ``$``, so nothing can add a line or an instruction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from bundle_tools.errors import UsageError
+from bundle_tools.fbc.reference import reference_problem
+
+DEFAULT_IMAGE = "quay.io/operator-framework/opm:latest"
+CONFIGS_LABEL = "operators.operatorframework.io.index.configs.v1"
+_LABEL_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f\"\\$]")
+_UNSAFE_PATH = re.compile(r"[\x00-\x20\x7f\"'\\$]")
+
+
+def _image(value: str, option: str, *, scratch_ok: bool) -> str:
+    if scratch_ok and value == "scratch":
+        return value
+    if value == "scratch":
+        raise UsageError(f"{option} cannot be scratch: the builder runs /bin/opm")
+    problem = reference_problem(value)
+    if problem:
+        raise UsageError(f"invalid {option} {value!r}: {problem}")
+    return value
+
+
+def parse_labels(values: Sequence[str]) -> dict[str, str]:
+    """``["a=1", "b=2,c=3"]`` -> ``{"a": "1", "b": "2", "c": "3"}`` (``k=v``, repeatable
+    or comma-separated, like opm's ``--extra-labels``). Raises UsageError for malformed
+    or unsafe keys and values."""
+    labels: dict[str, str] = {}
+    for value in values:
+        for item in value.split(","):
+            key, sep, text = item.partition("=")
+            if not sep or not _LABEL_KEY.fullmatch(key):
+                raise UsageError(f"invalid --extra-labels item {item!r}: expected key=value")
+            if _UNSAFE.search(text):
+                raise UsageError(
+                    f"invalid label value for {key!r}: control characters, quotes, "
+                    "backslashes and '$' are not allowed"
+                )
+            labels[key] = text
+    return labels
+
+
+def generate_dockerfile(
+    catalog_dir: str | Path,
+    *,
+    base_image: str = DEFAULT_IMAGE,
+    builder_image: str = DEFAULT_IMAGE,
+    labels: Mapping[str, str] | None = None,
+) -> str:
+    """Dockerfile text for the FBC directory ``catalog_dir``, built from its parent
+    directory. Raises UsageError for invalid images or an unusable directory name;
+    ``labels`` must come from :func:`parse_labels`."""
+    name = Path(catalog_dir).resolve().name
+    if not name or _UNSAFE_PATH.search(name):
+        raise UsageError(f"catalog directory name {name!r} cannot be used in a Dockerfile")
+    base = _image(base_image, "--base-image", scratch_ok=True)
+    builder = _image(builder_image, "--builder-image", scratch_ok=False)
+    lines = [
+        "# The builder image is expected to contain",
+        "# /bin/opm (with serve subcommand)",
+        f"FROM {builder} as builder",
+        "",
+        "# Copy FBC root into image at /configs and pre-populate serve cache",
+        f"ADD {name} /configs",
+        'RUN ["/bin/opm", "serve", "/configs", "--cache-dir=/tmp/cache", "--cache-only"]',
+        "",
+        f"FROM {base}",
+    ]
+    if base == "scratch":
+        lines += [
+            "# OLMv0 CatalogSources that use binary-less images must set:",
+            "# spec:",
+            "#   grpcPodConfig:",
+            "#     extractContent:",
+            "#       catalogDir: /configs",
+            "#       cacheDir: /tmp/cache",
+        ]
+    else:
+        lines += [
+            "# The base image is expected to contain",
+            "# /bin/opm (with serve subcommand) and /bin/grpc_health_probe",
+            "",
+            "# Configure the entrypoint and command",
+            'ENTRYPOINT ["/bin/opm"]',
+            'CMD ["serve", "/configs", "--cache-dir=/tmp/cache"]',
+        ]
+    lines += [
+        "",
+        "COPY --from=builder /configs /configs",
+        "COPY --from=builder /tmp/cache /tmp/cache",
+        "",
+        "# Set FBC-specific label for the location of the FBC root directory",
+        "# in the image",
+        f"LABEL {CONFIGS_LABEL}=/configs",
+    ]
+    if labels:
+        lines += ["", "# Set other custom labels"]
+        lines += [f'LABEL "{key}"="{labels[key]}"' for key in sorted(labels)]
+    return "\n".join(lines) + "\n"
+
+
+def dockerfile_path(catalog_dir: str | Path) -> Path:
+    """``<parent>/<basename>.Dockerfile`` for ``catalog_dir``."""
+    resolved = Path(catalog_dir).resolve()
+    return resolved.parent / f"{resolved.name}.Dockerfile"

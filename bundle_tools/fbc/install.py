@@ -1,0 +1,214 @@
+"""The manifests a test install from a catalog image needs: a ``CatalogSource`` (gRPC,
+serving the image), an ``OperatorGroup`` and a ``Subscription`` whose
+``spec.config.env`` carries the cloud identity OLM injects into the operator's
+containers for short-lived token auth (``../shared/docs/token-auth.md`` section 3: the
+names the OpenShift console sets):
+
+* AWS: ``ROLEARN`` (``arn:<partition>:iam::<12 digits>:role/<name>``),
+* Azure: ``CLIENTID``, ``TENANTID``, ``SUBSCRIPTIONID`` (GUIDs), optional
+  ``RESOURCEGROUP``,
+* GCP: ``PROJECT_NUMBER`` (digits), ``POOL_ID``, ``PROVIDER_ID`` (workload identity
+  pool and provider ids), ``SERVICE_ACCOUNT_EMAIL``.
+
+Every value is validated and the YAML is produced by a YAML dumper from plain data, so
+no value can add lines, keys or documents.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from bundle_tools.errors import UsageError
+from bundle_tools.fbc.reference import reference_problem
+
+MARKETPLACE_NAMESPACE = "openshift-marketplace"
+_DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
+_CHANNEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_ROLE_ARN = re.compile(r"arn:[^:\s]+:iam::[0-9]{12}:role/\S+")
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_RESOURCE_GROUP = re.compile(r"[\w().-]{1,90}", re.ASCII)
+_PROJECT_NUMBER = re.compile(r"[0-9]{1,20}")
+_POOL_ID = re.compile(r"[a-z0-9][a-z0-9-]{2,30}[a-z0-9]")
+_SA_EMAIL = re.compile(r"[a-z0-9][a-z0-9.-]*@[a-z0-9][a-z0-9.-]*\.gserviceaccount\.com")
+
+
+def _check(value: str, pattern: re.Pattern[str], option: str, shape: str) -> str:
+    if not pattern.fullmatch(value):
+        raise UsageError(f"invalid {option} {value!r}: expected {shape}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class CloudIdentity:
+    """The ``spec.config.env`` entries for one cloud, as ``[(name, value)]``."""
+
+    env: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def aws(cls, role_arn: str) -> CloudIdentity:
+        """``ROLEARN``; raises UsageError unless it looks like an IAM role ARN."""
+        shape = "arn:<partition>:iam::<12-digit account>:role/<name>"
+        return cls((("ROLEARN", _check(role_arn, _ROLE_ARN, "--role-arn", shape)),))
+
+    @classmethod
+    def azure(
+        cls, client_id: str, tenant_id: str, subscription_id: str, resource_group: str | None
+    ) -> CloudIdentity:
+        """``CLIENTID``, ``TENANTID``, ``SUBSCRIPTIONID`` (GUIDs), ``RESOURCEGROUP`` when
+        given; raises UsageError on malformed values."""
+        env = [
+            ("CLIENTID", _check(client_id, _GUID, "--azure-client-id", "a GUID")),
+            ("TENANTID", _check(tenant_id, _GUID, "--azure-tenant-id", "a GUID")),
+            (
+                "SUBSCRIPTIONID",
+                _check(subscription_id, _GUID, "--azure-subscription-id", "a GUID"),
+            ),
+        ]
+        if resource_group is not None:
+            shape = "1-90 letters, digits, '_', '-', '.', '(' or ')'"
+            env.append(
+                (
+                    "RESOURCEGROUP",
+                    _check(resource_group, _RESOURCE_GROUP, "--azure-resource-group", shape),
+                )
+            )
+        return cls(tuple(env))
+
+    @classmethod
+    def gcp(
+        cls, project_number: str, pool_id: str, provider_id: str, service_account_email: str
+    ) -> CloudIdentity:
+        """``PROJECT_NUMBER``, ``POOL_ID``, ``PROVIDER_ID``, ``SERVICE_ACCOUNT_EMAIL``;
+        raises UsageError on malformed values."""
+        pool_shape = "4-32 lowercase letters, digits or '-', alphanumeric at both ends"
+        return cls(
+            (
+                (
+                    "PROJECT_NUMBER",
+                    _check(project_number, _PROJECT_NUMBER, "--gcp-project-number", "digits"),
+                ),
+                ("POOL_ID", _check(pool_id, _POOL_ID, "--gcp-pool-id", pool_shape)),
+                ("PROVIDER_ID", _check(provider_id, _POOL_ID, "--gcp-provider-id", pool_shape)),
+                (
+                    "SERVICE_ACCOUNT_EMAIL",
+                    _check(
+                        service_account_email,
+                        _SA_EMAIL,
+                        "--gcp-service-account-email",
+                        "<name>@<project>.iam.gserviceaccount.com",
+                    ),
+                ),
+            )
+        )
+
+
+def select_identity(
+    *,
+    role_arn: str | None = None,
+    azure: Sequence[str | None] = (None, None, None, None),
+    gcp: Sequence[str | None] = (None, None, None, None),
+) -> CloudIdentity | None:
+    """The identity of the one cloud whose options are given (``azure`` = client,
+    tenant, subscription, resource group; ``gcp`` = project number, pool, provider,
+    service account email). Raises UsageError when options of several clouds are mixed
+    or a cloud's required options are incomplete."""
+    chosen = [
+        name
+        for name, given in (
+            ("AWS", role_arn is not None),
+            ("Azure", any(v is not None for v in azure)),
+            ("GCP", any(v is not None for v in gcp)),
+        )
+        if given
+    ]
+    if len(chosen) > 1:
+        raise UsageError(f"options for {' and '.join(chosen)} given; pick one cloud")
+    if role_arn is not None:
+        return CloudIdentity.aws(role_arn)
+    if chosen == ["Azure"]:
+        client, tenant, subscription, group = azure
+        if client is None or tenant is None or subscription is None:
+            raise UsageError(
+                "Azure needs --azure-client-id, --azure-tenant-id and --azure-subscription-id"
+            )
+        return CloudIdentity.azure(client, tenant, subscription, group)
+    if chosen == ["GCP"]:
+        if any(v is None for v in gcp):
+            raise UsageError(
+                "GCP needs --gcp-project-number, --gcp-pool-id, --gcp-provider-id and "
+                "--gcp-service-account-email"
+            )
+        project, pool, provider, email = (str(v) for v in gcp)
+        return CloudIdentity.gcp(project, pool, provider, email)
+    return None
+
+
+def install_manifests(
+    *,
+    catalog_image: str,
+    package: str,
+    channel: str,
+    namespace: str | None = None,
+    identity: CloudIdentity | None = None,
+) -> list[dict[str, Any]]:
+    """``[CatalogSource, OperatorGroup, Subscription]`` as plain data.
+
+    The CatalogSource ``<package>-catalog`` lives in ``openshift-marketplace``; the
+    OperatorGroup (targeting its own namespace) and the Subscription live in
+    ``namespace`` (default: the package name), which must exist. Raises UsageError for
+    an invalid image reference, package, namespace or channel name.
+    """
+    problem = reference_problem(catalog_image)
+    if problem:
+        raise UsageError(f"invalid --catalog-image {catalog_image!r}: {problem}")
+    dns = "a DNS-1123 label (lowercase alphanumerics and '-', at most 63 characters)"
+    _check(package, _DNS1123_LABEL, "--package", dns)
+    _check(channel, _CHANNEL, "--channel", "letters, digits, '.', '_' or '-'")
+    namespace = _check(namespace or package, _DNS1123_LABEL, "--namespace", dns)
+    source = f"{package}-catalog"
+    subscription: dict[str, Any] = {
+        "channel": channel,
+        "name": package,
+        "source": source,
+        "sourceNamespace": MARKETPLACE_NAMESPACE,
+        "installPlanApproval": "Automatic",
+    }
+    if identity is not None:
+        subscription["config"] = {"env": [{"name": n, "value": v} for n, v in identity.env]}
+    return [
+        {
+            "apiVersion": "operators.coreos.com/v1alpha1",
+            "kind": "CatalogSource",
+            "metadata": {"name": source, "namespace": MARKETPLACE_NAMESPACE},
+            "spec": {
+                "sourceType": "grpc",
+                "image": catalog_image,
+                "displayName": f"{package} test catalog",
+                "publisher": "bundle-tools",
+            },
+        },
+        {
+            "apiVersion": "operators.coreos.com/v1",
+            "kind": "OperatorGroup",
+            "metadata": {"name": package, "namespace": namespace},
+            "spec": {"targetNamespaces": [namespace]},
+        },
+        {
+            "apiVersion": "operators.coreos.com/v1alpha1",
+            "kind": "Subscription",
+            "metadata": {"name": package, "namespace": namespace},
+            "spec": subscription,
+        },
+    ]
+
+
+def dump_manifests(documents: Sequence[dict[str, Any]]) -> str:
+    """A YAML stream, keys in Kubernetes order (as built), ``---`` before each document."""
+    return yaml.safe_dump_all(
+        documents, explicit_start=True, sort_keys=False, default_flow_style=False, width=1 << 16
+    )
