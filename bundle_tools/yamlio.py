@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedBase, CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.comments import (
+    CommentedBase,
+    CommentedMap,
+    CommentedSeq,
+    TaggedScalar,
+    merge_attrib,
+)
 from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
@@ -202,13 +208,27 @@ def _node_start(node: Any) -> tuple[int, int] | None:
     return None
 
 
+def _key_source(node: CommentedMap, key: Any) -> CommentedMap | None:
+    """The mapping whose text holds ``key`` of ``node``: ``node`` itself or, for a key a
+    merge key brings in, the merged mapping that provides it (the first one, as YAML merge
+    does); ``None`` when ``node`` has no such key."""
+    if key in (node.lc.data or {}):
+        return node
+    for merged in getattr(node, merge_attrib, ()):
+        if isinstance(merged, CommentedMap) and key in merged:
+            return _key_source(merged, key)
+    return None
+
+
 def locate(root: Any, parts: Sequence[str | int]) -> tuple[int, int]:
     """1-based ``(line, column)`` of the node at ``parts`` below ``root``.
 
     For a mapping key whose value is a scalar the value's position is returned, for a
     collection value the key's position. When the path leaves the tree (a missing key),
     the position of the deepest node that exists is returned, so a finding about a
-    missing field points at its parent.
+    missing field points at its parent. A key that a merge key (``<<: *anchor``) brings in
+    is found where the anchored mapping spells it; an empty (null) value is located at its
+    key, since the parser places it on the next line.
     """
     pos = _node_start(root) or (0, 0)
     node = root
@@ -216,11 +236,12 @@ def locate(root: Any, parts: Sequence[str | int]) -> tuple[int, int]:
         last = i == len(parts) - 1
         if isinstance(node, CommentedMap):
             key = part
-            if key not in node:
+            source = _key_source(node, key)
+            if source is None:
                 break
-            kline, kcol, vline, vcol = node.lc.data[key]
+            kline, kcol, vline, vcol = source.lc.data[key]
             child = node[key]
-            scalar = not isinstance(child, CommentedMap | CommentedSeq)
+            scalar = child is not None and not isinstance(child, CommentedMap | CommentedSeq)
             pos = (vline, vcol) if (last and scalar) else (kline, kcol)
             node = child
         elif isinstance(node, CommentedSeq):

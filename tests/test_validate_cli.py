@@ -126,3 +126,16 @@ def test_readme_rule_table_is_generated_from_rules_command() -> None:
     found = re.search(r"<!-- rules:start -->\n(.*?)<!-- rules:end -->", readme, re.S)
     assert found is not None
     assert found.group(1) == invoke("rules", "--output", "markdown").stdout
+
+
+def test_merge_key_annotations_are_checked_at_the_anchor(tmp_path: Path) -> None:
+    csv = edit(
+        BASE_CSV,
+        "metadata:\n  name: widget-operator.v1.2.0\n  annotations:\n",
+        "x-features: &features\n  features.operators.openshift.io/disconnected: True-ish\n"
+        "metadata:\n  name: widget-operator.v1.2.0\n  annotations:\n    <<: *features\n",
+    )
+    bundle = write_bundle(tmp_path / "b", csv=csv)
+    result = invoke("validate", str(bundle), "--select", "FEAT002")
+    assert result.exit_code == 1, result.output
+    assert result.stdout.startswith(f"{bundle}/{CSV_FILE}:4:49: error FEAT002 ")

@@ -164,3 +164,29 @@ def test_load_documents_refuses_deep_nesting_without_traceback(tmp_path: Path) -
     with pytest.raises(InputError) as info:
         load_file(path)
     assert info.value.message == "invalid YAML: collections nested too deeply"
+
+
+MERGED = """\
+base: &base
+  x: 1
+  y: [1]
+c:
+  <<: *base
+  z: 2
+d:
+  <<: [*base, {q: 3}]
+empty:
+next: 1
+"""
+
+
+def test_locate_keys_brought_in_by_merge_keys_and_empty_values(tmp_path: Path) -> None:
+    (tmp_path / "m.yaml").write_text(MERGED, encoding="utf-8")
+    (doc,) = load_file(tmp_path / "m.yaml")
+    data = doc.data
+    assert locate(data, ("c", "x")) == (2, 6)  # where the anchored mapping spells it
+    assert locate(data, ("c", "y", 0)) == (3, 7)
+    assert locate(data, ("c", "z")) == (6, 6)
+    assert locate(data, ("d", "q")) == (8, 19)
+    assert locate(data, ("d", "missing")) == (7, 1)
+    assert locate(data, ("empty",)) == (9, 1)  # the key, not the next line
