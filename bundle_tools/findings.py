@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
 
+from bundle_tools.errors import InputError
+
 
 class Severity(IntEnum):
     """Finding severity; ordered so ``severity >= fail_on`` decides the exit code."""
@@ -83,10 +85,13 @@ class Finding:
 
 @dataclass(slots=True)
 class Report:
-    """Findings of one command run over ``targets`` (the bundle or catalog paths checked)."""
+    """Findings of one command run over ``targets`` (the bundle or catalog paths checked).
+    ``errors`` maps a target that could not be read to its input error: the other targets
+    are still checked and reported, and the run exits 2."""
 
     targets: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    errors: dict[str, InputError] = field(default_factory=dict)
 
     def extend(self, findings: Iterable[Finding]) -> None:
         """Add findings; order is fixed later by :meth:`sorted_findings`."""
@@ -97,12 +102,16 @@ class Report:
         return sorted(set(self.findings), key=Finding.sort_key)
 
     def counts(self) -> dict[str, int]:
-        """``{"error": n, "warning": n, "info": n}``."""
+        """``{"error": n, "warning": n, "info": n}`` of the findings (duplicates counted
+        once, as :meth:`sorted_findings` lists them)."""
         out = {str(s): 0 for s in sorted(Severity, reverse=True)}
-        for finding in self.findings:
+        for finding in set(self.findings):
             out[str(finding.severity)] += 1
         return out
 
     def exit_code(self, fail_on: Severity = Severity.ERROR) -> int:
-        """0 when no finding reaches ``fail_on``, else 1."""
+        """2 when a target could not be read, else 0 when no finding reaches
+        ``fail_on``, else 1."""
+        if self.errors:
+            return 2
         return 1 if any(f.severity >= fail_on for f in self.findings) else 0

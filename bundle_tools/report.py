@@ -32,27 +32,36 @@ def render_text(report: Report, fail_on: Severity) -> str:
     counts = report.counts()
     summary = ", ".join(f"{n} {sev}{'s' if n != 1 else ''}" for sev, n in counts.items())
     status = "failed" if report.exit_code(fail_on) else "passed"
-    lines.append(f"{len(report.targets)} checked, {summary}: {status}")
+    unreadable = f", {len(report.errors)} unreadable (see stderr)" if report.errors else ""
+    lines.append(f"{len(report.targets)} checked{unreadable}, {summary}: {status}")
     return "\n".join(lines) + "\n"
 
 
 def render_json(report: Report, fail_on: Severity) -> str:
     """JSON document (shape version 1)::
 
-        {"version": 1, "tool": {"name", "version"}, "status": "ok" | "findings",
+        {"version": 1, "tool": {"name", "version"}, "status": "ok" | "findings" | "error",
          "targets": [path...], "findings": [Finding.to_dict()...],
+         "errors": [{"target", "message", "file", "line", "column"}...],
          "summary": {"error": n, "warning": n, "info": n}}
 
-    ``status`` is ``"findings"`` when some finding reaches ``fail_on``.
+    ``status`` is ``"error"`` when a target could not be read (its input error is in
+    ``errors``, the first one also in ``"error"`` as every command reports an input error;
+    the other targets' findings are still listed), else ``"findings"`` when some finding
+    reaches ``fail_on``.
     """
+    code = report.exit_code(fail_on)
     document = {
         "version": JSON_VERSION,
         "tool": {"name": "bundle-tools", "version": __version__},
-        "status": "findings" if report.exit_code(fail_on) else "ok",
+        "status": {0: "ok", 1: "findings"}.get(code, "error"),
         "targets": report.targets,
         "findings": [f.to_dict() for f in report.sorted_findings()],
+        "errors": [{"target": t, **e.to_dict()} for t, e in report.errors.items()],
         "summary": report.counts(),
     }
+    if report.errors:
+        document["error"] = document["errors"][0]
     return json.dumps(document, indent=2) + "\n"
 
 
@@ -76,6 +85,25 @@ def artifact_uri(path: str, base: Path | None = None) -> str:
     return quote(pure.as_posix())
 
 
+#: ``uriBaseId`` of relative artifact URIs: the directory bundle-tools ran in (the
+#: repository root in CI), given in the run's ``originalUriBaseIds``.
+SARIF_ROOT = "%SRCROOT%"
+
+
+def _artifact_location(path: str) -> dict[str, str]:
+    """SARIF ``artifactLocation`` of a finding or error path: ``{"uri", "uriBaseId"}``,
+    without ``uriBaseId`` for an absolute ``file://`` URI."""
+    uri = artifact_uri(path)
+    return {"uri": uri} if uri.startswith("file:") else {"uri": uri, "uriBaseId": SARIF_ROOT}
+
+
+def _sarif_physical(path: str, line: int | None, column: int | None) -> dict[str, object]:
+    physical: dict[str, object] = {"artifactLocation": _artifact_location(path)}
+    if line is not None:
+        physical["region"] = {"startLine": line, "startColumn": column or 1}
+    return physical
+
+
 def _sarif_rule(rule_id: str) -> dict[str, object]:
     from bundle_tools.rules import all_rules
 
@@ -95,20 +123,18 @@ def render_sarif(report: Report, fail_on: Severity) -> str:
     """SARIF 2.1.0 log as GitHub code scanning accepts it: one run, ``tool.driver.rules``
     holding every rule that has a result (id, descriptions, source as help), one result
     per finding with ``ruleId``, ``ruleIndex``, ``level`` (error, warning, note),
-    ``message.text`` (plus the hint) and a physical location (``artifactLocation.uri`` and
-    ``region.startLine``/``startColumn`` when the finding has a line). ``fail_on`` does not
-    change the log."""
+    ``message.text`` (plus the hint) and a physical location (``artifactLocation`` with a
+    relative ``uri`` and ``uriBaseId`` ``%SRCROOT%``, the current directory, declared in
+    ``originalUriBaseIds``; ``region.startLine``/``startColumn`` when the finding has a
+    line; columns count Unicode code points, ``columnKind``). One ``invocation`` tells
+    whether every target could be read; each unreadable target is a
+    ``toolExecutionNotification``. ``fail_on`` does not change the log."""
     findings = report.sorted_findings()
     rule_ids = sorted({f.rule for f in findings})
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
     results = []
     for f in findings:
-        physical: dict[str, object] = {"artifactLocation": {"uri": artifact_uri(f.location.path)}}
-        if f.location.line is not None:
-            physical["region"] = {
-                "startLine": f.location.line,
-                "startColumn": f.location.column or 1,
-            }
+        physical = _sarif_physical(f.location.path, f.location.line, f.location.column)
         text = f.message + (f" (hint: {f.hint})" if f.hint else "")
         results.append(
             {
@@ -132,6 +158,27 @@ def render_sarif(report: Report, fail_on: Severity) -> str:
                         "rules": [_sarif_rule(r) for r in rule_ids],
                     }
                 },
+                "originalUriBaseIds": {SARIF_ROOT: {"uri": Path.cwd().as_uri() + "/"}},
+                "columnKind": "unicodeCodePoints",
+                "invocations": [
+                    {
+                        "executionSuccessful": not report.errors,
+                        "toolExecutionNotifications": [
+                            {
+                                "level": "error",
+                                "message": {"text": e.message},
+                                "locations": [
+                                    {
+                                        "physicalLocation": _sarif_physical(
+                                            e.path or target, e.line, e.column
+                                        )
+                                    }
+                                ],
+                            }
+                            for target, e in report.errors.items()
+                        ],
+                    }
+                ],
                 "results": results,
             }
         ],
@@ -152,7 +199,8 @@ def render_junit(report: Report, fail_on: Severity) -> str:
     (type = severity, message = finding message, body = message and hint) when the finding
     reaches ``fail_on``, else a passed case whose ``<system-out>`` carries the message. A
     target without findings gets one passed ``<testcase name="validate">`` so pipeline UIs
-    show it green."""
+    show it green; a target that could not be read gets a ``<testcase name="validate">``
+    with an ``<error>`` (its input error) and counts in ``errors``."""
     from xml.etree import ElementTree as ET
 
     grouped: dict[str, list] = {t: [] for t in report.targets}
@@ -176,16 +224,20 @@ def render_junit(report: Report, fail_on: Severity) -> str:
                 failure.text = body
             else:
                 ET.SubElement(case, "system-out").text = body
-        if not findings:
-            ET.SubElement(suite, "testcase", classname="bundle-tools", name="validate")
-        tests = max(len(findings), 1)
+        error = report.errors.get(target)
+        if error is not None or not findings:
+            case = ET.SubElement(suite, "testcase", classname="bundle-tools", name="validate")
+            if error is not None:
+                ET.SubElement(case, "error", type="input", message=error.message).text = str(error)
+        tests = len(findings) + (error is not None or not findings)
         suite.set("tests", str(tests))
         suite.set("failures", str(failures))
-        suite.set("errors", "0")
+        suite.set("errors", str(int(error is not None)))
         total_tests += tests
         total_failures += failures
     root.set("tests", str(total_tests))
     root.set("failures", str(total_failures))
+    root.set("errors", str(len(report.errors)))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 

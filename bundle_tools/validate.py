@@ -166,6 +166,13 @@ def load_context(path: str | Path, profile: str = "default") -> BundleContext:
     ``metadata/`` file cannot be read or parsed. For an optional metadata file the
     message adds what opm would do: skip the file and silently drop what it declares.
     """
+    if not Path(path).exists():
+        raise InputError("no such file or directory", path)
+    if not Path(path).is_dir():
+        raise InputError(
+            "not a bundle directory: give the directory that holds manifests/ and metadata/",
+            path,
+        )
     bundle = load_bundle(path)
     metadata = {}
     directory = bundle.root / "metadata"
@@ -203,17 +210,22 @@ def validate_bundles(
     ``courier``, also operator-courier's verification (``COURIER`` findings, filtered by
     the same ``select``/``ignore``).
 
-    Returns a Report whose targets are the paths as given. Raises InputError on the first
-    bundle that cannot be loaded (see :func:`load_context`), UsageError when ``courier``
+    Returns a Report whose targets are the paths as given (a path given twice is checked
+    once); a bundle that cannot be loaded (see :func:`load_context`) gets its InputError in
+    ``Report.errors`` and the others are still checked. Raises UsageError when ``courier``
     is asked for and operator-courier is not installed.
     """
     from bundle_tools.rules import matches, run_rules
 
     select, ignore = list(select), list(ignore)
     report = Report()
-    for path in paths:
-        context = load_context(path, profile)
-        report.targets.append(str(path))
+    for path in dict.fromkeys(str(p) for p in paths):
+        report.targets.append(path)
+        try:
+            context = load_context(path, profile)
+        except InputError as exc:
+            report.errors[path] = exc
+            continue
         report.extend(run_rules("bundle", context, select=select, ignore=ignore, profile=profile))
         if courier:
             from bundle_tools.courier import run_courier

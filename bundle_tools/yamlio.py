@@ -103,13 +103,31 @@ def read_source(path: str | Path) -> SourceText:
     return SourceText(path=path, text=text, bom=bom, newline=newline)
 
 
-def _input_error(exc: YAMLError, path: Path) -> InputError:
+def _first_key_line(text: str, exc: DuplicateKeyError, key: str) -> int | None:
+    """1-based line where the block mapping that ``exc`` names first spells ``key`` (the
+    parser marks only the mapping's start and the repeat); ``None`` when not found (a
+    flow mapping, an escaped key)."""
+    start, repeat = exc.context_mark, exc.problem_mark
+    spelled = re.compile(rf"""(['"]?){re.escape(key)}\1[ \t]*:(\s|$)""")
+    lines = text.splitlines()
+    for number in range(start.line, min(repeat.line, len(lines))):
+        line = lines[number]
+        if line[: repeat.column].strip() in ("", "-") and spelled.match(line, repeat.column):
+            return number + 1
+    return None
+
+
+def _input_error(exc: YAMLError, source: SourceText) -> InputError:
+    path = source.path
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     if isinstance(exc, DuplicateKeyError):
         found = re.match(r'found duplicate key "(.*?)" with value', exc.problem or "")
         message = f"duplicate key {found.group(1)!r}" if found else "duplicate key"
-        if exc.context_mark is not None:
-            message += f" (first defined at line {exc.context_mark.line + 1})"
+        first = None
+        if found and exc.context_mark is not None and exc.problem_mark is not None:
+            first = _first_key_line(source.text, exc, found.group(1))
+        if first is not None:
+            message += f" (first defined at line {first})"
     elif isinstance(exc, MarkedYAMLError):
         message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
     else:
@@ -170,7 +188,7 @@ def compose_documents(source: SourceText) -> list[ComposedDocument]:
             column,
         ) from None
     except YAMLError as exc:
-        raise _input_error(exc, source.path) from None
+        raise _input_error(exc, source) from None
     except RecursionError:
         raise InputError("invalid YAML: collections nested too deeply", source.path) from None
     return documents

@@ -68,11 +68,33 @@ def test_sarif_shape_github_accepts() -> None:
     assert first["message"]["text"].endswith("(hint: write '1.0.0')")
     physical = first["locations"][0]["physicalLocation"]
     assert physical == {
-        "artifactLocation": {"uri": "bundle/manifests/csv.yaml"},
+        "artifactLocation": {"uri": "bundle/manifests/csv.yaml", "uriBaseId": "%SRCROOT%"},
         "region": {"startLine": 12, "startColumn": 12},
     }
     missing = results[3]["locations"][0]["physicalLocation"]
-    assert missing == {"artifactLocation": {"uri": "other%20bundle/metadata/annotations.yaml"}}
+    assert missing == {
+        "artifactLocation": {
+            "uri": "other%20bundle/metadata/annotations.yaml",
+            "uriBaseId": "%SRCROOT%",
+        }
+    }
+    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": Path.cwd().as_uri() + "/"}}
+    assert run["columnKind"] == "unicodeCodePoints"
+    assert run["invocations"] == [{"executionSuccessful": True, "toolExecutionNotifications": []}]
+
+
+def test_sarif_absolute_path_outside_the_directory_has_no_base_id() -> None:
+    finding = Finding(
+        rule="CSV002",
+        severity=Severity.ERROR,
+        message="m",
+        location=Location(path="/nonexistent-root/b/csv.yaml", line=1, column=1),
+    )
+    report = Report(targets=["/nonexistent-root/b"], findings=[finding])
+    log = json.loads(render_sarif(report, Severity.ERROR))
+    (result,) = log["runs"][0]["results"]
+    location = result["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location == {"uri": "file:///nonexistent-root/b/csv.yaml"}
 
 
 def test_artifact_uri() -> None:

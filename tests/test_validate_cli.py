@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import pytest
 from typer.testing import CliRunner
@@ -75,7 +76,10 @@ def test_input_errors_exit_two_with_position(tmp_path: Path) -> None:
     result = invoke("validate", str(bundle))
     assert result.exit_code == 2
     assert re.search(rf"{CSV_FILE}:48:1: error: invalid YAML: duplicate key 'spec'", result.stderr)
-    assert result.stdout == ""
+    assert (
+        result.stdout
+        == "1 checked, 1 unreadable (see stderr), 0 errors, 0 warnings, 0 infos: failed\n"
+    )
     json_result = invoke("validate", "-o", "json", str(bundle))
     assert json_result.exit_code == 2
     document = json.loads(json_result.stdout)
@@ -97,7 +101,49 @@ def test_not_a_bundle_and_missing_path(tmp_path: Path) -> None:
     result = invoke("validate", str(tmp_path / "empty"))
     assert result.exit_code == 2
     assert "no manifests/ directory" in result.stderr
-    assert invoke("validate", str(tmp_path / "missing")).exit_code == 2
+    missing = invoke("validate", str(tmp_path / "missing"))
+    assert missing.exit_code == 2
+    assert missing.stderr == f"{tmp_path / 'missing'}: error: no such file or directory\n"
+    (tmp_path / "csv.yaml").write_text(BASE_CSV, encoding="utf-8")
+    a_file = invoke("validate", "-o", "json", str(tmp_path / "csv.yaml"))
+    assert a_file.exit_code == 2
+    assert json.loads(a_file.stdout)["error"] == {
+        "target": str(tmp_path / "csv.yaml"),
+        "message": "not a bundle directory: give the directory that holds manifests/ and metadata/",
+        "file": str(tmp_path / "csv.yaml"),
+        "line": None,
+        "column": None,
+    }
+
+
+def test_an_unreadable_bundle_does_not_hide_the_others(tmp_path: Path) -> None:
+    bad = str(write_bundle(tmp_path / "bad", csv=BAD_VERSION))
+    broken = str(write_bundle(tmp_path / "broken", csv=BASE_CSV + "spec: {}\n"))
+    missing = str(tmp_path / "missing")
+    result = invoke("validate", bad, missing, broken, bad)
+    assert result.exit_code == 2
+    assert f"{bad}/{CSV_FILE}:11:12: error CSV002 " in result.stdout
+    assert result.stdout.splitlines()[-1].startswith(
+        "3 checked, 2 unreadable (see stderr), 1 error,"
+    )
+    assert result.stderr.splitlines() == [
+        f"{missing}: error: no such file or directory",
+        f"{broken}/{CSV_FILE}:48:1: error: invalid YAML: duplicate key 'spec' "
+        "(first defined at line 8)",
+    ]
+    document = json.loads(invoke("validate", "-o", "json", bad, missing).stdout)
+    assert (document["status"], document["targets"]) == ("error", [bad, missing])
+    assert [e["target"] for e in document["errors"]] == [missing]
+    assert {f["rule"] for f in document["findings"]} >= {"CSV002"}
+    root = ET.fromstring(invoke("validate", "-o", "junit", bad, missing).stdout)
+    assert (root.get("errors"), [s.get("errors") for s in root]) == ("1", ["0", "1"])
+    error = root.find("testsuite[@name='" + missing + "']/testcase/error")
+    assert error is not None and error.text == f"{missing}: error: no such file or directory"
+    log = json.loads(invoke("validate", "-o", "sarif", bad, missing).stdout)
+    (invocation,) = log["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False
+    (note,) = invocation["toolExecutionNotifications"]
+    assert note["message"]["text"] == "no such file or directory"
 
 
 def test_several_bundles_in_one_run(tmp_path: Path) -> None:

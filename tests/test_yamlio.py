@@ -121,6 +121,17 @@ def test_compose_documents_gives_data_and_nodes_from_one_parse(tmp_path: Path) -
     ("text", "where", "message"),
     [
         ("a: 1\na: 2\n", "2:1", "invalid YAML: duplicate key 'a' (first defined at line 1)"),
+        (
+            "x:\n  q: 1\n  a: 1\n  b:\n    a: 0\n  a: 3\n",
+            "6:3",
+            "invalid YAML: duplicate key 'a' (first defined at line 3)",
+        ),
+        (
+            "l:\n- q: 0\n  n: 1\n  n: 2\n",
+            "4:3",
+            "invalid YAML: duplicate key 'n' (first defined at line 3)",
+        ),
+        ("{a: 1, a: 2}\n", "1:8", "invalid YAML: duplicate key 'a'"),
         ("a:\n\t- x\n", "2:1", "invalid YAML: tab character used for indentation"),
         ("a: [1\n", "2:1", "invalid YAML: while parsing a flow sequence"),
         ("a: 1\nb: x\x07y\n", "2:5", "invalid YAML: control character U+0007 is not allowed"),

@@ -93,10 +93,14 @@ def rule_patterns(values: list[str] | None, target: str | None = None) -> list[s
 
 
 def emit(report: Report, output: OutputFormat, fail_on: FailLevel) -> NoReturn:
-    """Print ``report`` in the ``output`` format on stdout and exit: 0 when no finding
+    """Print ``report`` in the ``output`` format on stdout, its input errors
+    (``PATH:LINE:COL: error: MESSAGE``) on stderr, and exit with
+    :meth:`Report.exit_code`: 2 when a target could not be read, else 0 when no finding
     reaches ``fail_on``, else 1."""
     from bundle_tools.report import RENDERERS
 
     level = Severity.parse(fail_on.value)
     typer.echo(RENDERERS[output.value](report, level), nl=False)
+    for error in report.errors.values():
+        typer.echo(str(error), err=True)
     raise typer.Exit(report.exit_code(level))

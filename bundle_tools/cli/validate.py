@@ -28,9 +28,6 @@ Bundles = Annotated[
     typer.Argument(
         help="Bundle directories (each with manifests/ and metadata/).",
         metavar="BUNDLE",
-        exists=True,
-        file_okay=False,
-        dir_okay=True,
     ),
 ]
 
@@ -51,7 +48,8 @@ def validate(
     ] = False,
 ) -> None:
     """Validate bundle directories: JSON schemas plus OLM, feature-annotation and token-auth
-    rules. Exit 0 clean, 1 findings at or above --fail-on, 2 input or usage error."""
+    rules. Exit 0 clean, 1 findings at or above --fail-on, 2 input or usage error (an
+    unreadable bundle is reported on stderr; the other bundles are still checked)."""
     from bundle_tools.validate import validate_bundles
 
     with exit_on_input_error(output is OutputFormat.json):
