@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bundle_tools.bundle import CHANNELS_KEY, Bundle, load_bundle
+from bundle_tools.csv_model import ANNOTATIONS, DEPLOYMENTS, get_path
 from bundle_tools.errors import InputError
 from bundle_tools.findings import Location, Report
 from bundle_tools.yamlio import Document, load_file, locate, pointer
@@ -43,19 +44,6 @@ def _mapping(value: Any) -> dict[str, Any]:
 
 def _sequence(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
-
-
-def get_path(data: Any, parts: Sequence[str | int]) -> Any:
-    """The node at ``parts`` below ``data``, or ``None`` when the path leaves the tree."""
-    node = data
-    for part in parts:
-        if (isinstance(node, dict) and part in node) or (
-            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-        ):
-            node = node[part]
-        else:
-            return None
-    return node
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +100,7 @@ class BundleContext:
 
     def csv_annotations(self) -> dict[str, Any]:
         """The CSV's ``metadata.annotations`` mapping (``{}`` when absent)."""
-        return _mapping(_mapping(self.csv_data.get("metadata")).get("annotations"))
+        return _mapping(get_path(self.csv_data, ANNOTATIONS))
 
     def channels(self) -> list[str]:
         """The channel names of the channels annotation, split on commas and stripped
@@ -128,10 +116,9 @@ class BundleContext:
     def deployments(self) -> Iterator[tuple[Parts, dict[str, Any]]]:
         """``(path, deployment)`` for each ``spec.install.spec.deployments[]`` entry
         (mapping with ``name`` and ``spec``)."""
-        base: Parts = ("spec", "install", "spec", "deployments")
-        for i, deployment in enumerate(_sequence(self.install_spec().get("deployments"))):
+        for i, deployment in enumerate(_sequence(get_path(self.csv_data, DEPLOYMENTS))):
             if isinstance(deployment, dict):
-                yield (*base, i), deployment
+                yield (*DEPLOYMENTS, i), deployment
 
     def pod_specs(self) -> Iterator[tuple[Parts, dict[str, Any]]]:
         """``(path, pod spec)`` of each deployment's ``spec.template.spec``."""

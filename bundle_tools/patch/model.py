@@ -12,14 +12,14 @@ from typing import Any
 import semver
 
 from bundle_tools.bundle import is_csv
+from bundle_tools.csv_model import ANNOTATIONS as ANNOTATIONS  # re-exported to patch modules
+from bundle_tools.csv_model import CLOUDS, get_path
+from bundle_tools.csv_model import DEPLOYMENTS as DEPLOYMENTS  # re-exported to patch modules
 from bundle_tools.errors import InputError, UsageError
 from bundle_tools.patch.textedit import PathParts, YamlText, node_value
 from bundle_tools.semver_range import RangeError, parse_range
 from bundle_tools.yamlio import SourceText, pointer
 
-CLOUDS = ("aws", "azure", "gcp")
-DEPLOYMENTS = ("spec", "install", "spec", "deployments")
-ANNOTATIONS = ("metadata", "annotations")
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)")
 #: Kubernetes object names (DNS-1123 subdomain): CSV names, so ``replaces`` and the name
 #: ``--version`` produces.
@@ -197,17 +197,6 @@ class Change:
     def to_dict(self) -> dict[str, Any]:
         """JSON shape ``{"file", "pointer", "old", "new"}``."""
         return {"file": self.file, "pointer": self.pointer, "old": self.old, "new": self.new}
-
-
-def get_path(data: Any, parts: PathParts, default: Any = None) -> Any:
-    """The value at ``parts`` in plain data (dicts and lists), ``default`` when absent."""
-    for part in parts:
-        in_dict = isinstance(data, dict) and part in data
-        in_list = isinstance(data, list) and isinstance(part, int) and part < len(data)
-        if not (in_dict or in_list):
-            return default
-        data = data[part]
-    return data
 
 
 def same_value(a: Any, b: Any) -> bool:

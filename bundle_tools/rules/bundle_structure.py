@@ -25,9 +25,9 @@ from bundle_tools.bundle import (
     PACKAGE_KEY,
     is_csv,
 )
+from bundle_tools.csv_model import get_path
 from bundle_tools.findings import Severity
 from bundle_tools.rules import Hit, rule
-from bundle_tools.validate import get_path
 
 if TYPE_CHECKING:
     from bundle_tools.validate import BundleContext

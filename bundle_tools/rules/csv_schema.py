@@ -28,9 +28,9 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from bundle_tools.bundle import CHANNELS_KEY, MEDIATYPE_KEY, PACKAGE_KEY
+from bundle_tools.csv_model import get_path
 from bundle_tools.findings import Severity
 from bundle_tools.rules import Hit, rule
-from bundle_tools.validate import get_path
 from bundle_tools.yamlio import escape_pointer_part, locate, split_pointer
 
 if TYPE_CHECKING:

@@ -19,9 +19,9 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from bundle_tools.csv_model import get_path
 from bundle_tools.findings import Severity
 from bundle_tools.rules import Hit, rule
-from bundle_tools.validate import get_path
 
 if TYPE_CHECKING:
     from bundle_tools.validate import BundleContext

@@ -18,6 +18,7 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from bundle_tools.csv_model import CLOUDS
 from bundle_tools.findings import Severity
 from bundle_tools.rules import Hit, rule
 
@@ -31,9 +32,7 @@ REQUIRED = (
     "fips-compliant",
     "proxy-aware",
     "tls-profiles",
-    "token-auth-aws",
-    "token-auth-azure",
-    "token-auth-gcp",
+    *(f"token-auth-{cloud}" for cloud in CLOUDS),
 )
 #: Keys that may be present (if so, with a valid value).
 OPTIONAL = ("cnf", "cni", "csi")

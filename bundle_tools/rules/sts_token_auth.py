@@ -18,15 +18,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from bundle_tools.csv_model import CLOUDS, get_path
 from bundle_tools.findings import Severity
 from bundle_tools.rules import Hit, rule
 from bundle_tools.rules.feature_annotations import PREFIX, feature_keys
-from bundle_tools.validate import get_path
 
 if TYPE_CHECKING:
     from bundle_tools.validate import BundleContext, Parts
 
-CLOUDS = ("aws", "azure", "gcp")
 TOKEN_DIR = "/var/run/secrets/openshift/serviceaccount"
 AUDIENCE = "openshift"
 CR_GROUP = "cloudcredential.openshift.io"

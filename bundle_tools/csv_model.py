@@ -1,0 +1,32 @@
+"""What ``patch-csv`` and ``validate`` both know about a ClusterServiceVersion: the clouds
+of the token-auth feature annotations, the paths of the install strategy's deployments and
+of the CSV annotations, and :func:`get_path`, which reads a node of parsed YAML or JSON
+without failing on a missing or mistyped parent."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+#: Clouds of ``features.operators.openshift.io/token-auth-<cloud>`` (OpenShift's Cloud
+#: Credential Operator short-lived token flows), in annotation order.
+CLOUDS = ("aws", "azure", "gcp")
+#: ``spec.install.spec.deployments`` of a CSV: the install strategy's deployments.
+DEPLOYMENTS: tuple[str, ...] = ("spec", "install", "spec", "deployments")
+#: ``metadata.annotations`` of a CSV.
+ANNOTATIONS: tuple[str, ...] = ("metadata", "annotations")
+
+
+def get_path(data: Any, parts: Sequence[str | int], default: Any = None) -> Any:
+    """The node at ``parts`` below ``data`` (mappings by key, sequences by a non-negative
+    index), or ``default`` when the path leaves the tree: a missing key, an index out of
+    range or negative, a scalar where a collection is needed."""
+    node = data
+    for part in parts:
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
+            node = node[part]
+        else:
+            return default
+    return node
