@@ -58,6 +58,30 @@ def test_required_keys_info_for_community_warning_when_partial_error_when_certif
     assert "disconnected" not in message and "token-auth-gcp" in message
 
 
+def test_certification_demands_follow_one_signal(tmp_path: Path) -> None:
+    """FEAT001 and FEAT007 agree: info on a community bundle (no feature annotation, no
+    valid-subscription), warning once the CSV shows it targets certification, error under
+    --profile certified."""
+    community = write_bundle(tmp_path / "a")
+    assert [severities(community, r) for r in ("FEAT001", "FEAT007")] == [["info"], ["info"]]
+    features_only = write_bundle(tmp_path / "b", csv=with_annotations(FEATURES))
+    assert severities(features_only, "FEAT007") == ["warning"]
+    assert severities(features_only, "FEAT007", "certified") == ["error"]
+    subscription_only = write_bundle(tmp_path / "c", csv=with_annotations(SUBSCRIPTION))
+    assert severities(subscription_only, "FEAT001") == ["warning"]
+
+
+def test_community_bundle_exits_zero_even_on_warnings(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from bundle_tools.cli import app
+
+    community = str(write_bundle(tmp_path / "a"))
+    runner = CliRunner()
+    assert runner.invoke(app, ["validate", community, "--fail-on", "warning"]).exit_code == 0
+    assert runner.invoke(app, ["validate", community, "--profile", "certified"]).exit_code == 1
+
+
 DISCONNECTED = 'disconnected: "false"'
 
 

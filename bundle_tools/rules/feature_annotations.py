@@ -72,11 +72,23 @@ def feature_keys(ctx: BundleContext) -> dict[str, Any]:
     }
 
 
-def _certification_severity(ctx: BundleContext, targets_openshift: bool) -> Severity | None:
-    """Severity of a certification demand: the rule's own (warning, error under the
-    certified/strict profiles) when the CSV shows it targets OpenShift, else info under
-    the default profile, so community bundles are not flagged for Red Hat demands."""
-    if ctx.profile in CERTIFIED or targets_openshift:
+def targets_certification(ctx: BundleContext) -> bool:
+    """True when the CSV shows it is meant for Red Hat certification: it sets any
+    ``features.operators.openshift.io/*`` key, the legacy infrastructure-features list or
+    ``valid-subscription``. A community bundle (OperatorHub.io, community-operators) sets
+    none of them."""
+    annotations = ctx.csv_annotations()
+    return bool(feature_keys(ctx)) or any(
+        key in annotations for key in (LEGACY_KEY, VALID_SUBSCRIPTION_KEY)
+    )
+
+
+def _certification_severity(ctx: BundleContext) -> Severity | None:
+    """Severity of a certification demand (FEAT001, FEAT007): the rule's own (warning;
+    error under the certified/strict profiles) when the profile asks for certification or
+    the CSV shows it targets it (:func:`targets_certification`), else info, so a community
+    bundle is not flagged for Red Hat demands even under ``--fail-on warning``."""
+    if ctx.profile in CERTIFIED or targets_certification(ctx):
         return None
     return Severity.INFO
 
@@ -90,10 +102,12 @@ def _certification_severity(ctx: BundleContext, targets_openshift: bool) -> Seve
     profiles=CERTIFIED,
 )
 def required_features(ctx: BundleContext) -> Iterator[Hit]:
-    """Red Hat certification rejects a CSV without all seven keys. Only certification
-    demands them: a warning when the CSV already sets some feature keys (it targets
-    OpenShift and forgot the rest), info when it sets none (a community bundle), an
-    error under ``--profile certified``."""
+    """Red Hat certification (preflight) rejects a CSV without all seven keys; nothing
+    else needs them. Under the default profile this is a warning when the CSV already
+    shows it targets certification (some feature key, the legacy list or
+    valid-subscription: it forgot the rest) and info on a community bundle that sets none
+    of them; either way the run still exits 0 unless ``--fail-on`` is lowered. An error
+    under ``--profile certified`` (and ``strict``)."""
     if ctx.csv is None:
         return
     present = feature_keys(ctx)
@@ -104,7 +118,7 @@ def required_features(ctx: BundleContext) -> Iterator[Hit]:
             "(Red Hat certification requires all seven)",
             location=ctx.at(ctx.csv, ("metadata", "annotations")),
             hint='add each key with the string "true" or "false"',
-            severity=_certification_severity(ctx, bool(present)),
+            severity=_certification_severity(ctx),
         )
 
 
@@ -258,9 +272,10 @@ def legacy_infrastructure_features(ctx: BundleContext) -> Iterator[Hit]:
 )
 def valid_subscription(ctx: BundleContext) -> Iterator[Hit]:
     """Red Hat release pipelines require the key; the console shows its values as the
-    subscriptions needed. Absence is an error under ``--profile certified`` and info
-    otherwise (community operators do not need it); a malformed value is always reported
-    at the rule's severity."""
+    subscriptions needed. Absence follows FEAT001: a warning when the CSV targets
+    certification (it sets feature annotations), info on a community bundle, an error
+    under ``--profile certified``. A malformed value is always reported at the rule's
+    severity."""
     annotations = ctx.csv_annotations()
     if ctx.csv is None:
         return
@@ -269,7 +284,7 @@ def valid_subscription(ctx: BundleContext) -> Iterator[Hit]:
             message=f"{VALID_SUBSCRIPTION_KEY} is missing (required by Red Hat certification)",
             location=ctx.at(ctx.csv, ("metadata", "annotations")),
             hint=f"""add {VALID_SUBSCRIPTION_KEY}: '["OpenShift Container Platform"]'""",
-            severity=_certification_severity(ctx, False),
+            severity=_certification_severity(ctx),
         )
         return
     value = annotations[VALID_SUBSCRIPTION_KEY]
