@@ -8,8 +8,8 @@ temporary directory (the CSV and CRD files only; the package and channels come f
 ``metadata/annotations.yaml``),
 runs ``operatorcourier.api.build_and_verify`` and turns each error and warning into a
 finding. Courier's messages carry no position; a finding points at the CSV node its
-message names (``csv spec.install not defined`` -> ``/spec``), else at the CSV's first
-line.
+message names (``csv spec.install not defined`` -> ``/spec``), a package or channel
+message at the annotation it came from, else at the CSV's first line.
 
 operator-courier is an optional extra (``pip install 'bundle-tools[courier]'``), imported
 only here and only when ``--courier`` is given.
@@ -25,7 +25,7 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bundle_tools.bundle import DEFAULT_CHANNEL_KEY, PACKAGE_KEY
+from bundle_tools.bundle import CHANNELS_KEY, DEFAULT_CHANNEL_KEY, PACKAGE_KEY
 from bundle_tools.errors import UsageError
 from bundle_tools.findings import Finding, Location, Severity
 
@@ -97,6 +97,15 @@ def _verify(api: Any, bad_bundle: type[Exception], error: type[Exception], flat:
 
 
 def _location(ctx: BundleContext, message: str) -> Location:
+    """Where a courier message points: a package or channel message at the annotation of
+    ``metadata/annotations.yaml`` the package file was built from, a CSV message at the
+    CSV field it names (else the CSV's first line)."""
+    lowered = message.lower()
+    if "package" in lowered or "channel" in lowered:
+        key = CHANNELS_KEY if "channel" in lowered else PACKAGE_KEY
+        if ctx.bundle.annotations is None:
+            return ctx.file_at("metadata/annotations.yaml")
+        return ctx.at(ctx.bundle.annotations, ("annotations", key))
     if ctx.csv is None:
         return ctx.file_at("manifests")
     found = _FIELD.search(message)

@@ -24,6 +24,21 @@ def test_clean_bundle_has_no_findings(tmp_path: Path) -> None:
 def test_missing_annotations_file_points_at_the_path(tmp_path: Path) -> None:
     bundle = write_bundle(tmp_path / "b", annotations=None)
     assert hits(bundle, select=("BND",)) == [("BND001", ANN, None, None)]
+    message = validate_bundles([bundle], select=["BND001"]).findings[0].message
+    assert message.startswith("metadata/annotations.yaml is missing: ")
+
+
+@pytest.mark.parametrize("text", ["", "# only a comment\n"])
+def test_empty_annotations_file_is_called_empty(tmp_path: Path, text: str) -> None:
+    bundle = write_bundle(tmp_path / "b", annotations=text)
+    (finding,) = validate_bundles([bundle], select=["BND001"]).findings
+    assert finding.message.startswith("metadata/annotations.yaml is empty: ")
+    assert (finding.location.path, finding.location.line) == (f"{bundle}/{ANN}", None)
+
+
+def test_annotations_key_without_value_points_at_the_key(tmp_path: Path) -> None:
+    bundle = write_bundle(tmp_path / "b", annotations="# bundle metadata\nannotations:\n")
+    assert hits(bundle, select=("BND001",)) == [("BND001", ANN, 2, 1)]
 
 
 @pytest.mark.parametrize(

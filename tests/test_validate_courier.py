@@ -3,6 +3,7 @@ when operator-courier is installed, its findings."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -72,3 +73,43 @@ def test_courier_findings_are_located(tmp_path: Path) -> None:
     ]
     assert errors[0].location.path.endswith(CSV_FILE)
     assert (errors[0].location.line, errors[0].location.column) == (28, 3)
+
+
+def test_courier_id_needs_the_courier_option(tmp_path: Path) -> None:
+    bundle = str(write_bundle(tmp_path / "b"))
+    result = CliRunner().invoke(app, ["validate", bundle, "--select", "COURIER"])
+    assert result.exit_code == 2
+    assert (
+        result.stderr
+        == "error: no rule matches 'COURIER' (COURIER findings come only with --courier)\n"
+    )
+    catalog_rule = CliRunner().invoke(app, ["validate", bundle, "--ignore", "FBC0"])
+    assert catalog_rule.stderr == (
+        "error: no rule matches 'FBC0' (it names catalog rules; this command runs bundle rules)\n"
+    )
+
+
+def test_courier_package_messages_point_at_annotations_and_count_once(tmp_path: Path) -> None:
+    try:
+        import_courier()
+    except UsageError as exc:
+        pytest.skip(str(exc))
+    annotations = ANNOTATIONS.replace(
+        "  operators.operatorframework.io.bundle.channels.v1: stable\n",
+        "  operators.operatorframework.io.bundle.channels.v1: ''\n",
+    )
+    second = edit(BASE_CSV, "name: widget-operator.v1.2.0", "name: widget-operator.v1.1.0")
+    bundle = write_bundle(
+        tmp_path / "b",
+        annotations=annotations,
+        files={"manifests/old.clusterserviceversion.yaml": second},
+    )
+    result = CliRunner().invoke(
+        app, ["validate", str(bundle), "--courier", "--select", "COURIER", "-o", "json"]
+    )
+    document = json.loads(result.stdout)
+    channels = [f for f in document["findings"] if "channels" in f["message"]]
+    assert [(f["file"], f["line"], f["column"]) for f in channels] == [
+        (f"{bundle}/metadata/annotations.yaml", 6, 54)
+    ]
+    assert sum(document["summary"].values()) == len(document["findings"])

@@ -78,17 +78,31 @@ ProfileOption = Annotated[
 ]
 
 
-def rule_patterns(values: list[str] | None, target: str | None = None) -> list[str]:
+def rule_patterns(
+    values: list[str] | None, target: str | None = None, extra: tuple[str, ...] = ()
+) -> list[str]:
     """Split repeatable, comma-separated ``--select``/``--ignore`` values into rule ids or
-    prefixes (upper-cased). Raises UsageError when a pattern matches no registered rule
-    (of ``target``, when given) — a typo would otherwise silently select nothing."""
+    prefixes (upper-cased). ``extra`` holds finding ids this run can produce besides the
+    registered rules (``COURIER`` with ``--courier``). Raises UsageError when a pattern
+    matches no rule of ``target`` (when given) nor ``extra`` — a typo would otherwise
+    silently select nothing; the message names the other target's command or the
+    ``--courier`` option when the pattern belongs there."""
     from bundle_tools.rules import all_rules, matches
 
     patterns = [p.strip().upper() for v in values or [] for p in v.split(",") if p.strip()]
-    ids = [r.id for r in all_rules().values() if target is None or r.target == target]
+    rules = all_rules().values()
+    ids = [r.id for r in rules if target is None or r.target == target] + list(extra)
     for pattern in patterns:
-        if pattern != "COURIER" and not any(matches(rule_id, [pattern]) for rule_id in ids):
-            raise UsageError(f"no rule matches {pattern!r} (see `bundle-tools rules`)")
+        if any(matches(rule_id, [pattern]) for rule_id in ids):
+            continue
+        elsewhere = sorted({r.target for r in rules if matches(r.id, [pattern])})
+        if elsewhere:
+            hint = f"it names {' and '.join(elsewhere)} rules; this command runs {target} rules"
+        elif matches("COURIER", [pattern]):
+            hint = "COURIER findings come only with --courier"
+        else:
+            hint = "see `bundle-tools rules`"
+        raise UsageError(f"no rule matches {pattern!r} ({hint})")
     return patterns
 
 

@@ -53,8 +53,9 @@ def validate(
     from bundle_tools.validate import validate_bundles
 
     with exit_on_input_error(output is OutputFormat.json):
-        selected = rule_patterns(select, "bundle")
-        ignored = rule_patterns(ignore, "bundle")
+        extra = ("COURIER",) if courier else ()
+        selected = rule_patterns(select, "bundle", extra)
+        ignored = rule_patterns(ignore, "bundle", extra)
         report = validate_bundles(
             paths, select=selected, ignore=ignored, profile=profile.value, courier=courier
         )

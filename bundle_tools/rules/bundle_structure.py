@@ -47,8 +47,9 @@ def annotations_present(ctx: BundleContext) -> Iterator[Hit]:
     without it ``opm render`` / ``opm index add`` refuse the bundle image."""
     doc = ctx.bundle.annotations
     if doc is None:
+        state = "is empty" if (ctx.bundle.root / ANNOTATIONS_FILE).is_file() else "is missing"
         yield Hit(
-            message=f"{ANNOTATIONS_FILE} is missing: opm cannot tell the bundle's package "
+            message=f"{ANNOTATIONS_FILE} {state}: opm cannot tell the bundle's package "
             "and channels and refuses the bundle",
             location=ctx.file_at(ANNOTATIONS_FILE),
         )
