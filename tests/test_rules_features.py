@@ -58,14 +58,15 @@ def test_required_keys_info_for_community_warning_when_partial_error_when_certif
     assert "disconnected" not in message and "token-auth-gcp" in message
 
 
-def test_certification_demands_follow_one_signal(tmp_path: Path) -> None:
-    """FEAT001 and FEAT007 agree: info on a community bundle (no feature annotation, no
-    valid-subscription), warning once the CSV shows it targets certification, error under
+def test_certification_demands_by_profile(tmp_path: Path) -> None:
+    """FEAT001 is info on a community bundle and a warning once the CSV shows it targets
+    certification (valid-subscription alone marks a Red Hat product); FEAT007 stays info by
+    default (only Red Hat's own builds need valid-subscription); both are errors under
     --profile certified."""
     community = write_bundle(tmp_path / "a")
     assert [severities(community, r) for r in ("FEAT001", "FEAT007")] == [["info"], ["info"]]
     features_only = write_bundle(tmp_path / "b", csv=with_annotations(FEATURES))
-    assert severities(features_only, "FEAT007") == ["warning"]
+    assert severities(features_only, "FEAT007") == ["info"]
     assert severities(features_only, "FEAT007", "certified") == ["error"]
     subscription_only = write_bundle(tmp_path / "c", csv=with_annotations(SUBSCRIPTION))
     assert severities(subscription_only, "FEAT001") == ["warning"]

@@ -83,12 +83,12 @@ def targets_certification(ctx: BundleContext) -> bool:
     )
 
 
-def _certification_severity(ctx: BundleContext) -> Severity | None:
+def _certification_severity(ctx: BundleContext, demanded: bool) -> Severity | None:
     """Severity of a certification demand (FEAT001, FEAT007): the rule's own (warning;
     error under the certified/strict profiles) when the profile asks for certification or
-    the CSV shows it targets it (:func:`targets_certification`), else info, so a community
+    ``demanded`` (the CSV shows the demand applies to it), else info, so a community
     bundle is not flagged for Red Hat demands even under ``--fail-on warning``."""
-    if ctx.profile in CERTIFIED or targets_certification(ctx):
+    if ctx.profile in CERTIFIED or demanded:
         return None
     return Severity.INFO
 
@@ -118,7 +118,7 @@ def required_features(ctx: BundleContext) -> Iterator[Hit]:
             "(Red Hat certification requires all seven)",
             location=ctx.at(ctx.csv, ("metadata", "annotations")),
             hint='add each key with the string "true" or "false"',
-            severity=_certification_severity(ctx),
+            severity=_certification_severity(ctx, targets_certification(ctx)),
         )
 
 
@@ -271,11 +271,11 @@ def legacy_infrastructure_features(ctx: BundleContext) -> Iterator[Hit]:
     profiles=CERTIFIED,
 )
 def valid_subscription(ctx: BundleContext) -> Iterator[Hit]:
-    """Red Hat release pipelines require the key; the console shows its values as the
-    subscriptions needed. Absence follows FEAT001: a warning when the CSV targets
-    certification (it sets feature annotations), info on a community bundle, an error
-    under ``--profile certified``. A malformed value is always reported at the rule's
-    severity."""
+    """Red Hat's own product builds require the key (Enterprise Contract, redhat
+    collection); the console shows its values as the subscriptions needed. Partner
+    certification (preflight) and community catalogs do not read it, so absence is info
+    under the default profile, whatever else the CSV sets, and an error under ``--profile
+    certified``. A malformed value is always reported at the rule's severity."""
     annotations = ctx.csv_annotations()
     if ctx.csv is None:
         return
@@ -284,7 +284,7 @@ def valid_subscription(ctx: BundleContext) -> Iterator[Hit]:
             message=f"{VALID_SUBSCRIPTION_KEY} is missing (required by Red Hat certification)",
             location=ctx.at(ctx.csv, ("metadata", "annotations")),
             hint=f"""add {VALID_SUBSCRIPTION_KEY}: '["OpenShift Container Platform"]'""",
-            severity=_certification_severity(ctx),
+            severity=_certification_severity(ctx, False),
         )
         return
     value = annotations[VALID_SUBSCRIPTION_KEY]
