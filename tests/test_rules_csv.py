@@ -156,3 +156,16 @@ def test_unquoted_timestamp_annotation_is_a_string_for_kubernetes(tmp_path: Path
 )
 def test_parse_tolerant(text: str, ok: bool) -> None:
     assert parse_tolerant(text) is ok
+
+
+def test_annotation_hint_is_yaml_that_reads_back_as_the_json(tmp_path: Path) -> None:
+    """A list holding a date, an apostrophe and an emoji: the hint is a single-quoted YAML
+    string (quotes doubled, characters kept) whose content is the JSON of the value."""
+    anchor = "    olm.skipRange: '>=1.0.0 <1.2.0'\n"
+    csv = edit(BASE_CSV, anchor, anchor + "    example.com/x: [2020-01-01, it's, \U0001f600]\n")
+    report = validate_bundles([write_bundle(tmp_path / "b", csv=csv)], select=["CSV009"])
+    (finding,) = report.findings
+    assert (
+        finding.hint
+        == """quote the value: example.com/x: '["2020-01-01", "it''s", "\U0001f600"]'"""
+    )

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from bundle_tools.csv_model import get_path
 from bundle_tools.findings import Severity
 from bundle_tools.rules import Hit, rule
+from bundle_tools.yamlio import to_plain
 
 if TYPE_CHECKING:
     from bundle_tools.validate import BundleContext
@@ -435,7 +436,8 @@ def annotation_strings(ctx: BundleContext) -> Iterator[Hit]:
         if kind is None:
             continue
         if kind in ("list", "mapping"):
-            quoted = "'" + json.dumps(value) + "'"
+            as_json = json.dumps(to_plain(value), ensure_ascii=False, default=str)
+            quoted = "'" + as_json.replace("'", "''") + "'"  # a YAML single-quoted string
         else:
             quoted = f'"{str(value).lower() if isinstance(value, bool) else value}"'
         yield Hit(
