@@ -169,3 +169,22 @@ def test_annotation_hint_is_yaml_that_reads_back_as_the_json(tmp_path: Path) -> 
         finding.hint
         == """quote the value: example.com/x: '["2020-01-01", "it''s", "\U0001f600"]'"""
     )
+
+
+def test_annotations_over_256_kib_are_refused(tmp_path: Path) -> None:
+    anchor = "    olm.skipRange: '>=1.0.0 <1.2.0'\n"
+    key = "example.com/blob"  # 16 bytes; 'é' is 2 bytes in UTF-8
+    fits = 256 * 1024 - 16 - 91 - 27  # the other annotations: alm-examples, skipRange
+    at_limit = write_bundle(
+        tmp_path / "a", csv=edit(BASE_CSV, anchor, anchor + f"    {key}: {'é' * (fits // 2)}\n")
+    )
+    report = validate_bundles([at_limit], select=["CSV016"])
+    over = write_bundle(
+        tmp_path / "b",
+        csv=edit(BASE_CSV, anchor, anchor + f"    {key}: {'é' * (fits // 2)}x\n"),
+    )
+    assert report.findings == []
+    (finding,) = validate_bundles([over], select=["CSV016"]).findings
+    assert finding.message.startswith(f"metadata.annotations hold {256 * 1024 + 1} bytes")
+    assert f"(largest: {key}, " in finding.message
+    assert (finding.location.line, finding.location.column) == (5, 3)

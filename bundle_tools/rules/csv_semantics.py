@@ -654,3 +654,37 @@ def related_images(ctx: BundleContext) -> Iterator[Hit]:
                     severity=Severity.WARNING,
                 )
             names.setdefault(name, image)
+
+
+#: Kubernetes' limit on the total size of an object's annotations, keys plus values, in
+#: bytes (k8s.io/apimachinery ``TotalAnnotationSizeLimitB``).
+ANNOTATIONS_SIZE_LIMIT = 256 * 1024
+
+
+@rule(
+    "CSV016",
+    severity=Severity.ERROR,
+    summary="CSV annotations total at most 256 KiB (keys plus values)",
+    source="k8s.io/apimachinery ValidateAnnotations (TotalAnnotationSizeLimitB, 256 KiB)",
+)
+def annotations_size(ctx: BundleContext) -> Iterator[Hit]:
+    """The API server refuses an object whose annotations, keys plus values in UTF-8
+    bytes, exceed 256 KiB ("metadata.annotations: Too long"): OLM cannot create the CSV
+    and the install fails. A large ``alm-examples`` is the usual cause."""
+    if ctx.csv is None:
+        return
+    sizes = {
+        str(key): len(str(key).encode()) + len(value.encode())
+        for key, value in ctx.csv_annotations().items()
+        if isinstance(value, str)
+    }
+    total = sum(sizes.values())
+    if total > ANNOTATIONS_SIZE_LIMIT:
+        largest = max(sizes, key=sizes.__getitem__)
+        yield Hit(
+            message=f"metadata.annotations hold {total} bytes, over the API server's limit "
+            f"of {ANNOTATIONS_SIZE_LIMIT}: OLM cannot create the CSV (largest: {largest}, "
+            f"{sizes[largest]} bytes)",
+            location=ctx.at(ctx.csv, ("metadata", "annotations")),
+            hint="shorten the largest annotations (fewer or smaller alm-examples)",
+        )
