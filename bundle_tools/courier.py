@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bundle_tools.bundle import CHANNELS_KEY, DEFAULT_CHANNEL_KEY, PACKAGE_KEY
+from bundle_tools.csv_model import get_path
 from bundle_tools.errors import UsageError
 from bundle_tools.findings import Finding, Location, Severity
 
@@ -66,7 +67,7 @@ def package_manifest(ctx: BundleContext) -> dict[str, Any]:
     annotations and CSV name: ``{packageName, channels: [{name, currentCSV}],
     defaultChannel}``."""
     values = ctx.bundle.annotation_values
-    csv_name = str((ctx.csv_data.get("metadata") or {}).get("name", ""))
+    csv_name = str(get_path(ctx.csv_data, ("metadata", "name")) or "")
     channels = [c for c in ctx.channels() if c]
     return {
         "packageName": str(values.get(PACKAGE_KEY, "")),

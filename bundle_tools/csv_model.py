@@ -17,6 +17,17 @@ DEPLOYMENTS: tuple[str, ...] = ("spec", "install", "spec", "deployments")
 ANNOTATIONS: tuple[str, ...] = ("metadata", "annotations")
 
 
+def as_dict(value: Any) -> dict[str, Any]:
+    """``value`` when it is a mapping, else ``{}`` (a field of the wrong type reads as
+    empty; the CSV schema rule reports the type)."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    """``value`` when it is a sequence, else ``[]`` (see :func:`as_dict`)."""
+    return value if isinstance(value, list) else []
+
+
 def get_path(data: Any, parts: Sequence[str | int], default: Any = None) -> Any:
     """The node at ``parts`` below ``data`` (mappings by key, sequences by a non-negative
     index), or ``default`` when the path leaves the tree: a missing key, an index out of

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bundle_tools.bundle import CHANNELS_KEY, Bundle, load_bundle
-from bundle_tools.csv_model import ANNOTATIONS, DEPLOYMENTS, get_path
+from bundle_tools.csv_model import ANNOTATIONS, DEPLOYMENTS, as_dict, as_list, get_path
 from bundle_tools.errors import InputError
 from bundle_tools.findings import Location, Report
 from bundle_tools.yamlio import Document, load_file, locate, pointer
@@ -36,14 +36,6 @@ PROFILES = ("default", "certified", "strict")
 METADATA_SUFFIXES = (".yaml", ".yml", ".json")
 
 Parts = tuple[str | int, ...]
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _sequence(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +81,7 @@ class BundleContext:
     @property
     def csv_data(self) -> dict[str, Any]:
         """The CSV mapping (``{}`` when there is no CSV)."""
-        return _mapping(self.bundle.csv.data) if self.bundle.csv else {}
+        return as_dict(self.bundle.csv.data) if self.bundle.csv else {}
 
     def objects(self) -> Iterator[tuple[Document, dict[str, Any]]]:
         """Every manifest document whose content is a mapping, in file order."""
@@ -100,7 +92,7 @@ class BundleContext:
 
     def csv_annotations(self) -> dict[str, Any]:
         """The CSV's ``metadata.annotations`` mapping (``{}`` when absent)."""
-        return _mapping(get_path(self.csv_data, ANNOTATIONS))
+        return as_dict(get_path(self.csv_data, ANNOTATIONS))
 
     def channels(self) -> list[str]:
         """The channel names of the channels annotation, split on commas and stripped
@@ -111,12 +103,12 @@ class BundleContext:
     # -- install strategy ------------------------------------------------------------
     def install_spec(self) -> dict[str, Any]:
         """``spec.install.spec`` of the CSV (``{}`` when absent)."""
-        return _mapping(get_path(self.csv_data, ("spec", "install", "spec")))
+        return as_dict(get_path(self.csv_data, ("spec", "install", "spec")))
 
     def deployments(self) -> Iterator[tuple[Parts, dict[str, Any]]]:
         """``(path, deployment)`` for each ``spec.install.spec.deployments[]`` entry
         (mapping with ``name`` and ``spec``)."""
-        for i, deployment in enumerate(_sequence(get_path(self.csv_data, DEPLOYMENTS))):
+        for i, deployment in enumerate(as_list(get_path(self.csv_data, DEPLOYMENTS))):
             if isinstance(deployment, dict):
                 yield (*DEPLOYMENTS, i), deployment
 
@@ -132,7 +124,7 @@ class BundleContext:
         container of every deployment."""
         for pod_parts, pod in self.pod_specs():
             for key in ("initContainers", "containers"):
-                for i, container in enumerate(_sequence(pod.get(key))):
+                for i, container in enumerate(as_list(pod.get(key))):
                     if isinstance(container, dict):
                         yield (*pod_parts, key, i), container, pod_parts, pod
 
@@ -140,8 +132,8 @@ class BundleContext:
         """``(path, policy rule)`` of every rule under ``spec.install.spec.<scope>``
         (``permissions`` or ``clusterPermissions``)."""
         base: Parts = ("spec", "install", "spec", scope)
-        for i, entry in enumerate(_sequence(self.install_spec().get(scope))):
-            for j, policy in enumerate(_sequence(_mapping(entry).get("rules"))):
+        for i, entry in enumerate(as_list(self.install_spec().get(scope))):
+            for j, policy in enumerate(as_list(as_dict(entry).get("rules"))):
                 if isinstance(policy, dict):
                     yield (*base, i, "rules", j), policy
 

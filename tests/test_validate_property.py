@@ -50,3 +50,55 @@ def test_validate_never_crashes_and_stays_in_bounds(
             assert finding.location.line is not None
             assert 1 <= finding.location.line <= lines
             assert finding.location.column is not None and finding.location.column >= 1
+
+
+#: BASE_CSV plus what the token-auth and deployment rules read: a token-auth annotation,
+#: a projected token volume and its mount, env, clusterPermissions.
+RICH_CSV = edit(
+    edit(
+        BASE_CSV,
+        "    olm.skipRange: '>=1.0.0 <1.2.0'\n",
+        "    olm.skipRange: '>=1.0.0 <1.2.0'\n"
+        '    features.operators.openshift.io/token-auth-aws: "true"\n',
+    ),
+    "                image: registry.example.com/widget/widget-operator:1.2.0\n",
+    "                image: registry.example.com/widget/widget-operator:1.2.0\n"
+    "                env:\n                - {name: ROLEARN, value: x}\n"
+    "                volumeMounts:\n"
+    "                - name: bound-sa-token\n"
+    "                  mountPath: /var/run/secrets/openshift/serviceaccount\n"
+    "              volumes:\n"
+    "              - name: bound-sa-token\n"
+    "                projected:\n"
+    "                  sources:\n"
+    "                  - serviceAccountToken: {audience: openshift, expirationSeconds: 3600, "
+    "path: token}\n"
+    "      clusterPermissions:\n"
+    "      - serviceAccountName: widget-controller\n"
+    "        rules:\n"
+    "        - apiGroups: [cloudcredential.openshift.io]\n"
+    "          resources: [credentialsrequests]\n"
+    "          verbs: [create, get, update]\n",
+)
+
+
+def test_every_field_of_the_wrong_type_is_survived(tmp_path: Path) -> None:
+    """Each node of RICH_CSV in turn replaced by a number, a nested list or a mapping (a
+    name that is a list once crashed CSV010/CSV012 with 'unhashable type'; an int
+    ``env``, ``volumes`` or ``verbs`` crashed STS rules with 'not iterable')."""
+    from bundle_tools.yamlio import iter_pointer_nodes, new_yaml
+
+    yaml = new_yaml()
+    paths = [p for p, _ in iter_pointer_nodes(yaml.load(RICH_CSV)) if p]
+    bundle = write_bundle(tmp_path / "b", csv=RICH_CSV)
+    csv_path = bundle / "manifests" / "widget-operator.clusterserviceversion.yaml"
+    for path in paths:
+        for wrong in (1, [[1]], {"a": [1]}):
+            data = yaml.load(RICH_CSV)
+            node = data
+            for part in path[:-1]:
+                node = node[part]
+            node[path[-1]] = wrong
+            with csv_path.open("w", encoding="utf-8") as stream:
+                yaml.dump(data, stream)
+            validate_bundles([bundle], profile="strict")

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from bundle_tools.csv_model import get_path
+from bundle_tools.csv_model import as_list, get_path
 from bundle_tools.findings import Severity
 from bundle_tools.rules import Hit, rule
 from bundle_tools.yamlio import to_plain
@@ -450,7 +450,7 @@ def annotation_strings(ctx: BundleContext) -> Iterator[Hit]:
 
 def _crd_versions(data: dict[str, Any]) -> list[str]:
     versions = [
-        v.get("name") for v in get_path(data, ("spec", "versions")) or [] if isinstance(v, dict)
+        v.get("name") for v in as_list(get_path(data, ("spec", "versions"))) if isinstance(v, dict)
     ]
     single = get_path(data, ("spec", "version"))
     return [str(v) for v in [*versions, single] if v]
@@ -468,9 +468,10 @@ def owned_crds(ctx: BundleContext) -> Iterator[Hit]:
     ``version`` (extra versions are fine). Otherwise OLM's requirement check does not find
     the owned API and the CSV stays Pending."""
     crds = {
-        get_path(data, ("metadata", "name")): data
+        name: data
         for _, data in ctx.objects()
         if data.get("kind") == "CustomResourceDefinition"
+        and isinstance(name := get_path(data, ("metadata", "name")), str)
     }
     owned = get_path(ctx.csv_data, ("spec", "customresourcedefinitions", "owned"))
     if ctx.csv is None or not isinstance(owned, list):
@@ -478,7 +479,7 @@ def owned_crds(ctx: BundleContext) -> Iterator[Hit]:
     for i, entry in enumerate(owned):
         parts = ("spec", "customresourcedefinitions", "owned", i)
         name = get_path(entry, ("name",))
-        crd = crds.get(name)
+        crd = crds.get(name) if isinstance(name, str) else None
         if crd is None:
             yield Hit(
                 message=f"owned CRD {name!r} has no CustomResourceDefinition manifest in "
@@ -552,11 +553,11 @@ def volume_mounts(ctx: BundleContext) -> Iterator[Hit]:
         return
     injected = _injected_volumes(ctx)
     for parts, container, _, pod in ctx.containers():
-        volumes = {get_path(v, ("name",)) for v in pod.get("volumes") or [] if isinstance(v, dict)}
-        volumes |= injected
-        for j, mount in enumerate(container.get("volumeMounts") or []):
+        names = (get_path(v, ("name",)) for v in as_list(pod.get("volumes")))
+        volumes = {name for name in names if isinstance(name, str)} | injected
+        for j, mount in enumerate(as_list(container.get("volumeMounts"))):
             name = get_path(mount, ("name",))
-            if name not in volumes:
+            if not isinstance(name, str) or name not in volumes:
                 yield Hit(
                     message=f"container {container.get('name')!r} mounts volume {name!r}, "
                     "which the pod does not define: the API server refuses the Deployment",

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from bundle_tools.csv_model import CLOUDS, get_path
+from bundle_tools.csv_model import CLOUDS, as_list, get_path
 from bundle_tools.findings import Severity
 from bundle_tools.rules import Hit, rule
 from bundle_tools.rules.feature_annotations import PREFIX, feature_keys
@@ -57,9 +57,9 @@ def _annotation_parts(cloud: str) -> Parts:
 
 
 def _grants_credentials_requests(policy: dict[str, Any]) -> bool:
-    groups = {str(g) for g in policy.get("apiGroups") or []}
-    resources = {str(r) for r in policy.get("resources") or []}
-    verbs = {str(v) for v in policy.get("verbs") or []}
+    groups = {str(g) for g in as_list(policy.get("apiGroups"))}
+    resources = {str(r) for r in as_list(policy.get("resources"))}
+    verbs = {str(v) for v in as_list(policy.get("verbs"))}
     return (
         bool(groups & {CR_GROUP, "*"})
         and bool(resources & {CR_RESOURCE, "*"})
@@ -139,10 +139,10 @@ def _token_mounts(ctx: BundleContext) -> Iterator[tuple[Parts, dict[str, Any], P
     """``(mount path, mount, volume path, volume)`` for each volumeMount at the openshift
     token directory; the volume is ``None`` when the pod does not define it."""
     for parts, container, pod_parts, pod in ctx.containers():
-        for j, mount in enumerate(container.get("volumeMounts") or []):
+        for j, mount in enumerate(as_list(container.get("volumeMounts"))):
             if str(get_path(mount, ("mountPath",)) or "").rstrip("/") != TOKEN_DIR:
                 continue
-            volumes = pod.get("volumes") or []
+            volumes = as_list(pod.get("volumes"))
             index = next(
                 (k for k, v in enumerate(volumes) if get_path(v, ("name",)) == mount.get("name")),
                 None,
@@ -195,7 +195,7 @@ def token_volume_shape(ctx: BundleContext) -> Iterator[Hit]:
 def _projected_tokens(ctx: BundleContext) -> Iterator[tuple[Parts, dict[str, Any], str]]:
     """``(path, serviceAccountToken, volume name)`` of every projected token source."""
     for pod_parts, pod in ctx.pod_specs():
-        for k, volume in enumerate(pod.get("volumes") or []):
+        for k, volume in enumerate(as_list(pod.get("volumes"))):
             for i, source in _token_sources(volume):
                 parts = (*pod_parts, "volumes", k, "projected", "sources", i, "serviceAccountToken")
                 yield parts, source, str(get_path(volume, ("name",)))
@@ -280,7 +280,7 @@ def hard_coded_cloud_env(ctx: BundleContext) -> Iterator[Hit]:
     if ctx.csv is None:
         return
     for parts, container, _, _ in ctx.containers():
-        for j, env in enumerate(container.get("env") or []):
+        for j, env in enumerate(as_list(container.get("env"))):
             name = get_path(env, ("name",))
             if name in SUBSCRIPTION_ENV and "value" in env:
                 yield Hit(
