@@ -145,3 +145,32 @@ def test_dependencies_in_any_metadata_file(tmp_path: Path) -> None:
         ("BND010", "metadata/properties.yaml", 11, 3),
         ("BND010", "metadata/properties.yaml", 14, 9),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("dependencies: 5\n", [(1, 15, "dependencies is not a list: opm cannot decode")]),
+        ("dependencies:\n- 7\n", [(2, 3, "dependency 0: 7 is not a mapping")]),
+        (
+            "dependencies:\n- type: olm.package\n  value:\n    packageName: [x]\n"
+            '    version: ">=1.0.0"\n',
+            [(4, 5, "dependency 0: olm.package dependency has no packageName string")],
+        ),
+        (
+            "dependencies:\n- type: olm.gvk\n  value: {group: g, version: v1, kind: 5}\n",
+            [(3, 40, "dependency 0: olm.gvk dependency has no kind string")],
+        ),
+    ],
+    ids=["not-a-list", "entry-not-a-mapping", "package-name-list", "gvk-kind-number"],
+)
+def test_malformed_dependencies_file(tmp_path: Path, text: str, expected: list) -> None:
+    bundle = write_bundle(tmp_path / "b", files={"metadata/dependencies.yaml": text})
+    report = validate_bundles([bundle], select=["BND010"])
+    found = [(f.location.line, f.location.column, f.message) for f in report.sorted_findings()]
+    assert len(found) == len(expected)
+    for (line, column, message), (want_line, want_column, prefix) in zip(
+        found, expected, strict=True
+    ):
+        assert (line, column) == (want_line, want_column)
+        assert message.startswith(prefix)

@@ -25,7 +25,7 @@ from bundle_tools.bundle import (
     PACKAGE_KEY,
     is_csv,
 )
-from bundle_tools.csv_model import get_path
+from bundle_tools.csv_model import as_list, get_path
 from bundle_tools.findings import Severity
 from bundle_tools.rules import Hit, rule
 
@@ -312,12 +312,15 @@ def _dependency_problem(entry: object) -> tuple[tuple[str, ...], str] | None:
     """``(path inside the entry, problem)`` of a malformed dependency, else ``None``."""
     from bundle_tools.semver_range import parse_range
 
+    if not isinstance(entry, dict):
+        return (), f"{entry!r} is not a mapping with type and value"
     kind = get_path(entry, ("type",))
     if kind not in DEPENDENCY_TYPES:
         return ("type",), f"type {kind!r} is not one of {', '.join(DEPENDENCY_TYPES)}"
     if kind == "olm.package":
-        if not get_path(entry, ("value", "packageName")):
-            return ("value", "packageName"), "olm.package dependency has no packageName"
+        name = get_path(entry, ("value", "packageName"))
+        if not isinstance(name, str) or not name:
+            return ("value", "packageName"), "olm.package dependency has no packageName string"
         version = get_path(entry, ("value", "version"))
         try:
             parse_range(str(version) if version is not None else "")
@@ -325,8 +328,9 @@ def _dependency_problem(entry: object) -> tuple[tuple[str, ...], str] | None:
             return ("value", "version"), f"version {version!r} is not a semver range ({exc})"
     if kind == "olm.gvk":
         for field in ("group", "version", "kind"):
-            if not get_path(entry, ("value", field)):
-                return ("value", field), f"olm.gvk dependency has no {field}"
+            value = get_path(entry, ("value", field))
+            if not isinstance(value, str) or not value:
+                return ("value", field), f"olm.gvk dependency has no {field} string"
     return None
 
 
@@ -344,7 +348,13 @@ def dependencies(ctx: BundleContext) -> Iterator[Hit]:
     and OLM's resolver cannot satisfy it, so the install is blocked."""
     for doc in ctx.metadata.values():
         entries = get_path(doc.data, ("dependencies",))
-        for i, entry in enumerate(entries if isinstance(entries, list) else []):
+        if entries is not None and not isinstance(entries, list):
+            yield Hit(
+                message="dependencies is not a list: opm cannot decode the file and "
+                "silently drops every dependency it declares",
+                location=ctx.at(doc, ("dependencies",)),
+            )
+        for i, entry in enumerate(as_list(entries)):
             problem = _dependency_problem(entry)
             if problem is not None:
                 parts, message = problem
