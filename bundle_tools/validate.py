@@ -7,9 +7,10 @@ RBAC rules) and :meth:`BundleContext.at`, which turns a document and a path insi
 a :class:`~bundle_tools.findings.Location` with a 1-based line and column. Rules never do
 I/O and never print.
 
-Input errors (missing ``manifests/``, unreadable file, YAML syntax error, duplicate key in
-any manifest or ``metadata/*.yaml`` file) raise :class:`~bundle_tools.errors.InputError`:
-they are not findings.
+Input errors (missing path or ``manifests/``, unreadable file, YAML syntax error,
+duplicate key in any manifest or ``metadata/*.yaml`` file) raise
+:class:`~bundle_tools.errors.InputError` from :func:`load_context`; they are not findings.
+:func:`validate_bundles` keeps each one in ``Report.errors`` and checks the other bundles.
 """
 
 from __future__ import annotations
