@@ -36,7 +36,7 @@ from yaml._yaml import CParser
 from yaml.constructor import SafeConstructor
 
 from bundle_tools.errors import InputError
-from bundle_tools.fbc.indexignore import IGNORE_FILE, Pattern, is_ignored, parse_ignore_file
+from bundle_tools.fbc.indexignore import IGNORE_FILE, IgnoreRules
 from bundle_tools.findings import Location
 from bundle_tools.yamlio import pointer
 
@@ -425,10 +425,29 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+#: Suffixes of files meant to hold FBC blobs; a load error in any other file (a
+#: README.md, a Dockerfile) gets a hint about ``.indexignore``.
+CATALOG_SUFFIXES = (".yaml", ".yml", ".json")
+
+
 def load_file(path: Path, display: str) -> list[Blob]:
     """Every blob of one catalog file. Raises InputError on unreadable files, YAML or
     JSON syntax errors, documents that are not objects, and blobs without a string
-    ``schema``."""
+    ``schema``; for a file whose name does not end in .yaml, .yml or .json the message
+    says that opm parses it too and how to exclude it."""
+    try:
+        return _load_blobs(path, display)
+    except InputError as exc:
+        if path.suffix.lower() in CATALOG_SUFFIXES:
+            raise
+        hint = (
+            f"{exc.message} (opm parses every file under a catalog, whatever its name; "
+            f"list {path.name} in an .indexignore to skip it)"
+        )
+        raise InputError(hint, exc.path, exc.line, exc.column) from None
+
+
+def _load_blobs(path: Path, display: str) -> list[Blob]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -438,11 +457,23 @@ def load_file(path: Path, display: str) -> list[Blob]:
     for blob in blobs:
         schema = get_field(blob.data, "schema")
         if not isinstance(schema, str) or not schema:
-            detail = (
-                "missing root schema field" if schema in (None, "") else "schema is not a string"
-            )
-            raise InputError(f"blob {detail}", display, blob.line)
+            if schema in (None, ""):
+                line, column = blob.line, None
+                detail = "missing root schema field"
+            else:
+                line, column = blob.position(("schema",))
+                detail = f"schema is {_json_type(schema)}, not a string"
+            raise InputError(f"blob {detail}", display, line, column)
     return blobs
+
+
+def _json_type(value: Any) -> str:
+    """``value``'s JSON type with an article: "a number", "an array", ..."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return "an array" if isinstance(value, list) else "an object"
 
 
 def load_first_document(path: Path) -> Any:
@@ -492,11 +523,34 @@ def get_field(obj: dict[str, Any], name: str) -> Any:
     return None
 
 
+def _not_regular(entry: os.DirEntry[str]) -> str | None:
+    """Why ``opm`` cannot load the walked non-directory ``entry`` (its ``fs.WalkDir``
+    does not follow symbolic links to directories, then fails reading them as files;
+    a dangling link fails to open), or None for a regular file or a link to one."""
+    if entry.is_file():
+        return None
+    if entry.is_symlink():
+        if entry.is_dir():
+            return "symbolic link to a directory: opm does not walk into it and fails reading it"
+        return "dangling symbolic link"
+    return "not a regular file"
+
+
+def _read_ignore_file(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}", path) from None
+
+
 def iter_catalog_files(root: Path) -> Iterator[tuple[Path, tuple[str, ...]]]:
     """``(path, relative parts)`` of every file ``opm`` loads under ``root``, in walk
-    (lexical) order: regular files, not ``.indexignore``, not excluded by one."""
-    files: list[tuple[Path, tuple[str, ...]]] = []
-    patterns: list[Pattern] = []
+    (lexical) order: regular files (or links to them), not ``.indexignore``, not
+    excluded by one. Raises InputError for a directory that cannot be listed, an
+    unreadable ``.indexignore``, and a path that is not excluded but cannot be loaded
+    (a symbolic link to a directory, a dangling link, a FIFO or socket)."""
+    files: list[tuple[tuple[str, ...], Path, str | None]] = []
+    ignores = IgnoreRules()
     stack: list[tuple[Path, tuple[str, ...]]] = [(root, ())]
     while stack:
         directory, parts = stack.pop()
@@ -510,24 +564,27 @@ def iter_catalog_files(root: Path) -> Iterator[tuple[Path, tuple[str, ...]]]:
             if entry.is_dir(follow_symlinks=False):
                 subdirs.append((Path(entry.path), rel))
             elif entry.name == IGNORE_FILE:
-                text = Path(entry.path).read_text(encoding="utf-8", errors="replace")
-                patterns.extend(parse_ignore_file(text, parts))
-            elif entry.is_file():
-                files.append((Path(entry.path), rel))
+                ignores.add(_read_ignore_file(Path(entry.path)), parts)
+            else:
+                files.append((rel, Path(entry.path), _not_regular(entry)))
         stack.extend(reversed(subdirs))
-    files.sort(key=lambda item: item[1])
-    for path, rel in files:
-        if not is_ignored(patterns, rel):
-            yield path, rel
+    files.sort(key=lambda item: item[0])
+    for rel, path, problem in files:
+        if ignores.is_ignored(rel):
+            continue
+        if problem:
+            raise InputError(problem, path)
+        yield path, rel
 
 
 def load_catalog(root: str | Path) -> list[Blob]:
     """Every blob of the catalog directory ``root``, files in lexical path order, blobs in
     file order. Raises InputError when ``root`` is not a directory or a file cannot be
-    loaded (see :func:`load_file`)."""
+    loaded (see :func:`load_file` and :func:`iter_catalog_files`)."""
     root_path = Path(root)
     if not root_path.is_dir():
-        raise InputError("not a catalog directory", root_path)
+        problem = "is a file" if root_path.exists() else "does not exist"
+        raise InputError(f"catalog directory {problem}", root_path)
     blobs: list[Blob] = []
     for path, rel in iter_catalog_files(root_path):
         blobs.extend(load_file(path, os.path.join(str(root), *rel)))
