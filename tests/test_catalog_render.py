@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -410,3 +411,68 @@ def test_render_matches_the_published_catalog(
     rendered = render_bundle(bundle_dir, published["image"], metadata).blob
     assert rendered == published
     assert dump_yaml([rendered]).removeprefix("---\n") in path.read_text()
+
+
+def test_new_package_defaults_to_a_channel_it_gets(bundle: Path, tmp_path: Path) -> None:
+    """The annotated default channel (stable) is not among --channel fast: the new
+    olm.package must not point at a channel that has no bundle."""
+    catalog = tmp_path / "catalog"
+    args = ["catalog", "render", str(bundle), "--catalog", str(catalog), "--channel", "fast"]
+    result = runner.invoke(app, [*args, "--image", "quay.io/example/widget-bundle:1.1.0"])
+    assert result.exit_code == 0, result.output
+    package = next(yaml.safe_load_all((catalog / "widget" / "catalog.yaml").read_text()))
+    assert package["defaultChannel"] == "fast"
+
+
+def test_unknown_default_channel_is_refused_before_writing(bundle: Path, tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog"
+    args = ["catalog", "render", str(bundle), "--catalog", str(catalog)]
+    assert (
+        runner.invoke(app, [*args, "--image", "quay.io/example/widget-bundle:1.1.0"]).exit_code == 0
+    )
+    path = catalog / "widget" / "catalog.yaml"
+    before = path.read_bytes()
+    result = runner.invoke(
+        app, [*args, "--image", "quay.io/example/widget-bundle:1.1.1", "--default-channel", "nope"]
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: --default-channel nope is not a channel of package widget "
+        "(channels: fast, stable)\n"
+    )
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("manifest", "text", "position"),
+    [
+        ("widget.clusterserviceversion.yaml", "kind: ClusterServiceVersion\nmetadata: [\n", "3:1"),
+        ("extra.yaml", "kind: ConfigMap\ndata: {a: b\n", "3:1"),
+    ],
+)
+def test_unparseable_manifest_is_named_not_skipped(
+    bundle: Path, tmp_path: Path, manifest: str, text: str, position: str
+) -> None:
+    """opm skips a manifest it cannot decode (a broken CSV becomes "no csv in bundle");
+    render names the file and line, as validate does, and writes nothing."""
+    broken = tmp_path / "broken"
+    shutil.copytree(bundle, broken)
+    (broken / "manifests" / manifest).write_text(text)
+    catalog = tmp_path / "catalog"
+    result = runner.invoke(
+        app,
+        [
+            "catalog",
+            "render",
+            str(broken),
+            "--image",
+            "quay.io/example/w:1",
+            "--catalog",
+            str(catalog),
+        ],
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"{broken}/manifests/{manifest}:{position}: error: invalid YAML"
+    )
+    assert not catalog.exists()

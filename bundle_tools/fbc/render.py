@@ -61,17 +61,18 @@ class BundleSource:
 
 
 def _first_object(path: Path) -> dict[str, Any] | None:
-    try:
-        value = load_first_document(path)
-    except InputError:
-        return None
+    """The first document of ``path`` when it is an object. A file that does not parse
+    raises InputError: opm skips it silently (a CSV with a syntax error becomes "no csv
+    in bundle", a broken CRD a missing ``olm.gvk``), here it names the file and line,
+    as ``bundle-tools validate`` does."""
+    value = load_first_document(path)
     return value if isinstance(value, dict) else None
 
 
 def read_bundle(root: str | Path) -> BundleSource:
     """Read bundle directory ``root``. Raises InputError when ``manifests/`` or
-    ``metadata/`` is missing, no manifest decodes, there is no CSV or no annotations
-    file, or an owned CRD has no manifest."""
+    ``metadata/`` is missing, a file of either does not parse, no manifest decodes,
+    there is no CSV or no annotations file, or an owned CRD has no manifest."""
     root = Path(root)
     for sub in ("manifests", "metadata"):
         if not (root / sub).is_dir():
@@ -532,12 +533,14 @@ def add_to_catalog(
     """Write ``rendered`` into ``catalog_dir/<package>/catalog.<fmt>``.
 
     The ``olm.package`` blob is created when missing (``defaultChannel``:
-    ``default_channel``, else the bundle's default channel, else its first channel) or
-    kept (``defaultChannel`` replaced only when ``default_channel`` is given). The bundle
+    ``default_channel``, else the bundle's default channel when the bundle goes into it,
+    else the first of the channels) or kept (``defaultChannel`` replaced only when
+    ``default_channel`` is given, which must then name a channel of the package). The bundle
     blob and its entry in each channel (``channels``, else the bundle's channels
     annotation) replace earlier ones of the same name in place; new entries are
     appended; missing channels are created. Blobs are written in opm's writer order.
-    Raises UsageError when no channel is known, the package already uses the other
+    Raises UsageError when no channel is known, ``default_channel`` is not a channel
+    of the package after adding the bundle, the package already uses the other
     format or has blobs in other files of its directory; InputError when a file cannot
     be loaded or written.
     """
@@ -558,7 +561,8 @@ def add_to_catalog(
     if package is None:
         package = {"schema": PACKAGE, "name": rendered.package}
         blobs.append(package)
-        package["defaultChannel"] = default_channel or rendered.default_channel or channel_names[0]
+        annotated = rendered.default_channel if rendered.default_channel in channel_names else None
+        package["defaultChannel"] = default_channel or annotated or channel_names[0]
     elif default_channel:
         package["defaultChannel"] = default_channel
     for channel_name in channel_names:
@@ -576,6 +580,15 @@ def add_to_catalog(
         else:
             entries[index] = dict(rendered.entry)
         channel["entries"] = entries
+    if default_channel:
+        known = sorted(
+            str(get_field(b, "name")) for b in blobs if _is_channel_of(b, rendered.package)
+        )
+        if default_channel not in known:
+            raise UsageError(
+                f"--default-channel {default_channel} is not a channel of package "
+                f"{rendered.package} (channels: {', '.join(known)})"
+            )
     ordered = order_blobs(blobs)
     try:
         text = dump_yaml(ordered) if fmt == "yaml" else dump_json(ordered)
@@ -601,6 +614,10 @@ def _refuse_split_package(directory: Path, path: Path, package: str) -> None:
                 f"package {package} also has blobs in {blob.path}; catalog render keeps a "
                 f"package in one file ({path.name})"
             )
+
+
+def _is_channel_of(blob: dict[str, Any], package: str) -> bool:
+    return get_field(blob, "schema") == CHANNEL and get_field(blob, "package") == package
 
 
 def _is(blob: dict[str, Any], schema: str, package: str | None, name: str) -> bool:
