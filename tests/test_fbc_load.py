@@ -104,13 +104,16 @@ def test_case_insensitive_fields() -> None:
         ("- schema: olm.package\n", "document is a list", 1),
         ("---\n---\n" + PACKAGE, "empty YAML document", 2),
         ('{"schema": "olm.package"}\n{"schema": ', "invalid JSON", 2),
+        ('{"schema": "a"}\n---\nschema: b\n', "read as a stream of JSON objects", 2),
+        ("schema: a\nname: \0\n", "binary file (NUL byte), not YAML or JSON text", 2),
         ('{"schema": "olm.package"}\n[1, 2]\n', "JSON value is not an object", 2),
         ("a: &x [*x]\nschema: s\n", "recursive alias", 1),
-        ('{"schema": ' + "[" * 3000 + "]" * 3000 + "}", "maximum recursion depth", 1),
+        ('{"schema": ' + "[" * 3000 + "]" * 3000 + "}", "document nested too deeply", 1),
         (PACKAGE + "---\n# only a comment\n", "comment-only YAML document", 4),
         ("# nothing but a comment\n", "comment-only YAML document", 1),
     ],
     ids=["yaml-syntax", "no-schema", "schema-type", "list", "empty-doc", "json-syntax",
+         "json-then-yaml", "binary",
          "json-array", "recursive-alias", "deep-json", "trailing-comment-doc", "comment-file"],
 )  # fmt: skip
 def test_input_errors_name_file_and_line(

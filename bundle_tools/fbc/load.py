@@ -405,10 +405,17 @@ def _load_json_slow(source: SourceFile) -> list[Blob]:
         try:
             value, end = decoder.raw_decode(text, index)
         except json.JSONDecodeError as exc:
+            stream = " (a file starting with '{' is read as a stream of JSON objects)"
             raise InputError(
-                f"invalid JSON: {exc.msg}", source.display, exc.lineno, exc.colno
+                f"invalid JSON: {exc.msg}{stream if blobs else ''}",
+                source.display,
+                exc.lineno,
+                exc.colno,
             ) from None
-        except (ValueError, RecursionError) as exc:
+        except RecursionError:
+            line = source.line_col(offset)[0]
+            raise InputError("document nested too deeply", source.display, line) from None
+        except ValueError as exc:
             line = source.line_col(offset)[0]
             raise InputError(f"invalid JSON: {exc}", source.display, line) from None
         size = len(text[index:end].encode("utf-8"))
@@ -453,6 +460,10 @@ def _load_blobs(path: Path, display: str) -> list[Blob]:
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror or exc}", display) from None
     source = SourceFile(path, display, raw)
+    nul = source.data.find(b"\0")
+    if nul >= 0:
+        line, column = source.line_col(nul)
+        raise InputError("binary file (NUL byte), not YAML or JSON text", display, line, column)
     blobs = _load_json(source) if source.is_json else _load_yaml(source)
     for blob in blobs:
         schema = get_field(blob.data, "schema")
