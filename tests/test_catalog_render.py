@@ -476,3 +476,24 @@ def test_unparseable_manifest_is_named_not_skipped(
         f"{broken}/manifests/{manifest}:{position}: error: invalid YAML"
     )
     assert not catalog.exists()
+
+
+@pytest.mark.parametrize("package", ["../../escaped", "Widget", "a/b", "x" * 64])
+def test_package_name_must_be_a_dns_label(bundle: Path, tmp_path: Path, package: str) -> None:
+    """The package names the catalog sub-directory: '../../escaped' wrote outside
+    --catalog before it was checked."""
+    annotations = bundle / "metadata" / "annotations.yaml"
+    text = annotations.read_text()
+    annotations.write_text(text.replace("package.v1: widget", f"package.v1: '{package}'"))
+    catalog = tmp_path / "deep" / "catalog"
+    result = runner.invoke(
+        app,
+        ["catalog", "render", str(bundle), "--image", "quay.io/x/w:1", "--catalog", str(catalog)],
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"{annotations}: error: package name {package!r} "
+        "(operators.operatorframework.io.bundle.package.v1) is not a DNS-1123 label (lowercase "
+        "alphanumerics and '-', alphanumeric at both ends, at most 63 characters)\n"
+    )
+    assert [p for p in tmp_path.rglob("*") if p.is_file() and "bundle" not in p.parts] == []

@@ -31,7 +31,15 @@ from typing import Any, Literal
 from bundle_tools.bundle import CHANNELS_KEY, CSV_KIND, DEFAULT_CHANNEL_KEY, PACKAGE_KEY
 from bundle_tools.errors import InputError, UsageError
 from bundle_tools.fbc.load import get_field, load_catalog, load_file, load_first_document
-from bundle_tools.fbc.model import BUNDLE, BUNDLE_OBJECT, CHANNEL, CSV_METADATA, PACKAGE
+from bundle_tools.fbc.model import (
+    BUNDLE,
+    BUNDLE_OBJECT,
+    CHANNEL,
+    CSV_METADATA,
+    DNS1123_LABEL,
+    DNS1123_LABEL_SHAPE,
+    PACKAGE,
+)
 from bundle_tools.fbc.reference import reference_problem
 from bundle_tools.fbc.write import dump_json, dump_yaml, go_json, order_blobs
 from bundle_tools.yamlio import write_atomic
@@ -48,8 +56,9 @@ _ANNOTATION_KEYS = (PACKAGE_KEY, CHANNELS_KEY, DEFAULT_CHANNEL_KEY)
 class BundleSource:
     """A bundle directory as opm reads it: ``manifests`` is ``[(file name, object)]`` in
     name order; ``csv`` the first ClusterServiceVersion object and ``csv_file`` its file;
-    ``annotations`` the string values of the annotations file; ``dependencies`` and
-    ``properties`` the ``[{type, value}]`` lists of ``metadata/`` (empty when absent)."""
+    ``annotations`` the string values of the annotations file, ``annotations_file`` its
+    path; ``dependencies`` and ``properties`` the ``[{type, value}]`` lists of
+    ``metadata/`` (empty when absent)."""
 
     root: Path
     manifests: list[tuple[str, dict[str, Any]]]
@@ -58,6 +67,7 @@ class BundleSource:
     annotations: dict[str, str]
     dependencies: list[Any] = field(default_factory=list)
     properties: list[Any] = field(default_factory=list)
+    annotations_file: Path | None = None
 
 
 def _first_object(path: Path) -> dict[str, Any] | None:
@@ -100,6 +110,7 @@ def read_bundle(root: str | Path) -> BundleSource:
             values = {k: v for k, v in annotations.items() if isinstance(v, str)}
             if any(values.get(k) for k in _ANNOTATION_KEYS):
                 source.annotations, found_annotations = values, True
+                source.annotations_file = path
         for key in ("dependencies", "properties"):
             items = get_field(obj, key)
             if not getattr(source, key) and isinstance(items, list) and items:
@@ -474,7 +485,13 @@ def render_bundle(bundle_dir: str | Path, image: str, metadata: Metadata = "csv"
     name = _path(source.csv, "metadata", "name")
     csv_path = source.root / "manifests" / source.csv_file
     if not package:
-        raise InputError(f"annotations have no {PACKAGE_KEY}", source.root / "metadata")
+        raise InputError(f"annotations have no {PACKAGE_KEY}", source.annotations_file)
+    if not DNS1123_LABEL.fullmatch(package):
+        # opm validate rejects it too; here it would also name a directory outside --catalog
+        raise InputError(
+            f"package name {package!r} ({PACKAGE_KEY}) is not {DNS1123_LABEL_SHAPE}",
+            source.annotations_file,
+        )
     if not isinstance(name, str) or not name:
         raise InputError("the CSV has no metadata.name", csv_path)
     try:

@@ -38,6 +38,8 @@ from bundle_tools.fbc.model import (
     BUNDLE_OBJECT,
     CHANNEL,
     CSV_METADATA,
+    DNS1123_LABEL,
+    DNS1123_LABEL_SHAPE,
     PACKAGE,
     Bundle,
     Catalog,
@@ -55,7 +57,6 @@ OPM_LOAD = "opm validate, alpha/declcfg/load.go (operator-registry HEAD)"
 OPM_MODEL = "opm validate, alpha/model/model.go (operator-registry HEAD)"
 DOCS = "olm-docs file-based-catalogs.md"
 
-_DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _RELEASE_ID = r"(?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)"
 _RELEASE = re.compile(rf"{_RELEASE_ID}(?:\.{_RELEASE_ID})*")
 RELEASE_MAX = 20
@@ -183,11 +184,9 @@ def package_name(catalog: Catalog) -> Iterator[Hit]:
                 message="config contains package with no name",
                 location=package.blob.location("name"),
             )
-        elif len(package.name) > 63 or not _DNS1123_LABEL.fullmatch(package.name):
+        elif not DNS1123_LABEL.fullmatch(package.name):
             yield Hit(
-                message=f'invalid package name "{package.name}": must be a DNS-1123 label '
-                "(lowercase alphanumerics and '-', alphanumeric at both ends, "
-                "at most 63 characters)",
+                message=f'invalid package name "{package.name}": must be {DNS1123_LABEL_SHAPE}',
                 location=package.blob.location("name"),
             )
 
