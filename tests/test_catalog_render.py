@@ -497,3 +497,26 @@ def test_package_name_must_be_a_dns_label(bundle: Path, tmp_path: Path, package:
         "alphanumerics and '-', alphanumeric at both ends, at most 63 characters)\n"
     )
     assert [p for p in tmp_path.rglob("*") if p.is_file() and "bundle" not in p.parts] == []
+
+
+@pytest.mark.parametrize(
+    ("make", "where", "message"),
+    [
+        (lambda c: c.write_text("x"), "catalog/widget", "Not a directory"),
+        (lambda c: (c.mkdir(), (c / "widget").write_text("x")), "catalog/widget", "File exists"),
+    ],
+    ids=["catalog-is-a-file", "package-dir-is-a-file"],
+)
+def test_unwritable_catalog_location_is_an_input_error(
+    bundle: Path, tmp_path: Path, make, where: str, message: str
+) -> None:  # type: ignore[no-untyped-def]
+    catalog = tmp_path / "catalog"
+    make(catalog)
+    result = runner.invoke(
+        app,
+        ["catalog", "render", str(bundle), "--image", "quay.io/x/w:1", "--catalog", str(catalog)],
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"{tmp_path}/{where}: error: cannot create the package directory: {message}\n"
+    )

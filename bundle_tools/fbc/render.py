@@ -611,7 +611,11 @@ def add_to_catalog(
         text = dump_yaml(ordered) if fmt == "yaml" else dump_json(ordered)
     except ValueError as exc:
         raise InputError(f"cannot write the catalog as {fmt.upper()}: {exc}", path) from None
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        where = exc.filename or directory
+        raise InputError(f"cannot create the package directory: {exc.strerror}", where) from None
     changed = write_atomic(path, text.encode("utf-8"))
     return RenderResult(path, changed, rendered.name, channel_names, replaced)
 
