@@ -341,3 +341,12 @@ def test_root_that_is_not_a_directory(
     with pytest.raises(InputError) as caught:
         load_catalog(root)
     assert str(caught.value) == f"{root}: error: {message}"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_utf16_yaml_with_byte_order_mark_loads(tmp_path: Path, encoding: str) -> None:
+    text = "\ufeff" + PACKAGE if encoding == "utf-16-be" else PACKAGE
+    write(tmp_path, "c.yaml", text.encode(encoding))
+    (blob,) = load_catalog(tmp_path)
+    assert blob.data == {"schema": "olm.package", "name": "p", "defaultChannel": "stable"}
+    assert blob.position(("defaultChannel",)) == (3, 17)

@@ -41,6 +41,9 @@ from bundle_tools.findings import Location
 from bundle_tools.yamlio import pointer
 
 BOM = b"\xef\xbb\xbf"
+#: UTF-16 byte-order marks: such files (PowerShell's ``>``) hold NUL bytes but are text;
+#: libyaml, like go-yaml, decodes them.
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
@@ -460,7 +463,7 @@ def _load_blobs(path: Path, display: str) -> list[Blob]:
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror or exc}", display) from None
     source = SourceFile(path, display, raw)
-    nul = source.data.find(b"\0")
+    nul = -1 if source.data[:2] in UTF16_BOMS else source.data.find(b"\0")
     if nul >= 0:
         line, column = source.line_col(nul)
         raise InputError("binary file (NUL byte), not YAML or JSON text", display, line, column)
