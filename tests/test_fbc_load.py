@@ -350,3 +350,17 @@ def test_utf16_yaml_with_byte_order_mark_loads(tmp_path: Path, encoding: str) ->
     (blob,) = load_catalog(tmp_path)
     assert blob.data == {"schema": "olm.package", "name": "p", "defaultChannel": "stable"}
     assert blob.position(("defaultChannel",)) == (3, 17)
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"schema: olm.package\nname: caf\xe9\n", "2:10: error: invalid YAML: incomplete UTF-8"),
+        (b"schema: olm.package\nname: \x01x\n", "2:7: error: invalid YAML: control characters"),
+    ],
+)
+def test_undecodable_bytes_have_line_and_column(tmp_path: Path, data: bytes, expected: str) -> None:
+    write(tmp_path, "c.yaml", data)
+    with pytest.raises(InputError) as caught:
+        load_catalog(tmp_path)
+    assert str(caught.value).startswith(f"{tmp_path}/c.yaml:{expected}")

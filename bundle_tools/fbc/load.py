@@ -312,7 +312,8 @@ def _yaml_error(exc: yaml.YAMLError, path: str, data: bytes) -> InputError:
     offset = getattr(exc, "position", None)
     if isinstance(offset, int):
         line = data.count(b"\n", 0, offset) + 1
-        return InputError(f"invalid YAML: {message}", path, line)
+        column = offset - data.rfind(b"\n", 0, offset)
+        return InputError(f"invalid YAML: {message}", path, line, column)
     return InputError(f"invalid YAML: {message}", path)
 
 
