@@ -99,6 +99,20 @@ def test_case_folded_keys_decode_like_go(tmp_path: Path) -> None:
     assert findings(tmp_path, package + CHANNEL + bundle()) == []
 
 
+def test_case_folded_property_keys_decode_like_go(tmp_path: Path) -> None:
+    """Go decodes a property's Type/Value (and the fields inside the value) whatever
+    their case; the shape check follows the if/then branch chosen by the folded type."""
+    extra = "- {Type: olm.package.required, Value: {PackageName: q, VersionRange: '>=1.0.0'}}\n"
+    folded = bundle(extra=extra).replace(
+        "- type: olm.package\n  value:", "- TYPE: olm.package\n  Value:"
+    )
+    assert findings(tmp_path, PACKAGE + CHANNEL + folded) == []
+    wrong = extra.replace("PackageName: q", "PackageName: [q]")
+    found = findings(tmp_path, PACKAGE + CHANNEL + bundle(extra=wrong))
+    assert [(rule, line) for rule, line, _ in found] == [("FBC001", 21)]
+    assert "properties[1].value.packageName" in found[0][2]
+
+
 def test_icon_and_bundle_object_data(tmp_path: Path) -> None:
     package = PACKAGE + "icon:\n  base64data: not-base64!\n  mediatype: image/png\n"
     good = base64.b64encode(b'{"kind": "Service"}').decode()
