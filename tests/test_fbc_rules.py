@@ -333,3 +333,23 @@ def test_rule_registry_documents_every_rule() -> None:
 def test_real_catalogs_have_no_findings(name: str) -> None:
     report = check_catalog(shared_path("corpus", "catalogs", name))
     assert [(f.rule, f.location.path, f.location.line) for f in report.findings] == []
+
+
+@pytest.mark.parametrize(
+    ("version", "problem"),
+    [
+        ("1.0.18446744073709551615", None),
+        ("1.0.18446744073709551616", "a number is out of range"),
+        ("1.0.0-99999999999999999999", "a number is out of range"),
+        ("1.0.0-rc.01", "not a strict semantic version"),
+    ],
+)
+def test_version_numbers_fit_blang_uint64(
+    tmp_path: Path, version: str, problem: str | None
+) -> None:
+    found = findings(tmp_path, PACKAGE + CHANNEL + bundle(version=version))
+    if problem is None:
+        assert found == []
+    else:
+        assert [(rule, line) for rule, line, _ in found] == [("FBC033", 20)]
+        assert f'error parsing bundle version "{version}": {problem}' in found[0][2]

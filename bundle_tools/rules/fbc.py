@@ -597,12 +597,29 @@ def bundle_version(catalog: Catalog) -> Iterator[Hit]:
                 location=bundle.blob.location(*where),
             )
             continue
-        if not semver.Version.is_valid(version):
+        problem = _version_problem(version)
+        if problem:
             yield Hit(
-                message=f'bundle "{bundle.name}": error parsing bundle version "{version}": not '
-                "a strict semantic version (MAJOR.MINOR.PATCH, no leading zeros, no 'v' prefix)",
+                message=f'bundle "{bundle.name}": error parsing bundle version "{version}": '
+                f"{problem}",
                 location=bundle.blob.location(*where),
             )
+
+
+#: blang/semver parses version numbers and numeric prerelease identifiers as uint64.
+_UINT64_MAX = 2**64 - 1
+
+
+def _version_problem(version: str) -> str | None:
+    """Why blang/semver ``Parse`` rejects ``version``, or None."""
+    if not semver.Version.is_valid(version):
+        return "not a strict semantic version (MAJOR.MINOR.PATCH, no leading zeros, no 'v' prefix)"
+    parsed = semver.Version.parse(version)
+    numbers = [parsed.major, parsed.minor, parsed.patch]
+    numbers += [int(p) for p in (parsed.prerelease or "").split(".") if p.isdigit()]
+    if any(n > _UINT64_MAX for n in numbers):
+        return "a number is out of range (blang/semver reads them as 64-bit unsigned integers)"
+    return None
 
 
 @rule(
