@@ -520,3 +520,9 @@ def test_unwritable_catalog_location_is_an_input_error(
     assert result.stderr == (
         f"{tmp_path}/{where}: error: cannot create the package directory: {message}\n"
     )
+
+
+def test_repeated_channel_is_added_once(bundle: Path, tmp_path: Path) -> None:
+    rendered = render_bundle(bundle, "quay.io/example/widget-bundle:1.1.0")
+    result = add_to_catalog(rendered, tmp_path / "catalog", channels=["fast", "fast", "stable"])
+    assert result.channels == ("fast", "stable")

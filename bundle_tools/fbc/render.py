@@ -561,7 +561,7 @@ def add_to_catalog(
     format or has blobs in other files of its directory; InputError when a file cannot
     be loaded or written.
     """
-    channel_names = tuple(channels) or rendered.channels
+    channel_names = tuple(dict.fromkeys(channels or rendered.channels))
     if not channel_names:
         raise UsageError(f"bundle {rendered.name} declares no channel; pass --channel")
     directory = Path(catalog_dir) / rendered.package
