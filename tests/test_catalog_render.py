@@ -503,7 +503,11 @@ def test_package_name_must_be_a_dns_label(bundle: Path, tmp_path: Path, package:
     ("make", "where", "message"),
     [
         (lambda c: c.write_text("x"), "catalog/widget", "Not a directory"),
-        (lambda c: (c.mkdir(), (c / "widget").write_text("x")), "catalog/widget", "File exists"),
+        (
+            lambda c: (c.mkdir(), (c / "widget").write_text("schema: example.note\n")),
+            "catalog/widget",
+            "File exists",
+        ),
     ],
     ids=["catalog-is-a-file", "package-dir-is-a-file"],
 )
@@ -526,3 +530,29 @@ def test_repeated_channel_is_added_once(bundle: Path, tmp_path: Path) -> None:
     rendered = render_bundle(bundle, "quay.io/example/widget-bundle:1.1.0")
     result = add_to_catalog(rendered, tmp_path / "catalog", channels=["fast", "fast", "stable"])
     assert result.channels == ("fast", "stable")
+
+
+def test_render_refuses_a_package_kept_in_another_directory(bundle: Path, tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog"
+    add_to_catalog(render_bundle(bundle, "quay.io/example/widget-bundle:1.1.0"), catalog)
+    (catalog / "widget").rename(catalog / "widget-operator")
+    with pytest.raises(UsageError) as caught:
+        add_to_catalog(render_bundle(bundle, "quay.io/example/widget-bundle:1.1.1"), catalog)
+    assert str(caught.value) == (
+        f"package widget also has blobs in {catalog}/widget-operator/catalog.yaml; catalog "
+        f"render keeps a package in one file ({catalog}/widget/catalog.yaml)"
+    )
+    assert not (catalog / "widget").exists()
+
+
+def test_render_checks_the_catalog_loads_before_writing(bundle: Path, tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog"
+    (catalog / "other").mkdir(parents=True)
+    (catalog / "other" / "catalog.yaml").write_text("schema: [\n")
+    result = runner.invoke(
+        app,
+        ["catalog", "render", str(bundle), "--image", "quay.io/x/w:1", "--catalog", str(catalog)],
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{catalog}/other/catalog.yaml:2:1: error: invalid YAML")
+    assert not (catalog / "widget").exists()

@@ -558,8 +558,8 @@ def add_to_catalog(
     appended; missing channels are created. Blobs are written in opm's writer order.
     Raises UsageError when no channel is known, ``default_channel`` is not a channel
     of the package after adding the bundle, the package already uses the other
-    format or has blobs in other files of its directory; InputError when a file cannot
-    be loaded or written.
+    format or has blobs in other files of the catalog; InputError when a file of the
+    catalog cannot be loaded (checked before writing) or the file cannot be written.
     """
     channel_names = tuple(dict.fromkeys(channels or rendered.channels))
     if not channel_names:
@@ -569,7 +569,7 @@ def add_to_catalog(
     other = directory / f"catalog.{'json' if fmt == 'yaml' else 'yaml'}"
     if other.exists() and not path.exists():
         raise UsageError(f"{other} exists; render with --format {other.suffix[1:]}")
-    _refuse_split_package(directory, path, rendered.package)
+    _refuse_split_package(Path(catalog_dir), path, rendered.package)
     blobs = [b.data for b in load_file(path, str(path))] if path.exists() else []
     replaced = any(_is(b, BUNDLE, rendered.package, rendered.name) for b in blobs)
     blobs = [b for b in blobs if not _is(b, BUNDLE, rendered.package, rendered.name)]
@@ -620,12 +620,15 @@ def add_to_catalog(
     return RenderResult(path, changed, rendered.name, channel_names, replaced)
 
 
-def _refuse_split_package(directory: Path, path: Path, package: str) -> None:
-    """UsageError when files of ``directory`` other than ``path`` hold blobs of
-    ``package``: rendering into one file would duplicate its package or channels."""
-    if not directory.is_dir():
+def _refuse_split_package(catalog_dir: Path, path: Path, package: str) -> None:
+    """Load the whole catalog before anything is written: InputError when a file of it
+    does not load (validating afterwards would fail with the new file already
+    written), UsageError when files other than ``path`` hold blobs of ``package`` (in
+    its directory or elsewhere: rendering into ``path`` would duplicate its package,
+    channels or bundle)."""
+    if not catalog_dir.is_dir():
         return
-    for blob in load_catalog(directory):
+    for blob in load_catalog(catalog_dir):
         if blob.source.path == path:
             continue
         schema = get_field(blob.data, "schema")
@@ -633,7 +636,7 @@ def _refuse_split_package(directory: Path, path: Path, package: str) -> None:
         if owner == package:
             raise UsageError(
                 f"package {package} also has blobs in {blob.path}; catalog render keeps a "
-                f"package in one file ({path.name})"
+                f"package in one file ({path})"
             )
 
 
