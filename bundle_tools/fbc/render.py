@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 from bundle_tools.bundle import CHANNELS_KEY, CSV_KIND, DEFAULT_CHANNEL_KEY, PACKAGE_KEY
 from bundle_tools.errors import InputError, UsageError
+from bundle_tools.fbc.check import gc_paused
 from bundle_tools.fbc.load import get_field, load_catalog, load_file, load_first_document
 from bundle_tools.fbc.model import (
     BUNDLE,
@@ -628,7 +629,9 @@ def _refuse_split_package(catalog_dir: Path, path: Path, package: str) -> None:
     channels or bundle)."""
     if not catalog_dir.is_dir():
         return
-    for blob in load_catalog(catalog_dir):
+    with gc_paused():
+        blobs = load_catalog(catalog_dir)
+    for blob in blobs:
         if blob.source.path == path:
             continue
         schema = get_field(blob.data, "schema")
