@@ -67,11 +67,17 @@ def test_multi_document_yaml_with_bom_and_positions(tmp_path: Path) -> None:
 
 def test_yaml_values_follow_go_yaml(tmp_path: Path) -> None:
     text = (
-        "schema: olm.bundle\nbase: &b {kind: K, n: 1}\nmerged:\n  <<: *b\n  n: 2\n"
+        "schema: olm.bundle\nbase: &b {kind: K, v: 1}\nmerged:\n  <<: *b\n  v: 2\n"
         "created: 2024-01-02\nflag: yes\nnum: 1.5\n1: one\nempty:\nraw: !!binary aGVsbG8=\n"
+        "go: [y, N, 1e3, 1.5e3, 0o17, 0X1F, 017, 08, 1_000, '1e3', 1:20, 0xFFFFFFFFFFFFFFFFFF]\n"
+        "n: norway\n"
     )
     (blob,) = load_file(write(tmp_path, "c.yaml", text), "c.yaml")
-    assert blob.data["merged"] == {"n": 2, "kind": "K"}
+    assert blob.data["go"] == [
+        True, False, 1000.0, 1500.0, 15, 31, 15, 8.0, 1000, "1e3", "1:20", "0xFFFFFFFFFFFFFFFFFF"
+    ]  # fmt: skip
+    assert blob.data["false"] == "norway"  # go-yaml v2 resolves the key n as false
+    assert blob.data["merged"] == {"v": 2, "kind": "K"}
     assert blob.data["created"] == "2024-01-02"
     assert (blob.data["flag"], blob.data["num"], blob.data["1"], blob.data["empty"]) == (
         True,

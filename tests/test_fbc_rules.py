@@ -89,7 +89,7 @@ def test_values_beyond_64_bits_are_checked(tmp_path: Path) -> None:
         (
             "FBC001",
             5,
-            'package "p": icon.base64data: 99999999999999999999999999 is not of type string',
+            'package "p": icon.base64data: 1e+26 is not of type string',
         )
     ]
 

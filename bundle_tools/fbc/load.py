@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import math
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -51,22 +52,65 @@ _NULL = "tag:yaml.org,2002:null"
 _MERGE = "tag:yaml.org,2002:merge"
 _BINARY = "tag:yaml.org,2002:binary"
 
-#: Implicit scalar types kept from YAML 1.1 (what go-yaml v2 also resolves). Timestamps
-#: and the ``=`` value type stay strings, as sigs.k8s.io/yaml leaves them; ``!!binary``
-#: becomes the decoded text, as go-yaml v2 decodes it into a string.
-_KEPT_TAGS = {"null", "bool", "int", "float", "merge"}
-_IMPLICIT: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
-    first: kept
-    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
-    if first is not None
-    and (kept := tuple((t, rx) for t, rx in resolvers if t.rsplit(":", 1)[1] in _KEPT_TAGS))
+_BOOL = "tag:yaml.org,2002:bool"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+
+#: Plain scalars go-yaml v2 (sigs.k8s.io/yaml, what opm reads YAML with) resolves by
+#: table (``resolve.go``): YAML 1.1 booleans including ``y`` and ``n``, nulls,
+#: infinities, NaN and the merge key. Timestamps stay strings, as sigs.k8s.io/yaml
+#: leaves them; PyYAML's ``=`` value type and base-60 integers do not exist there.
+_GO_TABLE: dict[str, tuple[str, Any]] = {
+    **dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE"), (_BOOL, True)),
+    **dict.fromkeys(("on", "On", "ON"), (_BOOL, True)),
+    **dict.fromkeys(("n", "N", "no", "No", "NO", "false", "False", "FALSE"), (_BOOL, False)),
+    **dict.fromkeys(("off", "Off", "OFF"), (_BOOL, False)),
+    **dict.fromkeys(("", "~", "null", "Null", "NULL"), (_NULL, None)),
+    **dict.fromkeys((".nan", ".NaN", ".NAN"), (_FLOAT, math.nan)),
+    **dict.fromkeys((".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"), (_FLOAT, math.inf)),
+    **dict.fromkeys(("-.inf", "-.Inf", "-.INF"), (_FLOAT, -math.inf)),
+    "<<": (_MERGE, "<<"),
 }
+#: Go ``strconv.ParseInt(s, 0, 64)`` syntax (after go-yaml drops every ``_``): decimal,
+#: ``0x``/``0o``/``0b`` prefixes in either case, a leading ``0`` for octal.
+_GO_INT = re.compile(r"([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)")
+_GO_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_INT_BASES = {"x": 16, "o": 8, "b": 2}
+_NUMBER_START = frozenset("0123456789+-.")
+
+
+def go_scalar(text: str) -> tuple[str, Any]:
+    """``(tag, value)`` of the plain YAML scalar ``text`` as go-yaml v2 resolves it: a
+    bool, null, int (within 64 bits, signed or unsigned), float or, failing all, the
+    string itself (``y`` is ``True``, ``1e3`` is ``1000.0``, ``0o17`` is ``15``)."""
+    known = _GO_TABLE.get(text)
+    if known is not None:
+        return known
+    if not text or text[0] not in _NUMBER_START:
+        return _STR, text
+    plain = text.replace("_", "")
+    match = _GO_INT.fullmatch(plain)
+    if match:
+        sign, digits = match.groups()
+        if len(digits) > 1 and digits[0] == "0":
+            base = _INT_BASES.get(digits[1].lower(), 8)
+            number = int(digits[2:] if base != 8 or digits[1] in "oO" else digits[1:], base)
+        else:
+            number = int(digits)
+        number = -number if sign == "-" else number
+        if -(2**63) <= number < 2**64:
+            return _INT, number
+    if _GO_FLOAT.fullmatch(plain):
+        return _FLOAT, float(plain)
+    return _STR, text
+
+
 _SCALARS = SafeConstructor()
 _CONSTRUCT = {
-    "tag:yaml.org,2002:int": _SCALARS.construct_yaml_int,
-    "tag:yaml.org,2002:float": _SCALARS.construct_yaml_float,
-    "tag:yaml.org,2002:bool": _SCALARS.construct_yaml_bool,
-    _NULL: _SCALARS.construct_yaml_null,
+    _INT: lambda node: go_scalar(node.value)[1],
+    _FLOAT: lambda node: go_scalar(node.value)[1],
+    _BOOL: lambda node: go_scalar(node.value)[1],
+    _NULL: lambda node: None,
     _BINARY: lambda node: _SCALARS.construct_yaml_binary(node).decode("utf-8", "replace"),
 }
 #: A top-level ``}`` and ``{`` separated by whitespace holding a newline: JSON strings
@@ -86,16 +130,15 @@ class _Composer(CParser):
         """Path-based resolvers are not used."""
 
     def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
-        """Tag of a node without an explicit one: YAML 1.1 null/bool/int/float/merge for
-        plain scalars, else str, seq or map."""
+        """Tag of a node without an explicit one: null/bool/int/float/merge for plain
+        scalars as go-yaml v2 resolves them (:func:`go_scalar`), else str, seq or map."""
         if kind is nodes.ScalarNode:
-            if implicit[0]:
-                if value == "":
-                    return _NULL
-                for tag, regex in _IMPLICIT.get(value[0], ()):
-                    if regex.match(value):
-                        return tag
-            return _STR
+            if not implicit[0]:
+                return _STR
+            known = _GO_TABLE.get(value)
+            if known is not None:
+                return known[0]
+            return go_scalar(value)[0] if value[0] in _NUMBER_START else _STR
         return _SEQ if kind is nodes.SequenceNode else _MAP
 
 
