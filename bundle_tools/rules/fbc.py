@@ -22,8 +22,6 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 
-import semver
-
 from bundle_tools.fbc.decode import (
     FBC_SCHEMAS,
     decode_base64,
@@ -50,7 +48,7 @@ from bundle_tools.fbc.reference import reference_problem
 from bundle_tools.findings import Location, Severity
 from bundle_tools.rules import Hit, rule
 from bundle_tools.schemas import load_schema, schema_hits
-from bundle_tools.semver_range import parse_range
+from bundle_tools.semver_range import parse_range, parse_version
 
 OPM = "opm validate (operator-registry HEAD)"
 OPM_LOAD = "opm validate, alpha/declcfg/load.go (operator-registry HEAD)"
@@ -606,19 +604,12 @@ def bundle_version(catalog: Catalog) -> Iterator[Hit]:
             )
 
 
-#: blang/semver parses version numbers and numeric prerelease identifiers as uint64.
-_UINT64_MAX = 2**64 - 1
-
-
 def _version_problem(version: str) -> str | None:
     """Why blang/semver ``Parse`` rejects ``version``, or None."""
-    if not semver.Version.is_valid(version):
-        return "not a strict semantic version (MAJOR.MINOR.PATCH, no leading zeros, no 'v' prefix)"
-    parsed = semver.Version.parse(version)
-    numbers = [parsed.major, parsed.minor, parsed.patch]
-    numbers += [int(p) for p in (parsed.prerelease or "").split(".") if p.isdigit()]
-    if any(n > _UINT64_MAX for n in numbers):
-        return "a number is out of range (blang/semver reads them as 64-bit unsigned integers)"
+    try:
+        parse_version(version)
+    except ValueError as exc:
+        return str(exc)
     return None
 
 
