@@ -104,6 +104,31 @@ def _split_comparator(part: str) -> tuple[str, str]:
     return op, version
 
 
+#: blang/semver reads version numbers and numeric prerelease identifiers as uint64.
+UINT64_MAX = 2**64 - 1
+
+
+def parse_version(text: str) -> semver.Version:
+    """Parse ``text`` as blang/semver ``Parse`` does: strict semver 2.0 (MAJOR.MINOR.PATCH,
+    no leading zeros, no ``v`` prefix) whose numbers fit in 64 bits unsigned.
+
+    Raises ValueError with the reason (without the text itself).
+    """
+    try:
+        version = semver.Version.parse(text)
+    except (TypeError, ValueError):
+        raise ValueError(
+            "not a strict semantic version (MAJOR.MINOR.PATCH, no leading zeros, no 'v' prefix)"
+        ) from None
+    numbers = [version.major, version.minor, version.patch]
+    numbers += [int(p) for p in (version.prerelease or "").split(".") if p.isdigit()]
+    if any(n > UINT64_MAX for n in numbers):
+        raise ValueError(
+            "out of range (blang/semver reads each number as a 64-bit unsigned integer)"
+        )
+    return version
+
+
 def _parse_version(text: str, part: str) -> semver.Version:
     if re.search(r"[<>=!|]", text):
         spaced = re.sub(r"(?<=[^\s<>=!|])(?=[<>=!])", " ", re.sub(r"\s*\|\|\s*", " || ", part))
@@ -111,12 +136,9 @@ def _parse_version(text: str, part: str) -> semver.Version:
             f"{part!r}: separate comparators and '||' with spaces, as in {spaced.strip()!r}"
         )
     try:
-        return semver.Version.parse(text)
-    except ValueError:
-        raise RangeError(
-            f"{part!r}: {text!r} is not a strict semantic version "
-            "(MAJOR.MINOR.PATCH, no leading zeros, no 'v' prefix)"
-        ) from None
+        return parse_version(text)
+    except ValueError as exc:
+        raise RangeError(f"{part!r}: {text!r} is {exc}") from None
 
 
 def _expand_wildcard(op: str, text: str, part: str) -> list[Comparator]:

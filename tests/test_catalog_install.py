@@ -214,3 +214,16 @@ def test_dockerfile_rejects_unsafe_directory_name(tmp_path: Path) -> None:
     result = runner.invoke(app, ["catalog", "dockerfile", str(tmp_path / "my catalog")])
     assert result.exit_code == 2
     assert "cannot be used in a Dockerfile" in result.stderr
+
+
+def test_dockerfile_next_to_a_symlinked_catalog_not_its_target(tmp_path: Path) -> None:
+    """opm takes filepath.Abs of the directory (no symlink resolution): the Dockerfile
+    lands beside the link and ADDs the link's name."""
+    (tmp_path / "elsewhere" / "real").mkdir(parents=True)
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo" / "catalog").symlink_to(tmp_path / "elsewhere" / "real")
+    result = runner.invoke(app, ["catalog", "dockerfile", str(tmp_path / "repo" / "catalog")])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"wrote {tmp_path}/repo/catalog.Dockerfile\n"
+    assert "\nADD catalog /configs\n" in (tmp_path / "repo" / "catalog.Dockerfile").read_text()
+    assert not (tmp_path / "elsewhere" / "real.Dockerfile").exists()

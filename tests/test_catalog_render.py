@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -410,3 +411,148 @@ def test_render_matches_the_published_catalog(
     rendered = render_bundle(bundle_dir, published["image"], metadata).blob
     assert rendered == published
     assert dump_yaml([rendered]).removeprefix("---\n") in path.read_text()
+
+
+def test_new_package_defaults_to_a_channel_it_gets(bundle: Path, tmp_path: Path) -> None:
+    """The annotated default channel (stable) is not among --channel fast: the new
+    olm.package must not point at a channel that has no bundle."""
+    catalog = tmp_path / "catalog"
+    args = ["catalog", "render", str(bundle), "--catalog", str(catalog), "--channel", "fast"]
+    result = runner.invoke(app, [*args, "--image", "quay.io/example/widget-bundle:1.1.0"])
+    assert result.exit_code == 0, result.output
+    package = next(yaml.safe_load_all((catalog / "widget" / "catalog.yaml").read_text()))
+    assert package["defaultChannel"] == "fast"
+
+
+def test_unknown_default_channel_is_refused_before_writing(bundle: Path, tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog"
+    args = ["catalog", "render", str(bundle), "--catalog", str(catalog)]
+    assert (
+        runner.invoke(app, [*args, "--image", "quay.io/example/widget-bundle:1.1.0"]).exit_code == 0
+    )
+    path = catalog / "widget" / "catalog.yaml"
+    before = path.read_bytes()
+    result = runner.invoke(
+        app, [*args, "--image", "quay.io/example/widget-bundle:1.1.1", "--default-channel", "nope"]
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: --default-channel nope is not a channel of package widget "
+        "(channels: fast, stable)\n"
+    )
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("manifest", "text", "position"),
+    [
+        ("widget.clusterserviceversion.yaml", "kind: ClusterServiceVersion\nmetadata: [\n", "3:1"),
+        ("extra.yaml", "kind: ConfigMap\ndata: {a: b\n", "3:1"),
+    ],
+)
+def test_unparseable_manifest_is_named_not_skipped(
+    bundle: Path, tmp_path: Path, manifest: str, text: str, position: str
+) -> None:
+    """opm skips a manifest it cannot decode (a broken CSV becomes "no csv in bundle");
+    render names the file and line, as validate does, and writes nothing."""
+    broken = tmp_path / "broken"
+    shutil.copytree(bundle, broken)
+    (broken / "manifests" / manifest).write_text(text)
+    catalog = tmp_path / "catalog"
+    result = runner.invoke(
+        app,
+        [
+            "catalog",
+            "render",
+            str(broken),
+            "--image",
+            "quay.io/example/w:1",
+            "--catalog",
+            str(catalog),
+        ],
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"{broken}/manifests/{manifest}:{position}: error: invalid YAML"
+    )
+    assert not catalog.exists()
+
+
+@pytest.mark.parametrize("package", ["../../escaped", "Widget", "a/b", "x" * 64])
+def test_package_name_must_be_a_dns_label(bundle: Path, tmp_path: Path, package: str) -> None:
+    """The package names the catalog sub-directory: '../../escaped' wrote outside
+    --catalog before it was checked."""
+    annotations = bundle / "metadata" / "annotations.yaml"
+    text = annotations.read_text()
+    annotations.write_text(text.replace("package.v1: widget", f"package.v1: '{package}'"))
+    catalog = tmp_path / "deep" / "catalog"
+    result = runner.invoke(
+        app,
+        ["catalog", "render", str(bundle), "--image", "quay.io/x/w:1", "--catalog", str(catalog)],
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"{annotations}: error: package name {package!r} "
+        "(operators.operatorframework.io.bundle.package.v1) is not a DNS-1123 label (lowercase "
+        "alphanumerics and '-', alphanumeric at both ends, at most 63 characters)\n"
+    )
+    assert [p for p in tmp_path.rglob("*") if p.is_file() and "bundle" not in p.parts] == []
+
+
+@pytest.mark.parametrize(
+    ("make", "where", "message"),
+    [
+        (lambda c: c.write_text("x"), "catalog/widget", "Not a directory"),
+        (
+            lambda c: (c.mkdir(), (c / "widget").write_text("schema: example.note\n")),
+            "catalog/widget",
+            "File exists",
+        ),
+    ],
+    ids=["catalog-is-a-file", "package-dir-is-a-file"],
+)
+def test_unwritable_catalog_location_is_an_input_error(
+    bundle: Path, tmp_path: Path, make, where: str, message: str
+) -> None:  # type: ignore[no-untyped-def]
+    catalog = tmp_path / "catalog"
+    make(catalog)
+    result = runner.invoke(
+        app,
+        ["catalog", "render", str(bundle), "--image", "quay.io/x/w:1", "--catalog", str(catalog)],
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"{tmp_path}/{where}: error: cannot create the package directory: {message}\n"
+    )
+
+
+def test_repeated_channel_is_added_once(bundle: Path, tmp_path: Path) -> None:
+    rendered = render_bundle(bundle, "quay.io/example/widget-bundle:1.1.0")
+    result = add_to_catalog(rendered, tmp_path / "catalog", channels=["fast", "fast", "stable"])
+    assert result.channels == ("fast", "stable")
+
+
+def test_render_refuses_a_package_kept_in_another_directory(bundle: Path, tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog"
+    add_to_catalog(render_bundle(bundle, "quay.io/example/widget-bundle:1.1.0"), catalog)
+    (catalog / "widget").rename(catalog / "widget-operator")
+    with pytest.raises(UsageError) as caught:
+        add_to_catalog(render_bundle(bundle, "quay.io/example/widget-bundle:1.1.1"), catalog)
+    assert str(caught.value) == (
+        f"package widget also has blobs in {catalog}/widget-operator/catalog.yaml; catalog "
+        f"render keeps a package in one file ({catalog}/widget/catalog.yaml)"
+    )
+    assert not (catalog / "widget").exists()
+
+
+def test_render_checks_the_catalog_loads_before_writing(bundle: Path, tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog"
+    (catalog / "other").mkdir(parents=True)
+    (catalog / "other" / "catalog.yaml").write_text("schema: [\n")
+    result = runner.invoke(
+        app,
+        ["catalog", "render", str(bundle), "--image", "quay.io/x/w:1", "--catalog", str(catalog)],
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{catalog}/other/catalog.yaml:2:1: error: invalid YAML")
+    assert not (catalog / "widget").exists()

@@ -89,7 +89,7 @@ def test_values_beyond_64_bits_are_checked(tmp_path: Path) -> None:
         (
             "FBC001",
             5,
-            'package "p": icon.base64data: 99999999999999999999999999 is not of type string',
+            'package "p": icon.base64data: 1e+26 is not of type string',
         )
     ]
 
@@ -97,6 +97,20 @@ def test_values_beyond_64_bits_are_checked(tmp_path: Path) -> None:
 def test_case_folded_keys_decode_like_go(tmp_path: Path) -> None:
     package = PACKAGE.replace("name: p", "Name: p").replace("schema:", "Schema:")
     assert findings(tmp_path, package + CHANNEL + bundle()) == []
+
+
+def test_case_folded_property_keys_decode_like_go(tmp_path: Path) -> None:
+    """Go decodes a property's Type/Value (and the fields inside the value) whatever
+    their case; the shape check follows the if/then branch chosen by the folded type."""
+    extra = "- {Type: olm.package.required, Value: {PackageName: q, VersionRange: '>=1.0.0'}}\n"
+    folded = bundle(extra=extra).replace(
+        "- type: olm.package\n  value:", "- TYPE: olm.package\n  Value:"
+    )
+    assert findings(tmp_path, PACKAGE + CHANNEL + folded) == []
+    wrong = extra.replace("PackageName: q", "PackageName: [q]")
+    found = findings(tmp_path, PACKAGE + CHANNEL + bundle(extra=wrong))
+    assert [(rule, line) for rule, line, _ in found] == [("FBC001", 21)]
+    assert "properties[1].value.packageName" in found[0][2]
 
 
 def test_icon_and_bundle_object_data(tmp_path: Path) -> None:
@@ -319,3 +333,23 @@ def test_rule_registry_documents_every_rule() -> None:
 def test_real_catalogs_have_no_findings(name: str) -> None:
     report = check_catalog(shared_path("corpus", "catalogs", name))
     assert [(f.rule, f.location.path, f.location.line) for f in report.findings] == []
+
+
+@pytest.mark.parametrize(
+    ("version", "problem"),
+    [
+        ("1.0.18446744073709551615", None),
+        ("1.0.18446744073709551616", "out of range (blang/semver reads each number"),
+        ("1.0.0-99999999999999999999", "out of range (blang/semver reads each number"),
+        ("1.0.0-rc.01", "not a strict semantic version"),
+    ],
+)
+def test_version_numbers_fit_blang_uint64(
+    tmp_path: Path, version: str, problem: str | None
+) -> None:
+    found = findings(tmp_path, PACKAGE + CHANNEL + bundle(version=version))
+    if problem is None:
+        assert found == []
+    else:
+        assert [(rule, line) for rule, line, _ in found] == [("FBC033", 20)]
+        assert f'error parsing bundle version "{version}": {problem}' in found[0][2]

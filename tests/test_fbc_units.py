@@ -161,3 +161,22 @@ def test_writers_round_trip_through_the_loader(tmp_path_factory, blobs: list[dic
         loaded = [b.data for b in load_file(path, name)]
         assert loaded == [canonical(b) for b in ordered]
         assert dump(order_blobs(loaded)) == text
+
+
+def test_yaml_writer_quotes_what_go_yaml_would_not_read_as_a_string() -> None:
+    """opm reads YAML with go-yaml v2, where y, n, 1e3 and 0o17 are a bool, a float and
+    an int: written plain they would break the typed decode of a string field."""
+    names = ["y", "N", "1e3", "1.5e3", "0o17", "0X1F", "1:20", "yes", "plain", "1.0.0"]
+    text = dump_yaml([{"schema": "olm.package", "name": "p", "keywords": names}])
+    assert text.splitlines()[3:13] == [
+        '- "y"',
+        '- "N"',
+        '- "1e3"',
+        '- "1.5e3"',
+        '- "0o17"',
+        '- "0X1F"',
+        '- "1:20"',
+        '- "yes"',
+        "- plain",
+        "- 1.0.0",
+    ]

@@ -43,6 +43,7 @@ def test_wildcard_expands_like_blang() -> None:
         (">=v1.0.0", "no 'v' prefix"),
         (">=1.2", "not a strict semantic version"),
         (">=01.2.3", "not a strict semantic version"),
+        (">=1.0.18446744073709551616", "is out of range (blang/semver"),
         ("=>1.0.0", "unknown comparison operator"),
         ("~1.2.0", "unknown comparison operator"),
         ("|| >=1.0.0", "'||' needs a comparator"),

@@ -3,52 +3,49 @@ function of :mod:`bundle_tools.fbc` and print its result."""
 
 from __future__ import annotations
 
-from enum import Enum, StrEnum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from bundle_tools.cli import exit_on_input_error
-from bundle_tools.findings import Severity
-from bundle_tools.report import RENDERERS
+from bundle_tools.cli.options import (
+    FailLevel,
+    FailOn,
+    Ignore,
+    Output,
+    OutputFormat,
+    Select,
+    emit,
+    rule_patterns,
+)
 
-OutputFormat = Enum("OutputFormat", {name: name for name in RENDERERS}, type=str)  # type: ignore[misc]
-TEXT = OutputFormat("text")  # type: ignore[call-arg]
 
-
-def _patterns(values: list[str] | None) -> list[str]:
+def _split(values: list[str] | None) -> list[str]:
+    """Repeatable, comma-separated option values as one list (blanks dropped)."""
     return [p.strip() for value in values or [] for p in value.split(",") if p.strip()]
 
 
 def validate(
-    catalog: Annotated[Path, typer.Argument(help="FBC directory to validate.", file_okay=False)],
-    output: Annotated[OutputFormat, typer.Option("--output", "-o", help="Report format.")] = TEXT,
-    select: Annotated[
-        list[str] | None, typer.Option(help="Only rules with these ids or prefixes (repeatable).")
-    ] = None,
-    ignore: Annotated[
-        list[str] | None, typer.Option(help="Skip rules with these ids or prefixes (repeatable).")
-    ] = None,
-    fail_on: Annotated[
-        str, typer.Option(help="Lowest severity that fails: info, warning or error.")
-    ] = "error",
+    catalog: Annotated[Path, typer.Argument(help="FBC directory to validate.")],
+    output: Output = OutputFormat.text,
+    select: Select = None,
+    ignore: Ignore = None,
+    fail_on: FailOn = FailLevel.error,
 ) -> None:
     """Validate a file-based catalog like `opm validate`, and stricter.
 
-    Exit 0 when clean, 1 when a finding reaches --fail-on, 2 on unreadable input.
+    Exit 0 when clean, 1 when a finding reaches --fail-on, 2 on unreadable input or a
+    usage error (such as a --select pattern that matches no catalog rule).
     """
-    fmt = output.value
-    with exit_on_input_error(json_output=fmt == "json"):
+    with exit_on_input_error(output is OutputFormat.json):
         from bundle_tools.fbc.check import check_catalog
 
-        try:
-            threshold = Severity.parse(fail_on)
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--fail-on") from None
-        report = check_catalog(catalog, select=_patterns(select), ignore=_patterns(ignore))
-    typer.echo(RENDERERS[fmt](report, threshold), nl=False)
-    raise typer.Exit(report.exit_code(threshold))
+        selected = rule_patterns(select, "catalog")
+        ignored = rule_patterns(ignore, "catalog")
+        report = check_catalog(catalog, select=selected, ignore=ignored)
+    emit(report, output, fail_on)
 
 
 class MetadataForm(StrEnum):
@@ -104,7 +101,7 @@ def render(
         result = add_to_catalog(
             rendered,
             catalog,
-            channels=_patterns(channel),
+            channels=_split(channel),
             default_channel=default_channel,
             fmt=fmt.value,
         )
@@ -115,8 +112,7 @@ def render(
             f"{', '.join(result.channels)} ({state})"
         )
         report = check_catalog(catalog)
-    typer.echo(RENDERERS["text"](report, Severity.ERROR), nl=False)
-    raise typer.Exit(report.exit_code(Severity.ERROR))
+    emit(report, OutputFormat.text, FailLevel.error)
 
 
 def dockerfile(

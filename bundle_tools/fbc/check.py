@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from bundle_tools.errors import InputError
 from bundle_tools.fbc.load import load_catalog
 from bundle_tools.fbc.model import Catalog
 from bundle_tools.findings import Report
@@ -37,8 +38,13 @@ def check_catalog(
 ) -> Report:
     """Validate the FBC directory ``root``; return a :class:`Report` whose findings carry
     file, line and column. Raises InputError when a file cannot be loaded (syntax errors,
-    documents without ``schema``)."""
+    documents without ``schema``) and when the directory holds no blob at all (opm
+    passes an empty directory, but a catalog image built from it serves nothing: almost
+    always a wrong path or an over-eager ``.indexignore``)."""
     with gc_paused():
-        catalog = Catalog.from_blobs(load_catalog(root))
+        blobs = load_catalog(root)
+        if not blobs:
+            raise InputError("no FBC blobs found: the catalog is empty", root)
+        catalog = Catalog.from_blobs(blobs)
         findings = run_rules("catalog", catalog, select=select, ignore=ignore, profile=profile)
     return Report(targets=[str(root)], findings=findings)

@@ -54,10 +54,39 @@ def _resolve(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+def _fields(schema: dict[str, Any], value: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
+    """The ``properties`` of ``schema`` that apply to object ``value``: its own, plus
+    those of the ``then`` (or ``else``) branch its ``if`` selects, recursively (the
+    property schemas key their value shapes on ``type`` this way)."""
+    fields = dict(schema.get("properties", {}))
+    condition = schema.get("if")
+    if isinstance(condition, dict):
+        branch = schema.get("then" if _if_holds(condition, value) else "else")
+        if isinstance(branch, dict):
+            fields.update(_fields(_resolve(branch, root), value, root))
+    return fields
+
+
+def _if_holds(condition: dict[str, Any], value: dict[str, Any]) -> bool:
+    """Whether ``value`` meets an ``if`` made of ``required`` keys and ``const`` values,
+    keys matched case-insensitively."""
+    folded = {key.casefold(): item for key, item in value.items()}
+    if any(name.casefold() not in folded for name in condition.get("required", ())):
+        return False
+    return all(
+        "const" not in sub or folded.get(name.casefold(), _ABSENT) == sub["const"]
+        for name, sub in condition.get("properties", {}).items()
+    )
+
+
+_ABSENT = object()
+
+
 def fold_keys(value: Any, schema: dict[str, Any], root: dict[str, Any] | None = None) -> Any:
     """A copy of ``value`` whose object keys that equal a field of ``schema`` only under
-    case folding (``Schema``, ``DefaultChannel``) are renamed to the field, following
-    ``properties``, ``items`` and local ``$ref`` of the schema; other keys unchanged."""
+    case folding (``Schema``, ``DefaultChannel``, a property's ``Value``) are renamed to
+    the field, following ``properties``, ``items``, local ``$ref`` and the ``if``/
+    ``then``/``else`` branch that applies; other keys unchanged."""
     root = root or schema
     schema = _resolve(schema, root)
     if isinstance(value, list):
@@ -65,7 +94,7 @@ def fold_keys(value: Any, schema: dict[str, Any], root: dict[str, Any] | None = 
         return [fold_keys(v, items, root) if isinstance(items, dict) else v for v in value]
     if not isinstance(value, dict):
         return value
-    fields = schema.get("properties", {})
+    fields = _fields(schema, value, root)
     names = {name.casefold(): name for name in fields}
     out = {}
     for key, item in value.items():

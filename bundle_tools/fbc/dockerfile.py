@@ -13,6 +13,7 @@ backslashes or ``$``, so nothing can add a line or an instruction.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -67,7 +68,7 @@ def generate_dockerfile(
     """Dockerfile text for the FBC directory ``catalog_dir``, built from its parent
     directory. Raises UsageError for invalid images or an unusable directory name;
     ``labels`` must come from :func:`parse_labels`."""
-    name = Path(catalog_dir).resolve().name
+    name = _absolute(catalog_dir).name
     if not name or _UNSAFE_PATH.search(name):
         raise UsageError(f"catalog directory name {name!r} cannot be used in a Dockerfile")
     base = _image(base_image, "--base-image", scratch_ok=True)
@@ -116,7 +117,13 @@ def generate_dockerfile(
     return "\n".join(lines) + "\n"
 
 
+def _absolute(catalog_dir: str | Path) -> Path:
+    """``catalog_dir`` made absolute without resolving symbolic links, as Go's
+    ``filepath.Abs`` in opm: a linked catalog keeps its own name and parent."""
+    return Path(os.path.abspath(catalog_dir))
+
+
 def dockerfile_path(catalog_dir: str | Path) -> Path:
     """``<parent>/<basename>.Dockerfile`` for ``catalog_dir``."""
-    resolved = Path(catalog_dir).resolve()
-    return resolved.parent / f"{resolved.name}.Dockerfile"
+    absolute = _absolute(catalog_dir)
+    return absolute.parent / f"{absolute.name}.Dockerfile"

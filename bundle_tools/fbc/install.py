@@ -24,10 +24,10 @@ from typing import Any
 import yaml
 
 from bundle_tools.errors import UsageError
+from bundle_tools.fbc.model import DNS1123_LABEL, DNS1123_LABEL_SHAPE
 from bundle_tools.fbc.reference import reference_problem
 
 MARKETPLACE_NAMESPACE = "openshift-marketplace"
-_DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 _CHANNEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _ROLE_ARN = re.compile(r"arn:[^:\s]+:iam::[0-9]{12}:role/\S+")
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -166,10 +166,9 @@ def install_manifests(
     problem = reference_problem(catalog_image)
     if problem:
         raise UsageError(f"invalid --catalog-image {catalog_image!r}: {problem}")
-    dns = "a DNS-1123 label (lowercase alphanumerics and '-', at most 63 characters)"
-    _check(package, _DNS1123_LABEL, "--package", dns)
+    _check(package, DNS1123_LABEL, "--package", DNS1123_LABEL_SHAPE)
     _check(channel, _CHANNEL, "--channel", "letters, digits, '.', '_' or '-'")
-    namespace = _check(namespace or package, _DNS1123_LABEL, "--namespace", dns)
+    namespace = _check(namespace or package, DNS1123_LABEL, "--namespace", DNS1123_LABEL_SHAPE)
     source = f"{package}-catalog"
     subscription: dict[str, Any] = {
         "channel": channel,

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import math
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -36,11 +37,14 @@ from yaml._yaml import CParser
 from yaml.constructor import SafeConstructor
 
 from bundle_tools.errors import InputError
-from bundle_tools.fbc.indexignore import IGNORE_FILE, Pattern, is_ignored, parse_ignore_file
+from bundle_tools.fbc.indexignore import IGNORE_FILE, IgnoreRules
 from bundle_tools.findings import Location
 from bundle_tools.yamlio import pointer
 
 BOM = b"\xef\xbb\xbf"
+#: UTF-16 byte-order marks: such files (PowerShell's ``>``) hold NUL bytes but are text;
+#: libyaml, like go-yaml, decodes them.
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
@@ -48,22 +52,65 @@ _NULL = "tag:yaml.org,2002:null"
 _MERGE = "tag:yaml.org,2002:merge"
 _BINARY = "tag:yaml.org,2002:binary"
 
-#: Implicit scalar types kept from YAML 1.1 (what go-yaml v2 also resolves). Timestamps
-#: and the ``=`` value type stay strings, as sigs.k8s.io/yaml leaves them; ``!!binary``
-#: becomes the decoded text, as go-yaml v2 decodes it into a string.
-_KEPT_TAGS = {"null", "bool", "int", "float", "merge"}
-_IMPLICIT: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
-    first: kept
-    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
-    if first is not None
-    and (kept := tuple((t, rx) for t, rx in resolvers if t.rsplit(":", 1)[1] in _KEPT_TAGS))
+_BOOL = "tag:yaml.org,2002:bool"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+
+#: Plain scalars go-yaml v2 (sigs.k8s.io/yaml, what opm reads YAML with) resolves by
+#: table (``resolve.go``): YAML 1.1 booleans including ``y`` and ``n``, nulls,
+#: infinities, NaN and the merge key. Timestamps stay strings, as sigs.k8s.io/yaml
+#: leaves them; PyYAML's ``=`` value type and base-60 integers do not exist there.
+_GO_TABLE: dict[str, tuple[str, Any]] = {
+    **dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE"), (_BOOL, True)),
+    **dict.fromkeys(("on", "On", "ON"), (_BOOL, True)),
+    **dict.fromkeys(("n", "N", "no", "No", "NO", "false", "False", "FALSE"), (_BOOL, False)),
+    **dict.fromkeys(("off", "Off", "OFF"), (_BOOL, False)),
+    **dict.fromkeys(("", "~", "null", "Null", "NULL"), (_NULL, None)),
+    **dict.fromkeys((".nan", ".NaN", ".NAN"), (_FLOAT, math.nan)),
+    **dict.fromkeys((".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"), (_FLOAT, math.inf)),
+    **dict.fromkeys(("-.inf", "-.Inf", "-.INF"), (_FLOAT, -math.inf)),
+    "<<": (_MERGE, "<<"),
 }
+#: Go ``strconv.ParseInt(s, 0, 64)`` syntax (after go-yaml drops every ``_``): decimal,
+#: ``0x``/``0o``/``0b`` prefixes in either case, a leading ``0`` for octal.
+_GO_INT = re.compile(r"([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)")
+_GO_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_INT_BASES = {"x": 16, "o": 8, "b": 2}
+_NUMBER_START = frozenset("0123456789+-.")
+
+
+def go_scalar(text: str) -> tuple[str, Any]:
+    """``(tag, value)`` of the plain YAML scalar ``text`` as go-yaml v2 resolves it: a
+    bool, null, int (within 64 bits, signed or unsigned), float or, failing all, the
+    string itself (``y`` is ``True``, ``1e3`` is ``1000.0``, ``0o17`` is ``15``)."""
+    known = _GO_TABLE.get(text)
+    if known is not None:
+        return known
+    if not text or text[0] not in _NUMBER_START:
+        return _STR, text
+    plain = text.replace("_", "")
+    match = _GO_INT.fullmatch(plain)
+    if match:
+        sign, digits = match.groups()
+        if len(digits) > 1 and digits[0] == "0":
+            base = _INT_BASES.get(digits[1].lower(), 8)
+            number = int(digits[2:] if base != 8 or digits[1] in "oO" else digits[1:], base)
+        else:
+            number = int(digits)
+        number = -number if sign == "-" else number
+        if -(2**63) <= number < 2**64:
+            return _INT, number
+    if _GO_FLOAT.fullmatch(plain):
+        return _FLOAT, float(plain)
+    return _STR, text
+
+
 _SCALARS = SafeConstructor()
 _CONSTRUCT = {
-    "tag:yaml.org,2002:int": _SCALARS.construct_yaml_int,
-    "tag:yaml.org,2002:float": _SCALARS.construct_yaml_float,
-    "tag:yaml.org,2002:bool": _SCALARS.construct_yaml_bool,
-    _NULL: _SCALARS.construct_yaml_null,
+    _INT: lambda node: go_scalar(node.value)[1],
+    _FLOAT: lambda node: go_scalar(node.value)[1],
+    _BOOL: lambda node: go_scalar(node.value)[1],
+    _NULL: lambda node: None,
     _BINARY: lambda node: _SCALARS.construct_yaml_binary(node).decode("utf-8", "replace"),
 }
 #: A top-level ``}`` and ``{`` separated by whitespace holding a newline: JSON strings
@@ -83,16 +130,15 @@ class _Composer(CParser):
         """Path-based resolvers are not used."""
 
     def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
-        """Tag of a node without an explicit one: YAML 1.1 null/bool/int/float/merge for
-        plain scalars, else str, seq or map."""
+        """Tag of a node without an explicit one: null/bool/int/float/merge for plain
+        scalars as go-yaml v2 resolves them (:func:`go_scalar`), else str, seq or map."""
         if kind is nodes.ScalarNode:
-            if implicit[0]:
-                if value == "":
-                    return _NULL
-                for tag, regex in _IMPLICIT.get(value[0], ()):
-                    if regex.match(value):
-                        return tag
-            return _STR
+            if not implicit[0]:
+                return _STR
+            known = _GO_TABLE.get(value)
+            if known is not None:
+                return known[0]
+            return go_scalar(value)[0] if value[0] in _NUMBER_START else _STR
         return _SEQ if kind is nodes.SequenceNode else _MAP
 
 
@@ -309,7 +355,8 @@ def _yaml_error(exc: yaml.YAMLError, path: str, data: bytes) -> InputError:
     offset = getattr(exc, "position", None)
     if isinstance(offset, int):
         line = data.count(b"\n", 0, offset) + 1
-        return InputError(f"invalid YAML: {message}", path, line)
+        column = offset - data.rfind(b"\n", 0, offset)
+        return InputError(f"invalid YAML: {message}", path, line, column)
     return InputError(f"invalid YAML: {message}", path)
 
 
@@ -405,10 +452,17 @@ def _load_json_slow(source: SourceFile) -> list[Blob]:
         try:
             value, end = decoder.raw_decode(text, index)
         except json.JSONDecodeError as exc:
+            stream = " (a file starting with '{' is read as a stream of JSON objects)"
             raise InputError(
-                f"invalid JSON: {exc.msg}", source.display, exc.lineno, exc.colno
+                f"invalid JSON: {exc.msg}{stream if blobs else ''}",
+                source.display,
+                exc.lineno,
+                exc.colno,
             ) from None
-        except (ValueError, RecursionError) as exc:
+        except RecursionError:
+            line = source.line_col(offset)[0]
+            raise InputError("document nested too deeply", source.display, line) from None
+        except ValueError as exc:
             line = source.line_col(offset)[0]
             raise InputError(f"invalid JSON: {exc}", source.display, line) from None
         size = len(text[index:end].encode("utf-8"))
@@ -425,24 +479,59 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+#: Suffixes of files meant to hold FBC blobs; a load error in any other file (a
+#: README.md, a Dockerfile) gets a hint about ``.indexignore``.
+CATALOG_SUFFIXES = (".yaml", ".yml", ".json")
+
+
 def load_file(path: Path, display: str) -> list[Blob]:
     """Every blob of one catalog file. Raises InputError on unreadable files, YAML or
     JSON syntax errors, documents that are not objects, and blobs without a string
-    ``schema``."""
+    ``schema``; for a file whose name does not end in .yaml, .yml or .json the message
+    says that opm parses it too and how to exclude it."""
+    try:
+        return _load_blobs(path, display)
+    except InputError as exc:
+        if path.suffix.lower() in CATALOG_SUFFIXES:
+            raise
+        hint = (
+            f"{exc.message} (opm parses every file under a catalog, whatever its name; "
+            f"list {path.name} in an .indexignore to skip it)"
+        )
+        raise InputError(hint, exc.path, exc.line, exc.column) from None
+
+
+def _load_blobs(path: Path, display: str) -> list[Blob]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror or exc}", display) from None
     source = SourceFile(path, display, raw)
+    nul = -1 if source.data[:2] in UTF16_BOMS else source.data.find(b"\0")
+    if nul >= 0:
+        line, column = source.line_col(nul)
+        raise InputError("binary file (NUL byte), not YAML or JSON text", display, line, column)
     blobs = _load_json(source) if source.is_json else _load_yaml(source)
     for blob in blobs:
         schema = get_field(blob.data, "schema")
         if not isinstance(schema, str) or not schema:
-            detail = (
-                "missing root schema field" if schema in (None, "") else "schema is not a string"
-            )
-            raise InputError(f"blob {detail}", display, blob.line)
+            if schema in (None, ""):
+                line, column = blob.line, None
+                detail = "missing root schema field"
+            else:
+                line, column = blob.position(("schema",))
+                detail = f"schema is {_json_type(schema)}, not a string"
+            raise InputError(f"blob {detail}", display, line, column)
     return blobs
+
+
+def _json_type(value: Any) -> str:
+    """``value``'s JSON type with an article: "a number", "an array", ..."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return "an array" if isinstance(value, list) else "an object"
 
 
 def load_first_document(path: Path) -> Any:
@@ -492,11 +581,34 @@ def get_field(obj: dict[str, Any], name: str) -> Any:
     return None
 
 
+def _not_regular(entry: os.DirEntry[str]) -> str | None:
+    """Why ``opm`` cannot load the walked non-directory ``entry`` (its ``fs.WalkDir``
+    does not follow symbolic links to directories, then fails reading them as files;
+    a dangling link fails to open), or None for a regular file or a link to one."""
+    if entry.is_file():
+        return None
+    if entry.is_symlink():
+        if entry.is_dir():
+            return "symbolic link to a directory: opm does not walk into it and fails reading it"
+        return "dangling symbolic link"
+    return "not a regular file"
+
+
+def _read_ignore_file(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}", path) from None
+
+
 def iter_catalog_files(root: Path) -> Iterator[tuple[Path, tuple[str, ...]]]:
     """``(path, relative parts)`` of every file ``opm`` loads under ``root``, in walk
-    (lexical) order: regular files, not ``.indexignore``, not excluded by one."""
-    files: list[tuple[Path, tuple[str, ...]]] = []
-    patterns: list[Pattern] = []
+    (lexical) order: regular files (or links to them), not ``.indexignore``, not
+    excluded by one. Raises InputError for a directory that cannot be listed, an
+    unreadable ``.indexignore``, and a path that is not excluded but cannot be loaded
+    (a symbolic link to a directory, a dangling link, a FIFO or socket)."""
+    files: list[tuple[tuple[str, ...], Path, str | None]] = []
+    ignores = IgnoreRules()
     stack: list[tuple[Path, tuple[str, ...]]] = [(root, ())]
     while stack:
         directory, parts = stack.pop()
@@ -510,24 +622,27 @@ def iter_catalog_files(root: Path) -> Iterator[tuple[Path, tuple[str, ...]]]:
             if entry.is_dir(follow_symlinks=False):
                 subdirs.append((Path(entry.path), rel))
             elif entry.name == IGNORE_FILE:
-                text = Path(entry.path).read_text(encoding="utf-8", errors="replace")
-                patterns.extend(parse_ignore_file(text, parts))
-            elif entry.is_file():
-                files.append((Path(entry.path), rel))
+                ignores.add(_read_ignore_file(Path(entry.path)), parts)
+            else:
+                files.append((rel, Path(entry.path), _not_regular(entry)))
         stack.extend(reversed(subdirs))
-    files.sort(key=lambda item: item[1])
-    for path, rel in files:
-        if not is_ignored(patterns, rel):
-            yield path, rel
+    files.sort(key=lambda item: item[0])
+    for rel, path, problem in files:
+        if ignores.is_ignored(rel):
+            continue
+        if problem:
+            raise InputError(problem, path)
+        yield path, rel
 
 
 def load_catalog(root: str | Path) -> list[Blob]:
     """Every blob of the catalog directory ``root``, files in lexical path order, blobs in
     file order. Raises InputError when ``root`` is not a directory or a file cannot be
-    loaded (see :func:`load_file`)."""
+    loaded (see :func:`load_file` and :func:`iter_catalog_files`)."""
     root_path = Path(root)
     if not root_path.is_dir():
-        raise InputError("not a catalog directory", root_path)
+        problem = "is a file" if root_path.exists() else "does not exist"
+        raise InputError(f"catalog directory {problem}", root_path)
     blobs: list[Blob] = []
     for path, rel in iter_catalog_files(root_path):
         blobs.extend(load_file(path, os.path.join(str(root), *rel)))

@@ -30,8 +30,17 @@ from typing import Any, Literal
 
 from bundle_tools.bundle import CHANNELS_KEY, CSV_KIND, DEFAULT_CHANNEL_KEY, PACKAGE_KEY
 from bundle_tools.errors import InputError, UsageError
+from bundle_tools.fbc.check import gc_paused
 from bundle_tools.fbc.load import get_field, load_catalog, load_file, load_first_document
-from bundle_tools.fbc.model import BUNDLE, BUNDLE_OBJECT, CHANNEL, CSV_METADATA, PACKAGE
+from bundle_tools.fbc.model import (
+    BUNDLE,
+    BUNDLE_OBJECT,
+    CHANNEL,
+    CSV_METADATA,
+    DNS1123_LABEL,
+    DNS1123_LABEL_SHAPE,
+    PACKAGE,
+)
 from bundle_tools.fbc.reference import reference_problem
 from bundle_tools.fbc.write import dump_json, dump_yaml, go_json, order_blobs
 from bundle_tools.yamlio import write_atomic
@@ -48,8 +57,9 @@ _ANNOTATION_KEYS = (PACKAGE_KEY, CHANNELS_KEY, DEFAULT_CHANNEL_KEY)
 class BundleSource:
     """A bundle directory as opm reads it: ``manifests`` is ``[(file name, object)]`` in
     name order; ``csv`` the first ClusterServiceVersion object and ``csv_file`` its file;
-    ``annotations`` the string values of the annotations file; ``dependencies`` and
-    ``properties`` the ``[{type, value}]`` lists of ``metadata/`` (empty when absent)."""
+    ``annotations`` the string values of the annotations file, ``annotations_file`` its
+    path; ``dependencies`` and ``properties`` the ``[{type, value}]`` lists of
+    ``metadata/`` (empty when absent)."""
 
     root: Path
     manifests: list[tuple[str, dict[str, Any]]]
@@ -58,20 +68,22 @@ class BundleSource:
     annotations: dict[str, str]
     dependencies: list[Any] = field(default_factory=list)
     properties: list[Any] = field(default_factory=list)
+    annotations_file: Path | None = None
 
 
 def _first_object(path: Path) -> dict[str, Any] | None:
-    try:
-        value = load_first_document(path)
-    except InputError:
-        return None
+    """The first document of ``path`` when it is an object. A file that does not parse
+    raises InputError: opm skips it silently (a CSV with a syntax error becomes "no csv
+    in bundle", a broken CRD a missing ``olm.gvk``), here it names the file and line,
+    as ``bundle-tools validate`` does."""
+    value = load_first_document(path)
     return value if isinstance(value, dict) else None
 
 
 def read_bundle(root: str | Path) -> BundleSource:
     """Read bundle directory ``root``. Raises InputError when ``manifests/`` or
-    ``metadata/`` is missing, no manifest decodes, there is no CSV or no annotations
-    file, or an owned CRD has no manifest."""
+    ``metadata/`` is missing, a file of either does not parse, no manifest decodes,
+    there is no CSV or no annotations file, or an owned CRD has no manifest."""
     root = Path(root)
     for sub in ("manifests", "metadata"):
         if not (root / sub).is_dir():
@@ -99,6 +111,7 @@ def read_bundle(root: str | Path) -> BundleSource:
             values = {k: v for k, v in annotations.items() if isinstance(v, str)}
             if any(values.get(k) for k in _ANNOTATION_KEYS):
                 source.annotations, found_annotations = values, True
+                source.annotations_file = path
         for key in ("dependencies", "properties"):
             items = get_field(obj, key)
             if not getattr(source, key) and isinstance(items, list) and items:
@@ -473,7 +486,13 @@ def render_bundle(bundle_dir: str | Path, image: str, metadata: Metadata = "csv"
     name = _path(source.csv, "metadata", "name")
     csv_path = source.root / "manifests" / source.csv_file
     if not package:
-        raise InputError(f"annotations have no {PACKAGE_KEY}", source.root / "metadata")
+        raise InputError(f"annotations have no {PACKAGE_KEY}", source.annotations_file)
+    if not DNS1123_LABEL.fullmatch(package):
+        # opm validate rejects it too; here it would also name a directory outside --catalog
+        raise InputError(
+            f"package name {package!r} ({PACKAGE_KEY}) is not {DNS1123_LABEL_SHAPE}",
+            source.annotations_file,
+        )
     if not isinstance(name, str) or not name:
         raise InputError("the CSV has no metadata.name", csv_path)
     try:
@@ -532,16 +551,18 @@ def add_to_catalog(
     """Write ``rendered`` into ``catalog_dir/<package>/catalog.<fmt>``.
 
     The ``olm.package`` blob is created when missing (``defaultChannel``:
-    ``default_channel``, else the bundle's default channel, else its first channel) or
-    kept (``defaultChannel`` replaced only when ``default_channel`` is given). The bundle
+    ``default_channel``, else the bundle's default channel when the bundle goes into it,
+    else the first of the channels) or kept (``defaultChannel`` replaced only when
+    ``default_channel`` is given, which must then name a channel of the package). The bundle
     blob and its entry in each channel (``channels``, else the bundle's channels
     annotation) replace earlier ones of the same name in place; new entries are
     appended; missing channels are created. Blobs are written in opm's writer order.
-    Raises UsageError when no channel is known, the package already uses the other
-    format or has blobs in other files of its directory; InputError when a file cannot
-    be loaded or written.
+    Raises UsageError when no channel is known, ``default_channel`` is not a channel
+    of the package after adding the bundle, the package already uses the other
+    format or has blobs in other files of the catalog; InputError when a file of the
+    catalog cannot be loaded (checked before writing) or the file cannot be written.
     """
-    channel_names = tuple(channels) or rendered.channels
+    channel_names = tuple(dict.fromkeys(channels or rendered.channels))
     if not channel_names:
         raise UsageError(f"bundle {rendered.name} declares no channel; pass --channel")
     directory = Path(catalog_dir) / rendered.package
@@ -549,7 +570,7 @@ def add_to_catalog(
     other = directory / f"catalog.{'json' if fmt == 'yaml' else 'yaml'}"
     if other.exists() and not path.exists():
         raise UsageError(f"{other} exists; render with --format {other.suffix[1:]}")
-    _refuse_split_package(directory, path, rendered.package)
+    _refuse_split_package(Path(catalog_dir), path, rendered.package)
     blobs = [b.data for b in load_file(path, str(path))] if path.exists() else []
     replaced = any(_is(b, BUNDLE, rendered.package, rendered.name) for b in blobs)
     blobs = [b for b in blobs if not _is(b, BUNDLE, rendered.package, rendered.name)]
@@ -558,7 +579,8 @@ def add_to_catalog(
     if package is None:
         package = {"schema": PACKAGE, "name": rendered.package}
         blobs.append(package)
-        package["defaultChannel"] = default_channel or rendered.default_channel or channel_names[0]
+        annotated = rendered.default_channel if rendered.default_channel in channel_names else None
+        package["defaultChannel"] = default_channel or annotated or channel_names[0]
     elif default_channel:
         package["defaultChannel"] = default_channel
     for channel_name in channel_names:
@@ -576,22 +598,40 @@ def add_to_catalog(
         else:
             entries[index] = dict(rendered.entry)
         channel["entries"] = entries
+    if default_channel:
+        known = sorted(
+            str(get_field(b, "name")) for b in blobs if _is_channel_of(b, rendered.package)
+        )
+        if default_channel not in known:
+            raise UsageError(
+                f"--default-channel {default_channel} is not a channel of package "
+                f"{rendered.package} (channels: {', '.join(known)})"
+            )
     ordered = order_blobs(blobs)
     try:
         text = dump_yaml(ordered) if fmt == "yaml" else dump_json(ordered)
     except ValueError as exc:
         raise InputError(f"cannot write the catalog as {fmt.upper()}: {exc}", path) from None
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        where = exc.filename or directory
+        raise InputError(f"cannot create the package directory: {exc.strerror}", where) from None
     changed = write_atomic(path, text.encode("utf-8"))
     return RenderResult(path, changed, rendered.name, channel_names, replaced)
 
 
-def _refuse_split_package(directory: Path, path: Path, package: str) -> None:
-    """UsageError when files of ``directory`` other than ``path`` hold blobs of
-    ``package``: rendering into one file would duplicate its package or channels."""
-    if not directory.is_dir():
+def _refuse_split_package(catalog_dir: Path, path: Path, package: str) -> None:
+    """Load the whole catalog before anything is written: InputError when a file of it
+    does not load (validating afterwards would fail with the new file already
+    written), UsageError when files other than ``path`` hold blobs of ``package`` (in
+    its directory or elsewhere: rendering into ``path`` would duplicate its package,
+    channels or bundle)."""
+    if not catalog_dir.is_dir():
         return
-    for blob in load_catalog(directory):
+    with gc_paused():
+        blobs = load_catalog(catalog_dir)
+    for blob in blobs:
         if blob.source.path == path:
             continue
         schema = get_field(blob.data, "schema")
@@ -599,8 +639,12 @@ def _refuse_split_package(directory: Path, path: Path, package: str) -> None:
         if owner == package:
             raise UsageError(
                 f"package {package} also has blobs in {blob.path}; catalog render keeps a "
-                f"package in one file ({path.name})"
+                f"package in one file ({path})"
             )
+
+
+def _is_channel_of(blob: dict[str, Any], package: str) -> bool:
+    return get_field(blob, "schema") == CHANNEL and get_field(blob, "package") == package
 
 
 def _is(blob: dict[str, Any], schema: str, package: str | None, name: str) -> bool:

@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from bundle_tools.fbc.load import get_field
+from bundle_tools.fbc.load import get_field, go_scalar
 from bundle_tools.fbc.model import BUNDLE, CHANNEL, DEPRECATIONS, PACKAGE
 
 #: Go struct field order and whether the field is ``omitempty``, per known schema.
@@ -181,12 +181,15 @@ _Dumper.yaml_implicit_resolvers = {
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     """Literal block for multi-line strings; double quotes for strings that would read
-    back as another type (``""``, ``"true"``, ``"1.0"``, timestamps), as go-yaml v2
-    does; otherwise the emitter picks plain or single quotes."""
+    back as another type (``""``, ``"true"``, ``"y"``, ``"1.0"``, ``"1e3"``, timestamps)
+    in go-yaml v2, as it does (or in PyYAML, so both read them back as strings);
+    otherwise the emitter picks plain or single quotes."""
     if "\n" in value:
         style: str | None = "|"
-    elif dumper.resolve(yaml.ScalarNode, value, (True, False)) != _STR or _GO_TIMESTAMP.fullmatch(
-        value
+    elif (
+        go_scalar(value)[0] != _STR
+        or dumper.resolve(yaml.ScalarNode, value, (True, False)) != _STR
+        or _GO_TIMESTAMP.fullmatch(value)
     ):
         style = '"'
     else:

@@ -22,8 +22,6 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 
-import semver
-
 from bundle_tools.fbc.decode import (
     FBC_SCHEMAS,
     decode_base64,
@@ -38,6 +36,8 @@ from bundle_tools.fbc.model import (
     BUNDLE_OBJECT,
     CHANNEL,
     CSV_METADATA,
+    DNS1123_LABEL,
+    DNS1123_LABEL_SHAPE,
     PACKAGE,
     Bundle,
     Catalog,
@@ -48,14 +48,13 @@ from bundle_tools.fbc.reference import reference_problem
 from bundle_tools.findings import Location, Severity
 from bundle_tools.rules import Hit, rule
 from bundle_tools.schemas import load_schema, schema_hits
-from bundle_tools.semver_range import parse_range
+from bundle_tools.semver_range import parse_range, parse_version
 
 OPM = "opm validate (operator-registry HEAD)"
 OPM_LOAD = "opm validate, alpha/declcfg/load.go (operator-registry HEAD)"
 OPM_MODEL = "opm validate, alpha/model/model.go (operator-registry HEAD)"
 DOCS = "olm-docs file-based-catalogs.md"
 
-_DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _RELEASE_ID = r"(?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)"
 _RELEASE = re.compile(rf"{_RELEASE_ID}(?:\.{_RELEASE_ID})*")
 RELEASE_MAX = 20
@@ -183,11 +182,9 @@ def package_name(catalog: Catalog) -> Iterator[Hit]:
                 message="config contains package with no name",
                 location=package.blob.location("name"),
             )
-        elif len(package.name) > 63 or not _DNS1123_LABEL.fullmatch(package.name):
+        elif not DNS1123_LABEL.fullmatch(package.name):
             yield Hit(
-                message=f'invalid package name "{package.name}": must be a DNS-1123 label '
-                "(lowercase alphanumerics and '-', alphanumeric at both ends, "
-                "at most 63 characters)",
+                message=f'invalid package name "{package.name}": must be {DNS1123_LABEL_SHAPE}',
                 location=package.blob.location("name"),
             )
 
@@ -598,12 +595,22 @@ def bundle_version(catalog: Catalog) -> Iterator[Hit]:
                 location=bundle.blob.location(*where),
             )
             continue
-        if not semver.Version.is_valid(version):
+        problem = _version_problem(version)
+        if problem:
             yield Hit(
-                message=f'bundle "{bundle.name}": error parsing bundle version "{version}": not '
-                "a strict semantic version (MAJOR.MINOR.PATCH, no leading zeros, no 'v' prefix)",
+                message=f'bundle "{bundle.name}": error parsing bundle version "{version}": '
+                f"{problem}",
                 location=bundle.blob.location(*where),
             )
+
+
+def _version_problem(version: str) -> str | None:
+    """Why blang/semver ``Parse`` rejects ``version``, or None."""
+    try:
+        parse_version(version)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 @rule(
