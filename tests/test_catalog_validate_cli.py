@@ -90,7 +90,10 @@ def test_select_ignore_and_fail_on(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["--select", "FBC999"], "error: no rule matches 'FBC999' (see `bundle-tools rules`)"),
-        (["--select", "CSV"], "error: no rule matches 'CSV' (see `bundle-tools rules`)"),
+        (
+            ["--select", "CSV"],
+            "error: no rule matches 'CSV' (it names bundle rules; this command runs catalog rules)",
+        ),
         (["--ignore", "nope"], "error: no rule matches 'NOPE' (see `bundle-tools rules`)"),
     ],
 )
