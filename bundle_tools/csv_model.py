@@ -11,6 +11,11 @@ from typing import Any
 #: Clouds of ``features.operators.openshift.io/token-auth-<cloud>`` (OpenShift's Cloud
 #: Credential Operator short-lived token flows), in annotation order.
 CLOUDS = ("aws", "azure", "gcp")
+#: Where the operator container mounts the projected ServiceAccount token for CCO
+#: short-lived credentials (the token file is ``<dir>/token``; OpenShift docs, CCO).
+TOKEN_MOUNT_PATH = "/var/run/secrets/openshift/serviceaccount"
+#: Audience of that token: the only one ccoctl trusts on every cloud (CCO provisioning).
+TOKEN_AUDIENCE = "openshift"
 #: ``spec.install.spec.deployments`` of a CSV: the install strategy's deployments.
 DEPLOYMENTS: tuple[str, ...] = ("spec", "install", "spec", "deployments")
 #: ``metadata.annotations`` of a CSV.

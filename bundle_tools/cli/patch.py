@@ -11,18 +11,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bundle_tools.cli import exit_on_input_error
+from bundle_tools.csv_model import CLOUDS
 from bundle_tools.errors import UsageError
 
 if TYPE_CHECKING:
     from bundle_tools.patch import Change
 
 
-class Cloud(StrEnum):
-    """Clouds with CCO short-lived token support."""
-
-    aws = "aws"
-    azure = "azure"
-    gcp = "gcp"
+#: Clouds with CCO short-lived token support, as a choice type for ``--token-auth``.
+Cloud = StrEnum("Cloud", {cloud: cloud for cloud in CLOUDS})
 
 
 class Output(StrEnum):
@@ -223,7 +220,7 @@ def patch_csv(
             raise UsageError("--token-auth and --no-token-auth exclude each other")
         if diff and json_output:
             raise UsageError("--diff and --output json exclude each other")
-        clouds = tuple(dict.fromkeys(c.value for c in token_auth or [Cloud.aws]))
+        clouds = tuple(dict.fromkeys(c.value for c in token_auth or [Cloud("aws")]))
         options = PatchOptions(
             token_auth=() if no_token_auth else clouds,
             deployment=deployment,

@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from bundle_tools.csv_model import TOKEN_AUDIENCE, TOKEN_MOUNT_PATH
 from bundle_tools.patch.model import (
     ANNOTATIONS,
     DEPLOYMENTS,
@@ -30,14 +31,13 @@ from bundle_tools.patch.textedit import PathParts
 
 TOKEN_AUTH_PREFIX = "features.operators.openshift.io/token-auth-"
 VOLUME_NAME = "bound-sa-token"
-MOUNT_PATH = "/var/run/secrets/openshift/serviceaccount"
 TOKEN_VOLUME = {
     "name": VOLUME_NAME,
     "projected": {
         "sources": [
             {
                 "serviceAccountToken": {
-                    "audience": "openshift",
+                    "audience": TOKEN_AUDIENCE,
                     "expirationSeconds": 3600,
                     "path": "token",
                 }
@@ -45,7 +45,7 @@ TOKEN_VOLUME = {
         ]
     },
 }
-TOKEN_MOUNT = {"mountPath": MOUNT_PATH, "name": VOLUME_NAME, "readOnly": True}
+TOKEN_MOUNT = {"mountPath": TOKEN_MOUNT_PATH, "name": VOLUME_NAME, "readOnly": True}
 READ_VERBS = ("get", "list", "watch")
 #: ``(apiGroup, resource, verbs)`` granted in clusterPermissions.
 CLUSTER_RULES = (
@@ -164,7 +164,7 @@ def patch_mount(plan: Planner, container: PathParts, force: bool) -> None:
         i
         for i, mount in enumerate(mounts)
         if isinstance(mount, dict)
-        and (mount.get("name") == VOLUME_NAME or mount.get("mountPath") == MOUNT_PATH)
+        and (mount.get("name") == VOLUME_NAME or mount.get("mountPath") == TOKEN_MOUNT_PATH)
     ]
     if not clashing:
         plan.append((*container, "volumeMounts"), [TOKEN_MOUNT])
@@ -179,7 +179,7 @@ def patch_mount(plan: Planner, container: PathParts, force: bool) -> None:
         what = "volumeMount" if len(others) == 1 else "volumeMounts"
         verb = "conflicts" if len(others) == 1 else "conflict"
         raise plan.error(
-            f"{what} {named} {verb} with the {VOLUME_NAME!r} mount at {MOUNT_PATH} this "
+            f"{what} {named} {verb} with the {VOLUME_NAME!r} mount at {TOKEN_MOUNT_PATH} this "
             "patch adds; use --force to replace it",
             (*container, "volumeMounts", others[0]),
         )

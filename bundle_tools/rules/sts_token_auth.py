@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from bundle_tools.csv_model import CLOUDS, as_list, get_path
+from bundle_tools.csv_model import CLOUDS, TOKEN_AUDIENCE, TOKEN_MOUNT_PATH, as_list, get_path
 from bundle_tools.findings import Severity
 from bundle_tools.rules import Hit, rule
 from bundle_tools.rules.feature_annotations import PREFIX, feature_keys
@@ -26,8 +26,6 @@ from bundle_tools.rules.feature_annotations import PREFIX, feature_keys
 if TYPE_CHECKING:
     from bundle_tools.validate import BundleContext, Parts
 
-TOKEN_DIR = "/var/run/secrets/openshift/serviceaccount"
-AUDIENCE = "openshift"
 CR_GROUP = "cloudcredential.openshift.io"
 CR_RESOURCE = "credentialsrequests"
 CR_VERBS = frozenset({"create", "get", "update"})
@@ -140,7 +138,7 @@ def _token_mounts(ctx: BundleContext) -> Iterator[tuple[Parts, dict[str, Any], P
     token directory; the volume is ``None`` when the pod does not define it."""
     for parts, container, pod_parts, pod in ctx.containers():
         for j, mount in enumerate(as_list(container.get("volumeMounts"))):
-            if str(get_path(mount, ("mountPath",)) or "").rstrip("/") != TOKEN_DIR:
+            if str(get_path(mount, ("mountPath",)) or "").rstrip("/") != TOKEN_MOUNT_PATH:
                 continue
             volumes = as_list(pod.get("volumes"))
             index = next(
@@ -171,7 +169,7 @@ def token_volume_shape(ctx: BundleContext) -> Iterator[Hit]:
         sources = _token_sources(volume)
         if not sources:
             yield Hit(
-                message=f"volume {volume.get('name')!r} mounted at {TOKEN_DIR} is not a "
+                message=f"volume {volume.get('name')!r} mounted at {TOKEN_MOUNT_PATH} is not a "
                 "projected serviceAccountToken: no cloud token file appears there",
                 location=ctx.at(ctx.csv, volume_parts),
             )
@@ -179,7 +177,7 @@ def token_volume_shape(ctx: BundleContext) -> Iterator[Hit]:
             if source.get("path") != "token":
                 yield Hit(
                     message=f"serviceAccountToken path is {source.get('path')!r}, not "
-                    f"'token': the CCO credentials point at {TOKEN_DIR}/token",
+                    f"'token': the CCO credentials point at {TOKEN_MOUNT_PATH}/token",
                     location=ctx.at(
                         ctx.csv,
                         (*volume_parts, "projected", "sources", i, "serviceAccountToken", "path"),
@@ -187,7 +185,7 @@ def token_volume_shape(ctx: BundleContext) -> Iterator[Hit]:
                 )
         if mount.get("readOnly") is not True:
             yield Hit(
-                message=f"the token mount at {TOKEN_DIR} is not readOnly: true",
+                message=f"the token mount at {TOKEN_MOUNT_PATH} is not readOnly: true",
                 location=ctx.at(ctx.csv, mount_parts),
             )
 
@@ -217,7 +215,7 @@ def token_volume_present(ctx: BundleContext) -> Iterator[Hit]:
     for cloud in token_auth_clouds(ctx):
         yield Hit(
             message=f'token-auth-{cloud} is "true" but no CSV deployment projects a '
-            f"ServiceAccount token (audience {AUDIENCE}): operands must get one at runtime",
+            f"ServiceAccount token (audience {TOKEN_AUDIENCE}): operands must get one at runtime",
             location=ctx.at(ctx.csv, _annotation_parts(cloud)),
         )
 
@@ -246,10 +244,10 @@ def token_projection(ctx: BundleContext) -> Iterator[Hit]:
             )
     for _, _, volume_parts, volume in _token_mounts(ctx):
         for i, source in _token_sources(volume):
-            if source.get("audience") != AUDIENCE:
+            if source.get("audience") != TOKEN_AUDIENCE:
                 yield Hit(
                     message=f"token audience {source.get('audience')!r} is not "
-                    f"{AUDIENCE!r}: cloud STS rejects it (Incorrect token audience)",
+                    f"{TOKEN_AUDIENCE!r}: cloud STS rejects it (Incorrect token audience)",
                     location=ctx.at(
                         ctx.csv,
                         (
