@@ -32,13 +32,21 @@ def is_csv(data: Any) -> bool:
 
 def manifest_paths(root: Path) -> list[Path]:
     """Regular files directly under ``root/manifests`` with a YAML or JSON suffix, sorted
-    by name, hidden files skipped (as opm reads them)."""
+    by name, hidden files skipped (as opm reads them).
+
+    Raises InputError for a manifest name that is a broken symbolic link, rather than
+    silently leaving that manifest out of the bundle.
+    """
     directory = root / "manifests"
-    return sorted(
-        p
-        for p in directory.iterdir()
-        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in MANIFEST_SUFFIXES
-    )
+    paths = []
+    for path in sorted(directory.iterdir()):
+        if path.name.startswith(".") or path.suffix.lower() not in MANIFEST_SUFFIXES:
+            continue
+        if path.is_symlink() and not path.exists():
+            raise InputError("broken symbolic link: its target does not exist", path)
+        if path.is_file():
+            paths.append(path)
+    return paths
 
 
 def find_csv_path(root: str | Path) -> Path:
