@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 from bundle_tools.fbc.decode import (
     FBC_SCHEMAS,
@@ -265,16 +265,24 @@ def package_channels(catalog: Catalog) -> Iterator[Hit]:
 )
 def channel_package(catalog: Catalog) -> Iterator[Hit]:
     """``package`` must be set and name an ``olm.package`` blob."""
-    for channel in catalog.channels:
-        if not channel.package:
+    yield from _unknown_package_hits(catalog, "channel", catalog.channels)
+
+
+def _unknown_package_hits(
+    catalog: Catalog, kind: str, members: Iterable[Channel] | Iterable[Bundle]
+) -> Iterator[Hit]:
+    """opm's ``package name must be set for <kind> "x"`` and ``unknown package "p" for
+    <kind> "x"``, for channels or bundles (``kind``)."""
+    for member in members:
+        if not member.package:
             yield Hit(
-                message=f'package name must be set for channel "{channel.name}"',
-                location=channel.blob.location("package"),
+                message=f'package name must be set for {kind} "{member.name}"',
+                location=member.blob.location("package"),
             )
-        elif channel.package not in catalog.package_index:
+        elif member.package not in catalog.package_index:
             yield Hit(
-                message=f'unknown package "{channel.package}" for channel "{channel.name}"',
-                location=channel.blob.location("package"),
+                message=f'unknown package "{member.package}" for {kind} "{member.name}"',
+                location=member.blob.location("package"),
             )
 
 
@@ -286,20 +294,31 @@ def channel_package(catalog: Catalog) -> Iterator[Hit]:
     target="catalog",
 )
 def duplicate_channel(catalog: Catalog) -> Iterator[Hit]:
-    """``package "p" has duplicate channel "c"``."""
-    for channel in catalog.channels:
-        if not channel.name:
+    """``package "p" has duplicate channel "c"``, naming where the first one is."""
+    yield from _duplicate_name_hits("channel", catalog.channels, catalog.channel_index)
+
+
+def _duplicate_name_hits(
+    kind: str,
+    members: Iterable[Channel] | Iterable[Bundle],
+    index: Mapping[tuple[str | None, str | None], Channel]
+    | Mapping[tuple[str | None, str | None], Bundle],
+) -> Iterator[Hit]:
+    """A ``kind`` (channel or bundle) with no name, or whose ``(package, name)`` is
+    already held by an earlier blob in ``index`` (the first one defined)."""
+    for member in members:
+        if not member.name:
             yield Hit(
-                message=f'package "{channel.package}" has a channel with no name',
-                location=channel.blob.location("name"),
+                message=f'package "{member.package}" has a {kind} with no name',
+                location=member.blob.location("name"),
             )
             continue
-        first = catalog.channel_index[(channel.package, channel.name)]
-        if first is not channel:
+        first = index[(member.package, member.name)]
+        if first is not member:
             yield Hit(
-                message=f'package "{channel.package}" has duplicate channel "{channel.name}" '
+                message=f'package "{member.package}" has duplicate {kind} "{member.name}" '
                 f"(first defined at {_where(first.blob)})",
-                location=channel.blob.location("name"),
+                location=member.blob.location("name"),
             )
 
 
@@ -500,17 +519,7 @@ def stranded(catalog: Catalog) -> Iterator[Hit]:
 )
 def bundle_package(catalog: Catalog) -> Iterator[Hit]:
     """``package name must be set for bundle "b"`` / ``unknown package``."""
-    for bundle in catalog.bundles:
-        if not bundle.package:
-            yield Hit(
-                message=f'package name must be set for bundle "{bundle.name}"',
-                location=bundle.blob.location("package"),
-            )
-        elif bundle.package not in catalog.package_index:
-            yield Hit(
-                message=f'unknown package "{bundle.package}" for bundle "{bundle.name}"',
-                location=bundle.blob.location("package"),
-            )
+    yield from _unknown_package_hits(catalog, "bundle", catalog.bundles)
 
 
 @rule(
@@ -522,20 +531,7 @@ def bundle_package(catalog: Catalog) -> Iterator[Hit]:
 )
 def duplicate_bundle(catalog: Catalog) -> Iterator[Hit]:
     """``package "p" has duplicate bundle "b"``, naming where the first one is."""
-    for bundle in catalog.bundles:
-        if not bundle.name:
-            yield Hit(
-                message=f'package "{bundle.package}" has a bundle with no name',
-                location=bundle.blob.location("name"),
-            )
-            continue
-        first = catalog.bundle_index[(bundle.package, bundle.name)]
-        if first is not bundle:
-            yield Hit(
-                message=f'package "{bundle.package}" has duplicate bundle "{bundle.name}" '
-                f"(first defined at {_where(first.blob)})",
-                location=bundle.blob.location("name"),
-            )
+    yield from _duplicate_name_hits("bundle", catalog.bundles, catalog.bundle_index)
 
 
 def _package_property_index(bundle: Bundle) -> int | None:
