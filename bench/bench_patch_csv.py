@@ -1,7 +1,7 @@
 """Benchmark of ``patch-csv`` planning on the largest corpus CSV (redis-operator 0.5.0,
 866 KB, mostly one base64 icon line): parse once, plan every token-auth edit, render.
 
-Run: ``python bench/patch_csv.py [CSV] [--repeat N]``. Prints the best and median time
+Run: ``python bench/bench_patch_csv.py [CSV] [--repeat N]``. Prints the best and median time
 in milliseconds and exits 1 when the best run is slower than the target (200 ms on the
 reference 2-core machine, where one parse takes about 130 ms and the former double parse
 260 ms; the CLI adds about 150 ms of interpreter and import start-up).

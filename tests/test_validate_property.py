@@ -101,4 +101,9 @@ def test_every_field_of_the_wrong_type_is_survived(tmp_path: Path) -> None:
             node[path[-1]] = wrong
             with csv_path.open("w", encoding="utf-8") as stream:
                 yaml.dump(data, stream)
-            validate_bundles([bundle], profile="strict")
+            report = validate_bundles([bundle], profile="strict")
+            lines = len(csv_path.read_text(encoding="utf-8").splitlines())
+            for finding in report.findings:
+                if finding.location.path.endswith(csv_path.name):
+                    assert 1 <= (finding.location.line or 0) <= lines, (path, finding)
+            assert report.errors == {}, path
