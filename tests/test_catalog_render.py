@@ -448,6 +448,7 @@ def test_unknown_default_channel_is_refused_before_writing(bundle: Path, tmp_pat
     [
         ("widget.clusterserviceversion.yaml", "kind: ClusterServiceVersion\nmetadata: [\n", "3:1"),
         ("extra.yaml", "kind: ConfigMap\ndata: {a: b\n", "3:1"),
+        ("extra.yaml", "kind: ConfigMap\ndata:\n  a: b\n  a: c\n", "4:3"),
     ],
 )
 def test_unparseable_manifest_is_named_not_skipped(

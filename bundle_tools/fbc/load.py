@@ -537,7 +537,9 @@ def _json_type(value: Any) -> str:
 def load_first_document(path: Path) -> Any:
     """The first document of a YAML or JSON file as a JSON-like value (``None`` for an
     empty file), as Kubernetes' ``YAMLOrJSONDecoder`` reads a manifest once. Raises
-    InputError when the file is unreadable or that document does not parse."""
+    InputError when the file is unreadable, that document does not parse, or it repeats
+    a mapping key (Kubernetes' decoder keeps the last value silently; here, as in
+    ``validate``, nothing is repaired)."""
     try:
         source = SourceFile(path, str(path), path.read_bytes())
     except OSError as exc:
@@ -558,11 +560,16 @@ def load_first_document(path: Path) -> Any:
         if not parser.check_node():
             return None
         root = parser.get_node()
-        return _Builder(str(path)).build(root)
+        builder = _Builder(str(path))
+        value = builder.build(root)
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, str(path), source.data) from None
     except RecursionError:
         raise InputError("document nested too deeply", path) from None
+    if builder.duplicates:
+        line, column, key = builder.duplicates[0]
+        raise InputError(f"invalid YAML: duplicate key {key!r}", path, line, column)
+    return value
 
 
 _MISSING = object()
