@@ -255,7 +255,7 @@ def test_schema_of_wrong_type_points_at_its_value(tmp_path: Path) -> None:
         (
             "notes.txt",
             "a: 1\n",
-            "notes.txt:1: error: blob missing root schema field (opm parses every file under "
+            "notes.txt:1:1: error: blob missing root schema field (opm parses every file under "
             "a catalog, whatever its name; list notes.txt in an .indexignore to skip it)",
         ),
         ("bad.yaml", "text\n", "bad.yaml:1:1: error: document is a str, not an object with a "

@@ -516,7 +516,7 @@ def _load_blobs(path: Path, display: str) -> list[Blob]:
         schema = get_field(blob.data, "schema")
         if not isinstance(schema, str) or not schema:
             if schema in (None, ""):
-                line, column = blob.line, None
+                line, column = blob.position(())
                 detail = "missing root schema field"
             else:
                 line, column = blob.position(("schema",))
