@@ -50,23 +50,31 @@ def manifest_paths(root: Path) -> list[Path]:
 
 
 def find_csv_path(root: str | Path) -> Path:
-    """Path of the CSV file of bundle directory ``root``.
+    """Path of the one CSV file of bundle directory ``root``.
 
-    Files named ``*clusterserviceversion*`` come first; otherwise every manifest whose
-    text mentions ``ClusterServiceVersion`` is parsed and checked. Raises InputError when
-    ``root`` has no ``manifests/`` directory or no CSV.
+    A manifest named ``*clusterserviceversion*`` is taken as a CSV by its name; any other
+    manifest whose text mentions ``ClusterServiceVersion`` is parsed and checked. Raises
+    InputError when ``root`` has no ``manifests/`` directory, no CSV, or several CSV files
+    (OLM keeps only the first; a tool that patched or rendered one would hide the other).
     """
     root = Path(root)
     if not (root / "manifests").is_dir():
         raise InputError("not a bundle directory: no manifests/ directory", root)
-    paths = manifest_paths(root)
-    named = [p for p in paths if "clusterserviceversion" in p.name.lower()]
-    for path in named + [p for p in paths if p not in named]:
-        if CSV_KIND not in read_source(path).text:
-            continue
-        if any(is_csv(doc.data) for doc in load_file(path)):
-            return path
-    raise InputError("no ClusterServiceVersion found in manifests/", root / "manifests")
+    found = []
+    for path in manifest_paths(root):
+        if "clusterserviceversion" in path.name.lower() or (
+            CSV_KIND in read_source(path).text and any(is_csv(doc.data) for doc in load_file(path))
+        ):
+            found.append(path)
+    if not found:
+        raise InputError("no ClusterServiceVersion found in manifests/", root / "manifests")
+    if len(found) > 1:
+        raise InputError(
+            f"{len(found)} CSV files in manifests/ ({', '.join(p.name for p in found)}); "
+            "a bundle holds one: remove the others or pass the CSV file as PATH",
+            root / "manifests",
+        )
+    return found[0]
 
 
 @dataclass(slots=True)

@@ -728,14 +728,16 @@ def test_cluster_permissions_go_to_the_pod_service_account(
     assert [e["serviceAccountName"] for e in install["clusterPermissions"]] == [account]
 
 
-def test_bundle_with_two_csv_files_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize("second", ["old.clusterserviceversion.yaml", "copy.csv.yaml"])
+def test_bundle_with_two_csv_files_is_refused(tmp_path: Path, second: str) -> None:
     bundle = _bundle(tmp_path, CHANNEL_ANNOTATIONS)
-    (bundle / "manifests" / "old.clusterserviceversion.yaml").write_text(BASIC)
+    (bundle / "manifests" / second).write_text(BASIC)
     code, _, err = run(bundle)
     assert code == 2
+    names = sorted(["demo.clusterserviceversion.yaml", second])
     assert err == (
         f"{bundle / 'manifests'}: error: 2 CSV files in manifests/ "
-        "(demo.clusterserviceversion.yaml, old.clusterserviceversion.yaml); a bundle holds "
+        f"({names[0]}, {names[1]}); a bundle holds "
         "one: remove the others or pass the CSV file as PATH\n"
     )
     assert (bundle / "manifests" / "demo.clusterserviceversion.yaml").read_text() == BASIC

@@ -17,7 +17,6 @@ from bundle_tools.bundle import (
     CSV_KIND,
     DEFAULT_CHANNEL_KEY,
     find_csv_path,
-    manifest_paths,
 )
 from bundle_tools.errors import InputError, UsageError
 from bundle_tools.patch.model import (
@@ -134,22 +133,13 @@ def _bundle_root(csv: Path) -> Path:
 
 
 def find_targets(path: Path, options: PatchOptions) -> Targets:
-    """Resolve ``PATH``: a bundle directory (its one ``*clusterserviceversion*`` manifest,
-    else the CSV ``find_csv_path`` finds), a directory holding one CSV file (such as
-    ``manifests/``), or a CSV file.
-    Raises InputError when the path does not exist, holds no CSV or several
-    ``*clusterserviceversion*`` manifests, or the channel options
+    """Resolve ``PATH``: a bundle directory (its one CSV, see ``find_csv_path``), a
+    directory holding one CSV file (such as ``manifests/``), or a CSV file.
+    Raises InputError when the path does not exist, holds no CSV or several CSV
+    files, or the channel options
     are used without a ``metadata/annotations.yaml`` next to ``manifests/``."""
     if path.is_dir() and (path / "manifests").is_dir():
-        named = [p for p in manifest_paths(path) if "clusterserviceversion" in p.name.lower()]
-        if len(named) > 1:
-            raise InputError(
-                f"{len(named)} CSV files in manifests/ ({', '.join(p.name for p in named)}); "
-                "a bundle holds one: remove the others or pass the CSV file as PATH",
-                path / "manifests",
-            )
-        csv = named[0] if named else find_csv_path(path)
-        root = path
+        csv, root = find_csv_path(path), path
     elif path.is_dir():
         csv = _csv_in_directory(path)
         root = _bundle_root(csv)
