@@ -9,15 +9,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import semver
-
 from bundle_tools.bundle import is_csv
 from bundle_tools.csv_model import ANNOTATIONS as ANNOTATIONS  # re-exported to patch modules
 from bundle_tools.csv_model import CLOUDS, get_path
 from bundle_tools.csv_model import DEPLOYMENTS as DEPLOYMENTS  # re-exported to patch modules
 from bundle_tools.errors import InputError, UsageError
 from bundle_tools.patch.textedit import PathParts, YamlText, node_value
-from bundle_tools.semver_range import RangeError, parse_range
+from bundle_tools.semver_range import RangeError, parse_range, parse_version
 from bundle_tools.yamlio import SourceText, pointer
 
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)")
@@ -72,12 +70,9 @@ class PatchOptions:
                 raise UsageError(f"--token-auth {cloud!r}: choose from {', '.join(CLOUDS)}")
         if self.version is not None:
             try:
-                semver.Version.parse(self.version)
-            except ValueError:
-                raise UsageError(
-                    f"--version {self.version!r} is not a strict semantic version "
-                    "(MAJOR.MINOR.PATCH[-PRE][+BUILD], no 'v' prefix, no leading zeros)"
-                ) from None
+                parse_version(self.version)
+            except ValueError as exc:
+                raise UsageError(f"--version {self.version!r} is {exc}") from None
         if self.skip_range is not None:
             try:
                 parse_range(self.skip_range)
