@@ -169,7 +169,8 @@ def test_dockerfile_written_once(tmp_path: Path) -> None:
     path = tmp_path / "catalog.Dockerfile"
     assert path.read_text() == EXPECTED_DOCKERFILE
     again = runner.invoke(app, args)
-    assert again.exit_code == 2 and "already exists (use --force" in again.stderr
+    assert again.exit_code == 2
+    assert again.stderr == f"{path}: error: file already exists (use --force to overwrite)\n"
     path.write_text("old")
     assert runner.invoke(app, [*args, "--force"]).exit_code == 0
     assert path.read_text() == EXPECTED_DOCKERFILE

@@ -139,7 +139,7 @@ def dockerfile(
     cache; the final image runs `opm serve /configs` from that cache.
     """
     with exit_on_input_error():
-        from bundle_tools.errors import InputError, UsageError
+        from bundle_tools.errors import InputError
         from bundle_tools.fbc.dockerfile import dockerfile_path, generate_dockerfile, parse_labels
         from bundle_tools.yamlio import write_atomic
 
@@ -156,7 +156,7 @@ def dockerfile(
             return
         path = dockerfile_path(catalog)
         if path.exists() and not force:
-            raise UsageError(f"{path} already exists (use --force to overwrite)")
+            raise InputError("file already exists (use --force to overwrite)", path)
         write_atomic(path, text.encode("utf-8"))
         typer.echo(f"wrote {path}")
 
