@@ -72,6 +72,7 @@ class Document:
 
     @property
     def path(self) -> Path:
+        """The file the document was read from (``SourceText.path``)."""
         return self.source.path
 
 
