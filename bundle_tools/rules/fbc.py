@@ -29,7 +29,7 @@ from bundle_tools.fbc.decode import (
     manifest_problem,
     shape_valid,
 )
-from bundle_tools.fbc.graph import heads, replaces_chain
+from bundle_tools.fbc.graph import Chain, heads, replaces_chain
 from bundle_tools.fbc.load import Blob, get_field
 from bundle_tools.fbc.model import (
     BUNDLE,
@@ -459,6 +459,15 @@ def channel_head(catalog: Catalog) -> Iterator[Hit]:
         )
 
 
+def _head_chains(catalog: Catalog) -> Iterator[tuple[Channel, Chain]]:
+    """Each named channel with exactly one head (FBC027 reports the others), paired with
+    the replaces chain walked from that head."""
+    for channel in _named_channels(catalog):
+        found = heads(channel.entries)
+        if len(found) == 1:
+            yield channel, replaces_chain(channel.entries, found[0])
+
+
 @rule(
     "FBC028",
     severity=Severity.ERROR,
@@ -469,11 +478,7 @@ def channel_head(catalog: Catalog) -> Iterator[Hit]:
 def replaces_cycle(catalog: Catalog) -> Iterator[Hit]:
     """``detected cycle in replaces chain of upgrade graph: a -> b -> c -> a``, located at
     the entry whose ``replaces`` closes the loop."""
-    for channel in _named_channels(catalog):
-        found = heads(channel.entries)
-        if len(found) != 1:
-            continue
-        chain = replaces_chain(channel.entries, found[0])
+    for channel, chain in _head_chains(catalog):
         if chain.cycle is None:
             continue
         closer = next(e for e in channel.entries if e.name == chain.cycle[-2])
@@ -493,11 +498,7 @@ def replaces_cycle(catalog: Catalog) -> Iterator[Hit]:
 )
 def stranded(catalog: Catalog) -> Iterator[Hit]:
     """Entries neither on the chain from the head nor skipped cannot be upgraded from."""
-    for channel in _named_channels(catalog):
-        found = heads(channel.entries)
-        if len(found) != 1:
-            continue
-        chain = replaces_chain(channel.entries, found[0])
+    for channel, chain in _head_chains(catalog):
         if chain.stranded:
             first = next(e for e in channel.entries if e.name == chain.stranded[0])
             yield Hit(
