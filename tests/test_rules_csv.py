@@ -27,6 +27,8 @@ CASES = [
     ("CSV002", "version: 1.2.0", "version: 1.2", [(11, 12)]),
     ("CSV002", "version: 1.2.0", "version: 01.2.0", [(11, 12)]),
     ("CSV003", "name: widget-operator.v1.2.0", "name: widget-operator.v1.1.9", [(4, 9)]),
+    ("CSV003", "name: widget-operator.v1.2.0", "name: widget-operator.v11.2.0", [(4, 9)]),
+    ("CSV003", "name: widget-operator.v1.2.0", "name: widget-operator-1.2.0", []),
     ("CSV004", "replaces: widget-operator.v1.1.0", "replaces: Widget_Operator.v1.1.0", [(12, 13)]),
     ("CSV004", "replaces: widget-operator.v1.1.0", "replaces: widget-operator.v1.1", [(12, 13)]),
     ("CSV004", "replaces: widget-operator.v1.1.0", "replaces: widget-operator.v1.2.0", [(12, 13)]),

@@ -127,17 +127,26 @@ def version_semver(ctx: BundleContext) -> Iterator[Hit]:
 def name_matches_version(ctx: BundleContext) -> Iterator[Hit]:
     """CSV names follow ``<package>.v<version>``: upgrade edges (``replaces``, ``skips``)
     name CSVs, so a name that disagrees with ``spec.version`` makes the next release
-    point at a version that does not exist."""
+    point at a version that does not exist. The version must be the name's whole last
+    component (``op.v11.2.0`` does not end with version ``1.2.0``)."""
     if ctx.csv is None:
         return
     name = _text(get_path(ctx.csv_data, ("metadata", "name")))
     version = _text(get_path(ctx.csv_data, ("spec", "version")))
-    if name and version and not name.endswith(version):
+    if name and version and not _ends_with_version(name, version):
         yield Hit(
             message=f"metadata.name {name!r} does not end with spec.version {version!r}",
             location=ctx.at(ctx.csv, ("metadata", "name")),
             hint=f"name the CSV '<package>.v{version}'",
         )
+
+
+def _ends_with_version(name: str, version: str) -> bool:
+    """Whether ``name`` ends with ``version`` as a whole component: ``op.v1.2.0`` and
+    ``op-1.2.0`` end with ``1.2.0``, ``op.v11.2.0`` does not."""
+    if not name.endswith(version):
+        return False
+    return re.fullmatch(r"(.*[^0-9A-Za-z])?v?", name[: -len(version)]) is not None
 
 
 def _name_problem(name: str) -> str | None:
