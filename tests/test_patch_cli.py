@@ -441,6 +441,12 @@ def test_choose_deployment_and_container(tmp_path: Path) -> None:
             "not a valid Kubernetes object name (lowercase letters, digits, '-' and '.'; no "
             "build metadata '+...', no upper case)",
         ),
+        (
+            BASIC.replace("  annotations:\n", "  annotations: &notes\n    loop: *notes\n"),
+            [],
+            "4:16",
+            "recursive YAML alias: the node anchored &notes contains *notes",
+        ),
     ],
 )
 def test_refusals(tmp_path: Path, text: str, args: list[str], where: str, message: str) -> None:

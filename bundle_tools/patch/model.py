@@ -278,8 +278,8 @@ def _or_none(value: Any) -> Any:
 
 def open_document(source: SourceText, want_csv: bool) -> Planner:
     """Parse ``source`` and return a planner for its CSV document (``want_csv``) or its
-    first document. Raises InputError for invalid YAML (with line and column), a file
-    without a CSV or with several, or an empty file."""
+    first document. Raises InputError for invalid YAML (with line and column), a
+    recursive alias, a file without a CSV or with several, or an empty file."""
     edit = YamlText(source)
     csvs = [d.document.index for d in edit.documents if is_csv(d.document.data)]
     if want_csv and len(csvs) > 1:
@@ -296,4 +296,4 @@ def open_document(source: SourceText, want_csv: bool) -> Planner:
         what = "no ClusterServiceVersion document" if want_csv else "empty file"
         raise InputError(what, source.path)
     index = csvs[0] if want_csv else 0
-    return Planner(edit, index, node_value(edit.roots[index]))
+    return Planner(edit, index, node_value(edit.roots[index], source.path))

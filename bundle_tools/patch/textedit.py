@@ -141,12 +141,33 @@ class Style:
         return render_scalar(value)
 
 
-def node_value(node: Any) -> Any:
-    """Plain Python value of a composed node (dicts, lists, str/int/float/bool/None)."""
-    if node.id == "mapping":
-        return {node_value(k): node_value(v) for k, v in node.value}
-    if node.id == "sequence":
-        return [node_value(v) for v in node.value]
+def node_value(node: Any, path: Any = None) -> Any:
+    """Plain Python value of a composed node (dicts, lists, str/int/float/bool/None).
+
+    Raises InputError naming ``path`` (the node's file) and the anchor's line and column
+    when a collection contains itself through an alias, which no plain value can hold.
+    """
+    return _plain(node, path, set())
+
+
+def _plain(node: Any, path: Any, open_nodes: set[int]) -> Any:
+    if node.id in ("mapping", "sequence"):
+        if id(node) in open_nodes:
+            raise InputError(
+                f"recursive YAML alias: the node anchored &{node.anchor} contains *{node.anchor}",
+                path,
+                node.start_mark.line + 1,
+                node.start_mark.column + 1,
+            )
+        open_nodes.add(id(node))
+        if node.id == "mapping":
+            value: Any = {
+                _plain(k, path, open_nodes): _plain(v, path, open_nodes) for k, v in node.value
+            }
+        else:
+            value = [_plain(v, path, open_nodes) for v in node.value]
+        open_nodes.discard(id(node))
+        return value
     tag = node.tag.rsplit(":", 1)[-1]
     if tag == "null":
         return None
