@@ -100,6 +100,14 @@ def test_bundled_service_account_named_like_deployment_sa(tmp_path: Path) -> Non
     assert hits(other) == []
 
 
+def test_service_account_with_a_mapping_as_name_is_bnd007_only(tmp_path: Path) -> None:
+    sa = SA.replace("name: widget-controller", "name: {widget: controller}")
+    bundle = write_bundle(tmp_path / "b", files={"manifests/sa.yaml": sa})
+    assert [h for h in hits(bundle) if h[1] == "manifests/sa.yaml"] == [
+        ("BND007", "manifests/sa.yaml", 4, 3)
+    ]
+
+
 def test_object_without_api_version_names_the_misspelt_key(tmp_path: Path) -> None:
     csv = edit(BASE_CSV, "apiVersion: operators", "ApiVersion: operators")
     report = validate_bundles([write_bundle(tmp_path / "b", csv=csv)], select=["BND007"])

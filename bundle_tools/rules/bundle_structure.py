@@ -189,7 +189,7 @@ def service_account_duplicate(ctx: BundleContext) -> Iterator[Hit]:
         if data.get("kind") != "ServiceAccount":
             continue
         name = get_path(data, ("metadata", "name"))
-        if name in names:
+        if isinstance(name, str) and name in names:
             _, deployment = names[name]
             yield Hit(
                 message=f"ServiceAccount {name!r} has the name of "
