@@ -26,6 +26,7 @@ CASES = [
     ("CSV002", "  version: 1.2.0\n", "", [(8, 1)]),
     ("CSV002", "version: 1.2.0", "version: 1.2", [(11, 12)]),
     ("CSV002", "version: 1.2.0", "version: 01.2.0", [(11, 12)]),
+    ("CSV002", "version: 1.2.0", "version: 18446744073709551616.2.0", [(11, 12)]),
     ("CSV003", "name: widget-operator.v1.2.0", "name: widget-operator.v1.1.9", [(4, 9)]),
     ("CSV003", "name: widget-operator.v1.2.0", "name: widget-operator.v11.2.0", [(4, 9)]),
     ("CSV003", "name: widget-operator.v1.2.0", "name: widget-operator-1.2.0", []),

@@ -84,6 +84,18 @@ CLUSTER_SCOPED: dict[str, frozenset[str]] = {
 }
 
 
+def _strict_semver(text: str) -> bool:
+    """Whether blang/semver ``Parse`` (as opm runs it) accepts ``text``: strict semver
+    whose numbers fit in 64 bits (:func:`bundle_tools.semver_range.parse_version`)."""
+    from bundle_tools.semver_range import parse_version
+
+    try:
+        parse_version(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
@@ -99,16 +111,14 @@ def version_semver(ctx: BundleContext) -> Iterator[Hit]:
     requires it to be strict SemVer 2.0.0 (blang/semver ``Parse``): with ``v1.2.0``,
     ``1.2`` or ``1.02.0`` the catalog holding the bundle fails validation and cannot
     ship, and upgrade ordering by version is undefined."""
-    from semver import Version
-
     if ctx.csv is None:
         return
     version = get_path(ctx.csv_data, ("spec", "version"))
     if version is None:
         yield Hit(message="spec.version is missing", location=ctx.at(ctx.csv, ("spec",)))
-    elif not isinstance(version, str) or not Version.is_valid(version):
+    elif not isinstance(version, str) or not _strict_semver(version):
         hint = None
-        if isinstance(version, str) and version[:1] in "vV" and Version.is_valid(version[1:]):
+        if isinstance(version, str) and version[:1] in "vV" and _strict_semver(version[1:]):
             hint = f"write {version[1:]!r} (no 'v' prefix)"
         yield Hit(
             message=f"spec.version {version!r} is not strict semver: opm validate rejects "
@@ -151,12 +161,10 @@ def _ends_with_version(name: str, version: str) -> bool:
 
 def _name_problem(name: str) -> str | None:
     """Why ``name`` cannot be a CSV name, or ``None``."""
-    from semver import Version
-
     if len(name) > 253 or not DNS1123_SUBDOMAIN.fullmatch(name):
         return "is not a valid object name (DNS-1123 subdomain: lowercase, digits, '-', '.')"
     found = re.search(r"\.v?(\d+\..*)$", name)
-    if found is None or not Version.is_valid(found.group(1)):
+    if found is None or not _strict_semver(found.group(1)):
         return "does not end with a strict semantic version ('<package>.v<version>')"
     return None
 
@@ -230,15 +238,13 @@ def skip_range(ctx: BundleContext) -> Iterator[Hit]:
 def parse_tolerant(text: str) -> bool:
     """True when blang/semver ``ParseTolerant`` accepts ``text`` (surrounding spaces and a
     ``v`` prefix stripped, missing minor/patch filled with 0)."""
-    from semver import Version
-
     text = text.strip().removeprefix("v")
     parts = text.split(".", 2)
     if len(parts) < 3:
         if re.search(r"[+-]", parts[-1]):
             return False
         parts += ["0"] * (3 - len(parts))
-    return Version.is_valid(".".join(parts))
+    return _strict_semver(".".join(parts))
 
 
 @rule(
