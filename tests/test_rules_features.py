@@ -160,3 +160,22 @@ def test_feature_key_in_bundle_annotations_is_ignored_there(tmp_path: Path) -> N
     annotations = ANNOTATIONS + '  features.operators.openshift.io/disconnected: "true"\n'
     bundle = write_bundle(tmp_path / "b", annotations=annotations)
     assert hits(bundle, ("FEAT005",)) == [("FEAT005", "metadata/annotations.yaml", 8, 49)]
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        ('"True"', '"true"'),
+        ('"\u201cfalse\u201d"', '"false"'),
+        ('" true "', '"true"'),
+        ('"untrue"', '"true" or "false"'),
+        ('"yes"', '"true" or "false"'),
+    ],
+)
+def test_feature_value_hint_names_the_value_meant(tmp_path: Path, value: str, hint: str) -> None:
+    csv = edit(CERTIFIED_CSV, 'disconnected: "false"', f"disconnected: {value}")
+    bundle = write_bundle(tmp_path / "b", csv=csv)
+    report = validate_bundles([bundle], select=["FEAT002"])
+    assert [f.hint for f in report.findings] == [
+        f"write features.operators.openshift.io/disconnected: {hint}"
+    ]

@@ -143,8 +143,16 @@ def _bad_values(ctx: BundleContext, keys: tuple[str, ...]) -> Iterator[Hit]:
                     message=f"{PREFIX}{key} {problem}: the console enables features only for "
                     "the exact string 'true' and certification rejects other values",
                     location=ctx.at(ctx.csv, ("metadata", "annotations", PREFIX + key)),
-                    hint=f'write {PREFIX}{key}: "{"true" if "true" in value.lower() else "false"}"',
+                    hint=f"write {PREFIX}{key}: {_meant_value(value)}",
                 )
+
+
+def _meant_value(value: str) -> str:
+    """The quoted value that ``value`` stands for once quotes (typographic ones too),
+    padding and case are dropped (``'“True” '`` -> ``"true"``), else ``"true" or
+    "false"`` when it stands for neither (``yes``, ``untrue``)."""
+    meant = value.strip().strip("\"'\u201c\u201d\u2018\u2019 ").lower()
+    return f'"{meant}"' if meant in ("true", "false") else '"true" or "false"'
 
 
 @rule(
