@@ -71,6 +71,15 @@ def test_usage_errors_exit_two(tmp_path: Path, args: list[str]) -> None:
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("option", ["--select", "--ignore"])
+def test_empty_rule_pattern_is_a_usage_error(tmp_path: Path, option: str) -> None:
+    result = invoke("validate", str(write_bundle(tmp_path / "b")), option, " , ")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: empty rule pattern: give rule ids or prefixes, e.g. CSV or FEAT002\n"
+    )
+
+
 def test_input_errors_exit_two_with_position(tmp_path: Path) -> None:
     bundle = write_bundle(tmp_path / "b", csv=BASE_CSV + "spec: {}\n")
     result = invoke("validate", str(bundle))

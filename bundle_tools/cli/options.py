@@ -83,13 +83,16 @@ def rule_patterns(
 ) -> list[str]:
     """Split repeatable, comma-separated ``--select``/``--ignore`` values into rule ids or
     prefixes (upper-cased). ``extra`` holds finding ids this run can produce besides the
-    registered rules (``COURIER`` with ``--courier``). Raises UsageError when a pattern
-    matches no rule of ``target`` (when given) nor ``extra`` — a typo would otherwise
-    silently select nothing; the message names the other target's command or the
+    registered rules (``COURIER`` with ``--courier``). Raises UsageError when the options
+    were given but hold no pattern (``--select ''``), or when a pattern matches no rule
+    of ``target`` (when given) nor ``extra`` — a typo would otherwise silently select
+    nothing; the message names the other target's command or the
     ``--courier`` option when the pattern belongs there."""
     from bundle_tools.rules import all_rules, matches
 
     patterns = [p.strip().upper() for v in values or [] for p in v.split(",") if p.strip()]
+    if values and not patterns:
+        raise UsageError("empty rule pattern: give rule ids or prefixes, e.g. CSV or FEAT002")
     rules = all_rules().values()
     ids = [r.id for r in rules if target is None or r.target == target] + list(extra)
     for pattern in patterns:
