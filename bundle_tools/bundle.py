@@ -30,6 +30,13 @@ def is_csv(data: Any) -> bool:
     return isinstance(data, dict) and data.get("kind") == CSV_KIND
 
 
+def refuse_broken_link(path: Path) -> None:
+    """Raise InputError when ``path`` is a symbolic link whose target does not exist, so a
+    bundle file is never silently left out."""
+    if path.is_symlink() and not path.exists():
+        raise InputError("broken symbolic link: its target does not exist", path)
+
+
 def manifest_paths(root: Path) -> list[Path]:
     """Regular files directly under ``root/manifests`` with a YAML or JSON suffix, sorted
     by name, hidden files skipped (as opm reads them).
@@ -42,8 +49,7 @@ def manifest_paths(root: Path) -> list[Path]:
     for path in sorted(directory.iterdir()):
         if path.name.startswith(".") or path.suffix.lower() not in MANIFEST_SUFFIXES:
             continue
-        if path.is_symlink() and not path.exists():
-            raise InputError("broken symbolic link: its target does not exist", path)
+        refuse_broken_link(path)
         if path.is_file():
             paths.append(path)
     return paths

@@ -557,3 +557,15 @@ def test_render_checks_the_catalog_loads_before_writing(bundle: Path, tmp_path: 
     assert result.exit_code == 2
     assert result.stderr.startswith(f"{catalog}/other/catalog.yaml:2:1: error: invalid YAML")
     assert not (catalog / "widget").exists()
+
+
+def test_broken_symlink_among_manifests_is_an_input_error(bundle: Path, tmp_path: Path) -> None:
+    """A dangling link is named, not silently left out of the rendered bundle."""
+    link = bundle / "manifests" / "gone.yaml"
+    link.symlink_to(tmp_path / "missing.yaml")
+    catalog = tmp_path / "catalog"
+    args = ["catalog", "render", str(bundle), "--image", "quay.io/example/w:1"]
+    result = runner.invoke(app, [*args, "--catalog", str(catalog)])
+    assert result.exit_code == 2
+    assert result.stderr == f"{link}: error: broken symbolic link: its target does not exist\n"
+    assert not catalog.exists()

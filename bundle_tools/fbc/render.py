@@ -28,7 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from bundle_tools.bundle import CHANNELS_KEY, CSV_KIND, DEFAULT_CHANNEL_KEY, PACKAGE_KEY
+from bundle_tools.bundle import (
+    CHANNELS_KEY,
+    CSV_KIND,
+    DEFAULT_CHANNEL_KEY,
+    PACKAGE_KEY,
+    refuse_broken_link,
+)
 from bundle_tools.errors import InputError, UsageError
 from bundle_tools.fbc.check import gc_paused
 from bundle_tools.fbc.load import get_field, load_catalog, load_file, load_first_document
@@ -90,6 +96,7 @@ def read_bundle(root: str | Path) -> BundleSource:
             raise InputError(f"not a bundle directory: no {sub}/ directory", root)
     manifests = []
     for path in sorted((root / "manifests").iterdir()):
+        refuse_broken_link(path)
         if path.name.startswith(".") or not path.is_file():
             continue
         obj = _first_object(path)
