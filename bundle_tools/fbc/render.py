@@ -48,8 +48,8 @@ from bundle_tools.fbc.model import (
     DNS1123_LABEL_SHAPE,
     PACKAGE,
 )
-from bundle_tools.fbc.reference import reference_problem
 from bundle_tools.fbc.write import dump_json, dump_yaml, go_json, order_blobs
+from bundle_tools.imageref import reference_problem
 from bundle_tools.safewrite import Write, read_original, write_files
 
 Metadata = Literal["csv", "objects"]
