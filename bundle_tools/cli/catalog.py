@@ -207,3 +207,45 @@ def install_manifests(
             identity=identity,
         )
     typer.echo(dump_manifests(documents), nl=False)
+
+
+class GraphFormat(StrEnum):
+    """Form of ``catalog graph`` output."""
+
+    mermaid = "mermaid"
+    dot = "dot"
+    text = "text"
+
+
+def graph(
+    catalog: Annotated[Path, typer.Argument(help="FBC directory.")],
+    package: Annotated[str | None, typer.Option(help="Only this package.")] = None,
+    channel: Annotated[str | None, typer.Option(help="Only channels of this name.")] = None,
+    output: Annotated[
+        GraphFormat,
+        typer.Option("--output", "-o", help="mermaid (GitHub/GitLab Markdown), dot or text."),
+    ] = GraphFormat.mermaid,
+) -> None:
+    """Draw each channel's upgrade graph: replaces and skips edges, skipRange edges
+    (dashed), the head, deprecated bundles and channels, and bundles with no upgrade
+    path to the head.
+
+    Exit 2 on unreadable input or when no channel matches --package/--channel.
+    """
+    with exit_on_input_error():
+        from bundle_tools.errors import UsageError
+        from bundle_tools.fbc.check import load_model
+        from bundle_tools.fbc.graph import catalog_graphs
+        from bundle_tools.review.picture import FORMS
+
+        graphs = catalog_graphs(load_model(catalog), package=package, channel=channel)
+        if not graphs:
+            wanted = " ".join(
+                f"{kind} {name!r}"
+                for kind, name in (("package", package), ("channel", channel))
+                if name
+            )
+            raise UsageError(
+                f"no channel found in {catalog}" + (f" for {wanted}" if wanted else "")
+            )
+        typer.echo(FORMS[output.value](graphs), nl=False)
