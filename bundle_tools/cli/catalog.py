@@ -249,3 +249,36 @@ def graph(
                 f"no channel found in {catalog}" + (f" for {wanted}" if wanted else "")
             )
         typer.echo(FORMS[output.value](graphs), nl=False)
+
+
+class DiffFormat(StrEnum):
+    """Form of ``catalog diff`` output."""
+
+    markdown = "markdown"
+    json = "json"
+    text = "text"
+
+
+def diff(
+    old: Annotated[str, typer.Argument(help="Old catalog: a directory or git:REV:PATH.")],
+    new: Annotated[str, typer.Argument(help="New catalog: a directory or git:REV:PATH.")],
+    output: Annotated[
+        DiffFormat,
+        typer.Option("--output", "-o", help="markdown (a PR comment), json or text."),
+    ] = DiffFormat.markdown,
+) -> None:
+    """Compare two catalogs: packages, channels, bundles, default channels, heads and
+    deprecations added, removed or changed, and whether every bundle an old channel
+    offered still upgrades to the new head (as OLM resolves it).
+
+    Exit 0 when no upgrade path is lost, 1 when a user loses one (a bundle left behind,
+    a removed channel or package), 2 on unreadable input.
+    """
+    with exit_on_input_error(output is DiffFormat.json):
+        from bundle_tools.review.diff import FORMS, diff_catalogs
+        from bundle_tools.review.source import load_source
+
+        result = diff_catalogs(load_source(old), load_source(new), old, new)
+    typer.echo(FORMS[output.value](result), nl=False)
+    if result.failed:
+        raise typer.Exit(1)
