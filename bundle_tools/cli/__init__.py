@@ -11,7 +11,7 @@ from contextlib import contextmanager
 import typer
 
 from bundle_tools import __version__
-from bundle_tools.errors import BundleToolsError, InputError
+from bundle_tools.errors import BundleToolsError, InputError, Interrupted
 
 app = typer.Typer(
     name="bundle-tools",
@@ -30,9 +30,14 @@ app.add_typer(catalog_app, name="catalog")
 @contextmanager
 def exit_on_input_error(json_output: bool = False) -> Iterator[None]:
     """Turn a :class:`BundleToolsError` into exit code 2: the message on stderr (and, for
-    JSON output, ``{"version": 1, "status": "error", "error": {...}}`` on stdout)."""
+    JSON output, ``{"version": 1, "status": "error", "error": {...}}`` on stdout); a
+    write stopped by a signal (:class:`~bundle_tools.errors.Interrupted`, rolled
+    back) into exit code 128 + the signal number."""
     try:
         yield
+    except Interrupted as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(128 + exc.signum) from None
     except BundleToolsError as exc:
         if json_output:
             error = exc.to_dict() if isinstance(exc, InputError) else {"message": str(exc)}

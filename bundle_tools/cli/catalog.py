@@ -3,6 +3,7 @@ function of :mod:`bundle_tools.fbc` and print its result."""
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -96,15 +97,17 @@ def render(
     with exit_on_input_error():
         from bundle_tools.fbc.check import check_catalog
         from bundle_tools.fbc.render import add_to_catalog, render_bundle
+        from bundle_tools.safewrite import locked
 
         rendered = render_bundle(bundle, image, metadata.value)
-        result = add_to_catalog(
-            rendered,
-            catalog,
-            channels=_split(channel),
-            default_channel=default_channel,
-            fmt=fmt.value,
-        )
+        with locked(catalog):
+            result = add_to_catalog(
+                rendered,
+                catalog,
+                channels=_split(channel),
+                default_channel=default_channel,
+                fmt=fmt.value,
+            )
         action = "replaced" if result.replaced else "added"
         state = "written" if result.changed else "unchanged"
         typer.echo(
@@ -141,7 +144,7 @@ def dockerfile(
     with exit_on_input_error():
         from bundle_tools.errors import InputError
         from bundle_tools.fbc.dockerfile import dockerfile_path, generate_dockerfile, parse_labels
-        from bundle_tools.yamlio import write_atomic
+        from bundle_tools.safewrite import Write, write_file, write_files
 
         if not catalog.is_dir():
             raise InputError("not a catalog directory", catalog)
@@ -155,9 +158,12 @@ def dockerfile(
             typer.echo(text, nl=False)
             return
         path = dockerfile_path(catalog)
-        if path.exists() and not force:
+        if force:
+            write_file(path, text.encode("utf-8"))
+        elif os.path.lexists(path):
             raise InputError("file already exists (use --force to overwrite)", path)
-        write_atomic(path, text.encode("utf-8"))
+        else:
+            write_files([Write(path, text.encode("utf-8"), None)])
         typer.echo(f"wrote {path}")
 
 
