@@ -21,7 +21,7 @@ app = typer.Typer(
     add_completion=False,
 )
 catalog_app = typer.Typer(
-    help="File-based catalogs (FBC): render, validate, dockerfile, install-manifests.",
+    help="File-based catalogs (FBC): render, validate, graph, diff, dockerfile, install-manifests.",
     no_args_is_help=True,
 )
 app.add_typer(catalog_app, name="catalog")
@@ -81,3 +81,5 @@ catalog_app.command("validate")(_catalog.validate)
 catalog_app.command("render")(_catalog.render)
 catalog_app.command("dockerfile")(_catalog.dockerfile)
 catalog_app.command("install-manifests")(_catalog.install_manifests)
+catalog_app.command("graph")(_catalog.graph)
+catalog_app.command("diff")(_catalog.diff)
