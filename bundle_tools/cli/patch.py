@@ -12,7 +12,7 @@ import typer
 
 from bundle_tools.cli import exit_on_input_error
 from bundle_tools.csv_model import CLOUDS
-from bundle_tools.errors import UsageError
+from bundle_tools.errors import UsageError, json_safe, printable
 
 if TYPE_CHECKING:
     from bundle_tools.patch import Change
@@ -54,7 +54,11 @@ def _diff(path: Path, before: str, after: str) -> str:
 def _render_text(changes: list[Change], verb: str) -> str:
     if not changes:
         return "unchanged: nothing to do"
-    lines = [f"{c.file}: {c.pointer}: {json.dumps(c.old)} -> {json.dumps(c.new)}" for c in changes]
+    lines = [
+        f"{printable(str(c.file))}: {printable(c.pointer)}: "
+        f"{json.dumps(json_safe(c.old))} -> {json.dumps(json_safe(c.new))}"
+        for c in changes
+    ]
     files = len({c.file for c in changes})
     lines.append(f"{verb} {len(changes)} change(s) in {files} file(s)")
     return "\n".join(lines)
@@ -286,7 +290,9 @@ def patch_csv(
         status = "changed" if changes else "unchanged"
         typer.echo(
             json.dumps(
-                {"version": 1, "status": status, "changes": [c.to_dict() for c in changes]},
+                json_safe(
+                    {"version": 1, "status": status, "changes": [c.to_dict() for c in changes]}
+                ),
                 indent=2,
             )
         )
