@@ -329,6 +329,15 @@ def test_rule_registry_documents_every_rule() -> None:
         assert registered.check.__doc__
 
 
+@pytest.mark.parametrize("target", ["bundle", "catalog"])
+def test_rule_modules_are_listed_under_their_target(target: str) -> None:
+    # all_rules(target) imports only that target's modules: a rule module listed under
+    # the other target would silently not run
+    expected = {k for k, r in all_rules().items() if r.target == target}
+    assert set(all_rules(target)) == expected
+    assert {r.target for r in all_rules(target).values()} == {target}
+
+
 @pytest.mark.parametrize("name", ["community-v4.20", "community-v4.16", "lightspeed-4.16"])
 def test_real_catalogs_have_no_findings(name: str) -> None:
     report = check_catalog(shared_path("corpus", "catalogs", name))
