@@ -14,7 +14,9 @@ Modelled on ``k8s.io/apimachinery/pkg/util/validation`` as the callers use it:
   never be published in a catalog;
 - :func:`channel_name_problem`: opm takes channel names as written (operator-registry
   ``pkg/registry/types.go`` ``GetChannels`` splits the annotation on ``,`` and does not
-  trim), so an empty name or surrounding whitespace makes a different channel.
+  trim), so an empty name or surrounding whitespace makes a different channel;
+- :func:`qualified_name_problem`: annotation and label keys (k8s
+  ``IsQualifiedName``).
 
 Each ``*_problem`` function returns why the value is not valid (a sentence fragment that
 reads after the quoted value), or ``None``.
@@ -36,6 +38,7 @@ _LABEL = r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?"
 _DNS1123_LABEL = re.compile(_LABEL)
 _DNS1123_SUBDOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
 _LABEL_VALUE = re.compile(r"(?:(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?")
+_QUALIFIED_NAME = re.compile(r"[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?")
 
 LABEL_SHAPE = (
     "a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a "
@@ -122,4 +125,20 @@ def edge_problem(name: str) -> str | None:
         return problem
     if split_csv_name(name) is None:
         return "does not end with a strict semantic version ('<package>.v<version>')"
+    return None
+
+
+def qualified_name_problem(key: str) -> str | None:
+    """Why ``key`` is not a qualified name, the grammar of annotation and label keys
+    (``[PREFIX/]NAME``: PREFIX a DNS-1123 subdomain of at most 253 characters, NAME at
+    most 63 letters, digits, ``-``, ``_`` and ``.``, alphanumeric at both ends); None
+    when it is one."""
+    prefix, slash, name = key.rpartition("/")
+    if slash and dns1123_subdomain_problem(prefix):
+        return f"prefix {prefix!r} {dns1123_subdomain_problem(prefix)}"
+    if not (len(name) <= LABEL_MAX and _QUALIFIED_NAME.fullmatch(name)):
+        return (
+            f"name {name!r} must be 1-63 letters, digits, '-', '_' or '.', "
+            "starting and ending with a letter or digit"
+        )
     return None
