@@ -316,7 +316,8 @@ def test_annotation_sets_csv_annotations(csv: Path) -> None:
         (
             "Example.com/k=x",
             "error: --annotation Example.com/k=x: prefix 'Example.com' is not a DNS-1123 "
-            "subdomain (lowercase letters, digits, '-' and '.', at most 253 characters)\n",
+            "subdomain (lowercase letters, digits, '-' and '.', each dot-separated part starting "
+            "and ending with a letter or digit, at most 253 characters)\n",
         ),
         (
             "createdAt=x",
