@@ -22,6 +22,7 @@ RULE_MODULES: tuple[str, ...] = (
     "bundle_tools.rules.csv_semantics",
     "bundle_tools.rules.csv_schema",
     "bundle_tools.rules.fbc",
+    "bundle_tools.rules.related_images",
     "bundle_tools.rules.feature_annotations",
     "bundle_tools.rules.sts_token_auth",
     "bundle_tools.rules.sts_credentials_request",
