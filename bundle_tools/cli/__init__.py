@@ -25,6 +25,11 @@ catalog_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(catalog_app, name="catalog")
+bundle_app = typer.Typer(
+    help="Bundle images: build (and push) without a container daemon.",
+    no_args_is_help=True,
+)
+app.add_typer(bundle_app, name="bundle")
 
 
 @contextmanager
@@ -63,6 +68,7 @@ def main() -> None:
 
 
 from bundle_tools.cli import catalog as _catalog  # noqa: E402
+from bundle_tools.cli import images as _images  # noqa: E402
 from bundle_tools.cli import patch  # noqa: E402  (commands import this module's helpers)
 from bundle_tools.cli import validate as _validate  # noqa: E402
 
@@ -74,3 +80,5 @@ catalog_app.command("validate")(_catalog.validate)
 catalog_app.command("render")(_catalog.render)
 catalog_app.command("dockerfile")(_catalog.dockerfile)
 catalog_app.command("install-manifests")(_catalog.install_manifests)
+catalog_app.command("build")(_images.catalog_build)
+bundle_app.command("build")(_images.bundle_build)
