@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -16,6 +17,7 @@ from bundle_tools.cli import exit_on_input_error
 from bundle_tools.images.oci import Platform
 
 if TYPE_CHECKING:
+    from bundle_tools.fbc.reference import ImageReference
     from bundle_tools.findings import Report
     from bundle_tools.images.oci import Image
     from bundle_tools.images.registry import RegistryClient, RegistryOptions
@@ -100,34 +102,66 @@ def _refuse_errors(report: Report) -> None:
         raise typer.Exit(1)
 
 
+@dataclass(frozen=True, slots=True)
+class _Outputs:
+    """What a build writes, parsed before any work: ``ref`` (from --tag), its ``tag``
+    name, ``platforms``, ``push``, ``layout``/``archive`` paths, ``registry`` options."""
+
+    ref: ImageReference
+    tag: str
+    platforms: list[Platform]
+    push: bool
+    layout: Path | None
+    archive: Path | None
+    registry: RegistryOptions
+
+
+def _outputs(
+    tag: str,
+    platforms: list[str] | None,
+    push: bool,
+    layout: Path | None,
+    archive: Path | None,
+    registry: RegistryOptions,
+) -> _Outputs:
+    """Parse --tag and --platform; raises UsageError when invalid."""
+    from bundle_tools.fbc.reference import parse_reference
+    from bundle_tools.images.build import image_tag
+
+    ref = parse_reference(tag)
+    return _Outputs(
+        ref=ref,
+        tag=image_tag(ref),
+        platforms=[Platform.parse(p) for p in platforms or ["linux/amd64"]],
+        push=push or not (layout or archive),
+        layout=layout,
+        archive=archive,
+        registry=registry,
+    )
+
+
 def _emit(
     kind: str,
     build: Callable[[list[Platform], RegistryClient], Image],
-    tag: str,
-    outputs: dict[str, Any],
+    outputs: _Outputs,
     output: BuildOutput,
 ) -> None:
-    """Parse --tag, build (``build(platforms, client)``), write every output, print."""
-    from bundle_tools.fbc.reference import parse_reference
-    from bundle_tools.images.build import image_tag
+    """Build (``build(platforms, client)``), write every output, print the pinned
+    reference (or the JSON object)."""
     from bundle_tools.images.oci import write_archive, write_layout
     from bundle_tools.images.registry import RegistryClient
 
-    ref = parse_reference(tag)
-    name = image_tag(ref)
-    platforms = [Platform.parse(p) for p in outputs["platforms"] or ["linux/amd64"]]
-    push = outputs["push"] or not (outputs["layout"] or outputs["archive"])
-    with RegistryClient(outputs["registry"]) as client:
-        image = build(platforms, client)
-        if outputs["layout"]:
-            write_layout(outputs["layout"], image, name)
-            typer.echo(f"wrote {kind} image to oci:{outputs['layout']}:{name}", err=True)
-        if outputs["archive"]:
-            write_archive(outputs["archive"], image, name)
-            typer.echo(f"wrote {kind} image to oci-archive:{outputs['archive']}:{name}", err=True)
-        if push:
-            client.push_image(ref, image)
-    pinned = f"{ref.name}@{image.digest}"
+    with RegistryClient(outputs.registry) as client:
+        image = build(outputs.platforms, client)
+        if outputs.layout:
+            write_layout(outputs.layout, image, outputs.tag)
+            typer.echo(f"wrote {kind} image to oci:{outputs.layout}:{outputs.tag}", err=True)
+        if outputs.archive:
+            write_archive(outputs.archive, image, outputs.tag)
+            typer.echo(f"wrote {kind} image to oci-archive:{outputs.archive}", err=True)
+        if outputs.push:
+            client.push_image(outputs.ref, image)
+    pinned = f"{outputs.ref.name}@{image.digest}"
     if output is BuildOutput.json:
         result = {
             "reference": pinned,
@@ -165,13 +199,8 @@ def bundle_build(
         from bundle_tools.fbc.dockerfile import parse_labels
         from bundle_tools.images.build import build_bundle_image
 
-        outputs = {
-            "platforms": platform,
-            "push": push,
-            "layout": oci_layout,
-            "archive": oci_archive,
-            "registry": registry_options(plain_http, tls_verify, ca_file),
-        }
+        registry = registry_options(plain_http, tls_verify, ca_file)
+        outputs = _outputs(tag, platform, push, oci_layout, oci_archive, registry)
         labels = parse_labels(label or [], "--label")
         if not no_validate:
             from bundle_tools.validate import validate_bundles
@@ -180,7 +209,6 @@ def bundle_build(
         _emit(
             "bundle",
             lambda platforms, _client: build_bundle_image(bundle, platforms, labels),
-            tag,
             outputs,
             output,
         )
@@ -219,16 +247,13 @@ def catalog_build(
     with exit_on_input_error(output is BuildOutput.json):
         from bundle_tools.errors import InputError
         from bundle_tools.fbc.dockerfile import parse_labels
+        from bundle_tools.fbc.reference import parse_reference
         from bundle_tools.images.build import build_catalog_image, pull_base
 
-        outputs = {
-            "platforms": platform,
-            "push": push,
-            "layout": oci_layout,
-            "archive": oci_archive,
-            "registry": registry_options(plain_http, tls_verify, ca_file),
-        }
+        registry = registry_options(plain_http, tls_verify, ca_file)
+        outputs = _outputs(tag, platform, push, oci_layout, oci_archive, registry)
         labels = parse_labels(label or [], "--label")
+        base = None if base_image == "scratch" else parse_reference(base_image)
         if not catalog.is_dir():
             raise InputError("not a catalog directory", catalog)
         if not no_validate:
@@ -237,11 +262,7 @@ def catalog_build(
             _refuse_errors(check_catalog(catalog))
 
         def build(platforms: list[Platform], client: RegistryClient) -> Image:
-            bases = None
-            if base_image != "scratch":
-                from bundle_tools.fbc.reference import parse_reference
-
-                bases = pull_base(client, parse_reference(base_image), platforms)
+            bases = pull_base(client, base, platforms) if base else None
             return build_catalog_image(catalog, platforms, labels, bases)
 
-        _emit("catalog", build, tag, outputs, output)
+        _emit("catalog", build, outputs, output)
