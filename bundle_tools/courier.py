@@ -31,7 +31,7 @@ from bundle_tools.errors import UsageError
 from bundle_tools.findings import Finding, Location, Severity
 
 if TYPE_CHECKING:
-    from bundle_tools.validate import BundleContext
+    from bundle_tools.context import BundleContext
 
 RULE = "COURIER"
 #: What a package-manifest directory holds besides the package file; courier reads

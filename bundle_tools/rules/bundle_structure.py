@@ -30,7 +30,7 @@ from bundle_tools.findings import Severity
 from bundle_tools.rules import Hit, rule
 
 if TYPE_CHECKING:
-    from bundle_tools.validate import BundleContext
+    from bundle_tools.context import BundleContext
 
 ANNOTATIONS_FILE = "metadata/annotations.yaml"
 OPERATOR_BUNDLE_DOC = "operator-registry docs/design/operator-bundle.md"

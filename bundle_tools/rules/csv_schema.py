@@ -34,7 +34,7 @@ from bundle_tools.rules import Hit, rule
 from bundle_tools.yamlio import escape_pointer_part, locate, split_pointer
 
 if TYPE_CHECKING:
-    from bundle_tools.validate import BundleContext
+    from bundle_tools.context import BundleContext
     from bundle_tools.yamlio import Document
 
 #: JSON pointers whose schema hits semantic rules report instead: ``(exact pointers,

@@ -25,7 +25,7 @@ from bundle_tools.rules import Hit, rule
 from bundle_tools.yamlio import to_plain
 
 if TYPE_CHECKING:
-    from bundle_tools.validate import BundleContext
+    from bundle_tools.context import BundleContext
 
 OLM_CSV_DOC = "olm-docs Concepts/crds/clusterserviceversion"
 UPGRADE_DOC = "olm-docs Concepts/olm-architecture/operator-catalog/creating-an-update-graph"

@@ -23,7 +23,7 @@ from bundle_tools.findings import Severity
 from bundle_tools.rules import Hit, rule
 
 if TYPE_CHECKING:
-    from bundle_tools.validate import BundleContext
+    from bundle_tools.context import BundleContext
 
 PREFIX = "features.operators.openshift.io/"
 #: Keys preflight and Enterprise Contract require on certified operators.

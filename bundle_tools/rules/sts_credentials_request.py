@@ -21,7 +21,7 @@ from bundle_tools.findings import Severity
 from bundle_tools.rules import Hit, rule
 
 if TYPE_CHECKING:
-    from bundle_tools.validate import BundleContext
+    from bundle_tools.context import BundleContext
     from bundle_tools.yamlio import Document
 
 KIND = "CredentialsRequest"

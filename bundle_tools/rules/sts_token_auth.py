@@ -24,7 +24,7 @@ from bundle_tools.rules import Hit, rule
 from bundle_tools.rules.feature_annotations import PREFIX, feature_keys
 
 if TYPE_CHECKING:
-    from bundle_tools.validate import BundleContext, Parts
+    from bundle_tools.context import BundleContext, Parts
 
 CR_GROUP = "cloudcredential.openshift.io"
 CR_RESOURCE = "credentialsrequests"
