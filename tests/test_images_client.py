@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from bundle_tools.errors import BundleToolsError
-from bundle_tools.fbc.reference import parse_reference
+from bundle_tools.imageref import parse_reference
 from bundle_tools.images import auth
 from bundle_tools.images.oci import MANIFEST, digest_of
 from bundle_tools.images.registry import RegistryClient, RegistryError, RegistryOptions

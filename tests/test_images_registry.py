@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bundle_tools.cli import app
-from bundle_tools.fbc.reference import parse_reference
+from bundle_tools.imageref import parse_reference
 from bundle_tools.images.build import build_bundle_image
 from bundle_tools.images.oci import Platform
 from bundle_tools.images.registry import RegistryClient, RegistryError, RegistryOptions
@@ -242,7 +242,7 @@ def test_unreachable_registry_bounded_retries() -> None:
     with RegistryClient(options) as client, pytest.raises(RegistryError) as error:
         client.get_manifest(ref)
     message = str(error.value)
-    assert message.startswith(f"registry {ref.api_host}: GET manifest {ref}: cannot connect:")
+    assert message.startswith(f"registry {ref.domain}: GET manifest {ref}: cannot connect:")
     assert message.endswith("(after 3 attempts)")
 
 

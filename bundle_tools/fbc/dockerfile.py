@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from bundle_tools.errors import UsageError
-from bundle_tools.fbc.reference import reference_problem
+from bundle_tools.imageref import reference_problem
 
 DEFAULT_IMAGE = "quay.io/operator-framework/opm:latest"
 CONFIGS_LABEL = "operators.operatorframework.io.index.configs.v1"

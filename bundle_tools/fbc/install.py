@@ -25,7 +25,7 @@ import yaml
 
 from bundle_tools.errors import UsageError
 from bundle_tools.fbc.model import DNS1123_LABEL, DNS1123_LABEL_SHAPE
-from bundle_tools.fbc.reference import reference_problem
+from bundle_tools.imageref import reference_problem
 
 MARKETPLACE_NAMESPACE = "openshift-marketplace"
 _CHANNEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")

@@ -47,8 +47,8 @@ from bundle_tools.fbc.model import (
     DNS1123_LABEL_SHAPE,
     PACKAGE,
 )
-from bundle_tools.fbc.reference import reference_problem
 from bundle_tools.fbc.write import dump_json, dump_yaml, go_json, order_blobs
+from bundle_tools.imageref import reference_problem
 from bundle_tools.yamlio import write_atomic
 
 Metadata = Literal["csv", "objects"]

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from bundle_tools.errors import InputError, UsageError
 from bundle_tools.fbc.dockerfile import CONFIGS_LABEL
-from bundle_tools.fbc.reference import ImageReference
+from bundle_tools.imageref import ImageReference
 from bundle_tools.images.layer import build_layer, collect_tree, source_date_epoch
 from bundle_tools.images.oci import (
     INDEX_TYPES,

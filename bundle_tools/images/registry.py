@@ -4,7 +4,7 @@ registry.
 
 Typical use::
 
-    from bundle_tools.fbc.reference import parse_reference
+    from bundle_tools.imageref import parse_reference
     from bundle_tools.images.registry import RegistryClient, RegistryOptions
 
     with RegistryClient(RegistryOptions(plain_http=True)) as client:
@@ -41,13 +41,27 @@ from typing import Any
 import httpx
 
 from bundle_tools.errors import BundleToolsError
-from bundle_tools.fbc.reference import ImageReference
+from bundle_tools.imageref import DEFAULT_DOMAIN, ImageReference
 from bundle_tools.images import auth
 from bundle_tools.images.oci import MANIFEST_TYPES, Image, digest_of
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: Where Docker Hub (``docker.io``) serves its registry API.
+DOCKER_HUB_API = "registry-1.docker.io"
 _CHALLENGE = re.compile(r'(\w+)="([^"]*)"')
 _MAX_RETRY_AFTER = 30.0
+
+
+def api_host(ref: ImageReference) -> str:
+    """``host[:port]`` of the registry API serving ``ref`` (Docker Hub's is not
+    ``docker.io``)."""
+    return DOCKER_HUB_API if ref.domain == DEFAULT_DOMAIN else ref.domain
+
+
+def manifest_object(ref: ImageReference) -> str:
+    """What a manifest request names for ``ref``: its digest, else its tag, else
+    ``latest`` (as ``docker pull`` does)."""
+    return ref.digest or ref.tag or "latest"
 
 
 class RegistryError(BundleToolsError):
@@ -121,7 +135,7 @@ def _detail(response: httpx.Response) -> str:
 class RegistryClient:
     """Talks to any number of registries with one connection pool; use as a context
     manager (or call :meth:`close`). Methods take a parsed
-    :class:`~bundle_tools.fbc.reference.ImageReference`."""
+    :class:`~bundle_tools.imageref.ImageReference`."""
 
     def __init__(self, options: RegistryOptions | None = None) -> None:
         self.options = options or RegistryOptions()
@@ -155,8 +169,8 @@ class RegistryClient:
             return path
         scheme = "http" if self.options.plain_http else "https"
         if path.startswith("/"):
-            return f"{scheme}://{ref.api_host}{path}"
-        return f"{scheme}://{ref.api_host}/v2/{ref.repository}/{path}"
+            return f"{scheme}://{api_host(ref)}{path}"
+        return f"{scheme}://{api_host(ref)}/v2/{ref.repository}/{path}"
 
     def _creds(self, ref: ImageReference) -> auth.Credentials | None:
         key = (ref.domain, ref.repository)
@@ -175,7 +189,7 @@ class RegistryClient:
             files = ", ".join(str(p) for p in read) or "none exists"
             why = f"no credentials for {ref.domain} in the auth files read ({files})"
         name = "401 Unauthorized" if status == 401 else f"{status}"
-        return RegistryError(f"registry {ref.api_host}: {what}: HTTP {name}: {why}", status)
+        return RegistryError(f"registry {api_host(ref)}: {what}: HTTP {name}: {why}", status)
 
     def _authorize(
         self, ref: ImageReference, response: httpx.Response, actions: str, what: str
@@ -188,7 +202,7 @@ class RegistryClient:
             if not creds or not creds.username:
                 raise self._unauthorized(ref, what, 401)
             pair = f"{creds.username}:{creds.password}".encode()
-            self._basic[ref.api_host] = "Basic " + base64.b64encode(pair).decode("ascii")
+            self._basic[api_host(ref)] = "Basic " + base64.b64encode(pair).decode("ascii")
             return
         if challenge.scheme != "bearer" or "realm" not in challenge.params:
             raise self._unauthorized(ref, what, 401)
@@ -210,12 +224,14 @@ class RegistryClient:
                 basic = httpx.BasicAuth(creds.username, creds.password) if creds else None
                 answer = self._http.get(realm, params=params, auth=basic)
         except httpx.TransportError as exc:
-            raise RegistryError(f"registry {ref.api_host}: token endpoint {realm}: {exc}") from None
+            raise RegistryError(
+                f"registry {api_host(ref)}: token endpoint {realm}: {exc}"
+            ) from None
         if answer.status_code in (401, 403):
             raise self._unauthorized(ref, f"{what} (token endpoint {realm})", answer.status_code)
         if answer.status_code != 200:
             raise RegistryError(
-                f"registry {ref.api_host}: token endpoint {realm}: HTTP {answer.status_code}",
+                f"registry {api_host(ref)}: token endpoint {realm}: HTTP {answer.status_code}",
                 answer.status_code,
             )
         try:
@@ -224,18 +240,18 @@ class RegistryClient:
         except (ValueError, AttributeError):
             token = None
         if not token:
-            raise RegistryError(f"registry {ref.api_host}: token endpoint {realm} gave no token")
-        self._tokens[(ref.api_host, scope)] = str(token)
+            raise RegistryError(f"registry {api_host(ref)}: token endpoint {realm} gave no token")
+        self._tokens[(api_host(ref), scope)] = str(token)
 
     def _headers(
         self, ref: ImageReference, actions: str, headers: dict[str, str]
     ) -> dict[str, str]:
-        token = self._tokens.get((ref.api_host, f"repository:{ref.repository}:{actions}"))
+        token = self._tokens.get((api_host(ref), f"repository:{ref.repository}:{actions}"))
         if token is None and actions == "pull":
-            token = self._tokens.get((ref.api_host, f"repository:{ref.repository}:pull,push"))
+            token = self._tokens.get((api_host(ref), f"repository:{ref.repository}:pull,push"))
         if token:
             return {**headers, "Authorization": f"Bearer {token}"}
-        basic = self._basic.get(ref.api_host)
+        basic = self._basic.get(api_host(ref))
         return {**headers, "Authorization": basic} if basic else headers
 
     def _wait(self, attempt: int, response: httpx.Response | None) -> None:
@@ -269,7 +285,7 @@ class RegistryClient:
                     attempt += 1
                     continue
                 raise RegistryError(
-                    f"registry {ref.api_host}: {what}: cannot connect: "
+                    f"registry {api_host(ref)}: {what}: cannot connect: "
                     f"{exc or type(exc).__name__} (after {attempt + 1} attempts)"
                 ) from None
             if response.status_code == 401 and not authorized:
@@ -287,7 +303,7 @@ class RegistryClient:
         if status == 401:
             return self._unauthorized(ref, what, status)
         reason = response.reason_phrase or ""
-        message = f"registry {ref.api_host}: {what}: HTTP {status} {reason}".rstrip()
+        message = f"registry {api_host(ref)}: {what}: HTTP {status} {reason}".rstrip()
         if status == 403:
             creds = self._credentials.get((ref.domain, ref.repository))
             message += f" (credentials from {creds.source})" if creds else " (anonymous)"
@@ -300,14 +316,18 @@ class RegistryClient:
         match the digest."""
         what = f"GET manifest {ref}"
         response = self._request(
-            "GET", ref, f"manifests/{ref.object}", what, headers={"Accept": ", ".join(accept)}
+            "GET",
+            ref,
+            f"manifests/{manifest_object(ref)}",
+            what,
+            headers={"Accept": ", ".join(accept)},
         )
         if response.status_code != 200:
             raise self._fail(ref, what, response)
         data = response.content
         digest = digest_of(data)
         if ref.digest and ref.digest != digest:
-            raise RegistryError(f"registry {ref.api_host}: {what}: content has digest {digest}")
+            raise RegistryError(f"registry {api_host(ref)}: {what}: content has digest {digest}")
         media_type = response.headers.get("content-type", "").split(";")[0].strip()
         return Manifest(media_type, data, digest)
 
@@ -319,7 +339,7 @@ class RegistryClient:
         response = self._request(
             "HEAD",
             ref,
-            f"manifests/{ref.object}",
+            f"manifests/{manifest_object(ref)}",
             what,
             headers={"Accept": ", ".join(MANIFEST_TYPES)},
         )
@@ -339,7 +359,7 @@ class RegistryClient:
         RegistryError when the tag does not exist."""
         head = self.head_manifest(ref)
         if head is None:
-            message = f"registry {ref.api_host}: manifest {ref} not found (HTTP 404)"
+            message = f"registry {api_host(ref)}: manifest {ref} not found (HTTP 404)"
             raise RegistryError(message, 404)
         if head["digest"].startswith("sha256:"):
             return str(head["digest"])
@@ -352,7 +372,7 @@ class RegistryClient:
         response = self._request(
             "PUT",
             ref,
-            f"manifests/{ref.object}",
+            f"manifests/{manifest_object(ref)}",
             what,
             actions="pull,push",
             headers={"Content-Type": media_type},
@@ -381,7 +401,7 @@ class RegistryClient:
         if response.status_code != 200:
             raise self._fail(ref, what, response)
         if digest_of(response.content) != digest:
-            raise RegistryError(f"registry {ref.api_host}: {what}: content does not match")
+            raise RegistryError(f"registry {api_host(ref)}: {what}: content does not match")
         return response.content
 
     def push_blob(self, ref: ImageReference, digest: str, data: bytes) -> None:

@@ -14,6 +14,7 @@ from bundle_tools.csv_model import ANNOTATIONS as ANNOTATIONS  # re-exported to 
 from bundle_tools.csv_model import CLOUDS, get_path
 from bundle_tools.csv_model import DEPLOYMENTS as DEPLOYMENTS  # re-exported to patch modules
 from bundle_tools.errors import InputError, UsageError
+from bundle_tools.imageref import reference_problem
 from bundle_tools.patch.textedit import PathParts, YamlText, node_value
 from bundle_tools.semver_range import RangeError, parse_range, parse_version
 from bundle_tools.yamlio import SourceText, pointer
@@ -23,17 +24,6 @@ _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:
 #: ``--version`` produces.
 _OBJECT_NAME = re.compile(r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*")
 _OBJECT_NAME_MAX = 253
-#: Container image references as ``github.com/distribution/reference`` parses them:
-#: ``[domain[:port]/]path[:tag][@digest]``.
-_DOMAIN = (
-    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
-)
-_PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-_IMAGE_REF = re.compile(
-    rf"(?:{_DOMAIN}(?::\d+)?/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
-    r"(?::[\w][\w.-]{0,127})?"
-    r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?"
-)
 #: Channel names: anything but whitespace, commas (the list separator) and control
 #: characters.
 _CHANNEL = re.compile(r"[^\s,\x00-\x1f\x7f]+")
@@ -155,11 +145,13 @@ def related_image_env(name: str) -> str:
 
 
 def _check_image(option: str, ref: str) -> None:
-    """Raise UsageError unless ``ref`` is an image reference (``host/path[:tag][@digest]``)."""
-    if not _IMAGE_REF.fullmatch(ref):
+    """Raise UsageError unless ``ref`` is an image reference, checked by the grammar CSV015
+    and opm apply (:mod:`bundle_tools.imageref`)."""
+    problem = reference_problem(ref)
+    if problem:
         raise UsageError(
-            f"{option}{ref!r} is not an image reference "
-            "(like quay.io/org/name:tag or quay.io/org/name@sha256:<hex>)"
+            f"{option}{ref!r} is not an image reference ({problem}; like "
+            "quay.io/org/name:tag or quay.io/org/name@sha256:<64 hex digits>)"
         )
 
 
