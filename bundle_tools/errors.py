@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 
@@ -56,3 +57,16 @@ class InputError(BundleToolsError):
 
 class UsageError(BundleToolsError):
     """Options that contradict each other or name something that does not exist."""
+
+
+class Interrupted(BaseException):
+    """A signal (``signum``: SIGINT, SIGTERM or SIGHUP) stopped a write before any file
+    was replaced; what was staged is removed. A ``BaseException``, like
+    ``KeyboardInterrupt``, so no ``except Exception`` swallows it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+    def __str__(self) -> str:
+        return f"interrupted by {signal.Signals(self.signum).name}: nothing was written"

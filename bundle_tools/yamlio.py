@@ -9,9 +9,7 @@ nothing is silently repaired (no last-key-wins merge).
 from __future__ import annotations
 
 import datetime
-import os
 import re
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -288,43 +286,6 @@ def iter_pointer_nodes(
     elif isinstance(root, list):
         for index, value in enumerate(root):
             yield from iter_pointer_nodes(value, (*prefix, index))
-
-
-def write_atomic(path: str | Path, data: bytes) -> bool:
-    """Replace ``path`` with ``data`` atomically; return False (and write nothing) when the
-    file already holds exactly ``data``.
-
-    A symlink is followed: its target is rewritten and the link kept. The bytes go to a
-    temporary file in the target's directory, are fsynced, get the original file's mode,
-    and the temporary file is renamed over the target (``os.replace``). On any failure the
-    original file is untouched and the temporary file removed. Raises InputError when the
-    directory is not writable.
-    """
-    path = Path(path)
-    if path.is_symlink():
-        path = path.resolve()
-    try:
-        if path.exists() and path.read_bytes() == data:
-            return False
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise InputError(f"cannot write file: {exc.strerror or exc}", path) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        else:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise InputError(f"cannot write file: {exc.strerror or exc}", path) from None
-        raise
-    return True
 
 
 def to_plain(node: Any) -> Any:

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 import typer
 
 from bundle_tools import __version__
-from bundle_tools.errors import BundleToolsError, InputError
+from bundle_tools.errors import BundleToolsError, InputError, Interrupted
 
 app = typer.Typer(
     name="bundle-tools",
@@ -21,7 +21,7 @@ app = typer.Typer(
     add_completion=False,
 )
 catalog_app = typer.Typer(
-    help="File-based catalogs (FBC): render, validate, dockerfile, install-manifests.",
+    help="File-based catalogs (FBC): render, validate, graph, diff, dockerfile, install-manifests.",
     no_args_is_help=True,
 )
 app.add_typer(catalog_app, name="catalog")
@@ -35,9 +35,14 @@ app.add_typer(bundle_app, name="bundle")
 @contextmanager
 def exit_on_input_error(json_output: bool = False) -> Iterator[None]:
     """Turn a :class:`BundleToolsError` into exit code 2: the message on stderr (and, for
-    JSON output, ``{"version": 1, "status": "error", "error": {...}}`` on stdout)."""
+    JSON output, ``{"version": 1, "status": "error", "error": {...}}`` on stdout); a
+    write stopped by a signal (:class:`~bundle_tools.errors.Interrupted`, rolled
+    back) into exit code 128 + the signal number."""
     try:
         yield
+    except Interrupted as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(128 + exc.signum) from None
     except BundleToolsError as exc:
         if json_output:
             error = exc.to_dict() if isinstance(exc, InputError) else {"message": str(exc)}
@@ -80,5 +85,7 @@ catalog_app.command("validate")(_catalog.validate)
 catalog_app.command("render")(_catalog.render)
 catalog_app.command("dockerfile")(_catalog.dockerfile)
 catalog_app.command("install-manifests")(_catalog.install_manifests)
+catalog_app.command("graph")(_catalog.graph)
+catalog_app.command("diff")(_catalog.diff)
 catalog_app.command("build")(_images.catalog_build)
 bundle_app.command("build")(_images.bundle_build)

@@ -3,6 +3,7 @@ function of :mod:`bundle_tools.fbc` and print its result."""
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -96,15 +97,17 @@ def render(
     with exit_on_input_error():
         from bundle_tools.fbc.check import check_catalog
         from bundle_tools.fbc.render import add_to_catalog, render_bundle
+        from bundle_tools.safewrite import locked
 
         rendered = render_bundle(bundle, image, metadata.value)
-        result = add_to_catalog(
-            rendered,
-            catalog,
-            channels=_split(channel),
-            default_channel=default_channel,
-            fmt=fmt.value,
-        )
+        with locked(catalog):
+            result = add_to_catalog(
+                rendered,
+                catalog,
+                channels=_split(channel),
+                default_channel=default_channel,
+                fmt=fmt.value,
+            )
         action = "replaced" if result.replaced else "added"
         state = "written" if result.changed else "unchanged"
         typer.echo(
@@ -141,7 +144,7 @@ def dockerfile(
     with exit_on_input_error():
         from bundle_tools.errors import InputError
         from bundle_tools.fbc.dockerfile import dockerfile_path, generate_dockerfile, parse_labels
-        from bundle_tools.yamlio import write_atomic
+        from bundle_tools.safewrite import Write, write_file, write_files
 
         if not catalog.is_dir():
             raise InputError("not a catalog directory", catalog)
@@ -155,9 +158,12 @@ def dockerfile(
             typer.echo(text, nl=False)
             return
         path = dockerfile_path(catalog)
-        if path.exists() and not force:
+        if force:
+            write_file(path, text.encode("utf-8"))
+        elif os.path.lexists(path):
             raise InputError("file already exists (use --force to overwrite)", path)
-        write_atomic(path, text.encode("utf-8"))
+        else:
+            write_files([Write(path, text.encode("utf-8"), None)])
         typer.echo(f"wrote {path}")
 
 
@@ -216,3 +222,78 @@ def install_manifests(
             extract_content=extract_content,
         )
     typer.echo(dump_manifests(documents), nl=False)
+
+
+class GraphFormat(StrEnum):
+    """Form of ``catalog graph`` output."""
+
+    mermaid = "mermaid"
+    dot = "dot"
+    text = "text"
+
+
+def graph(
+    catalog: Annotated[Path, typer.Argument(help="FBC directory.")],
+    package: Annotated[str | None, typer.Option(help="Only this package.")] = None,
+    channel: Annotated[str | None, typer.Option(help="Only channels of this name.")] = None,
+    output: Annotated[
+        GraphFormat,
+        typer.Option("--output", "-o", help="mermaid (GitHub/GitLab Markdown), dot or text."),
+    ] = GraphFormat.mermaid,
+) -> None:
+    """Draw each channel's upgrade graph: replaces and skips edges, skipRange edges
+    (dashed), the head, deprecated bundles and channels, and bundles with no upgrade
+    path to the head.
+
+    Exit 2 on unreadable input or when no channel matches --package/--channel.
+    """
+    with exit_on_input_error():
+        from bundle_tools.errors import UsageError
+        from bundle_tools.fbc.check import load_model
+        from bundle_tools.fbc.graph import catalog_graphs
+        from bundle_tools.review.picture import FORMS
+
+        graphs = catalog_graphs(load_model(catalog), package=package, channel=channel)
+        if not graphs:
+            wanted = " ".join(
+                f"{kind} {name!r}"
+                for kind, name in (("package", package), ("channel", channel))
+                if name
+            )
+            raise UsageError(
+                f"no channel found in {catalog}" + (f" for {wanted}" if wanted else "")
+            )
+        typer.echo(FORMS[output.value](graphs), nl=False)
+
+
+class DiffFormat(StrEnum):
+    """Form of ``catalog diff`` output."""
+
+    markdown = "markdown"
+    json = "json"
+    text = "text"
+
+
+def diff(
+    old: Annotated[str, typer.Argument(help="Old catalog: a directory or git:REV:PATH.")],
+    new: Annotated[str, typer.Argument(help="New catalog: a directory or git:REV:PATH.")],
+    output: Annotated[
+        DiffFormat,
+        typer.Option("--output", "-o", help="markdown (a PR comment), json or text."),
+    ] = DiffFormat.markdown,
+) -> None:
+    """Compare two catalogs: packages, channels, bundles, default channels, heads and
+    deprecations added, removed or changed, and whether every bundle an old channel
+    offered still upgrades to the new head (as OLM resolves it).
+
+    Exit 0 when no upgrade path is lost, 1 when a user loses one (a bundle left behind,
+    a removed channel or package), 2 on unreadable input.
+    """
+    with exit_on_input_error(output is DiffFormat.json):
+        from bundle_tools.review.diff import FORMS, diff_catalogs
+        from bundle_tools.review.source import load_source
+
+        result = diff_catalogs(load_source(old), load_source(new), old, new)
+    typer.echo(FORMS[output.value](result), nl=False)
+    if result.failed:
+        raise typer.Exit(1)

@@ -212,7 +212,8 @@ def patch_csv(
         patch_annotations_text,
         patch_csv_text,
     )
-    from bundle_tools.yamlio import read_source, write_atomic
+    from bundle_tools.safewrite import Original, Write, locked, write_files
+    from bundle_tools.yamlio import read_source
 
     json_output = output is Output.json
     with exit_on_input_error(json_output):
@@ -240,19 +241,25 @@ def patch_csv(
         )
         options.check()
         targets = find_targets(path, options)
-        sources = [(read_source(targets.csv), patch_csv_text)]
-        if targets.annotations is not None:
-            sources.append((read_source(targets.annotations), patch_annotations_text))
-        results = []
-        for source, plan in sources:
-            text, changes = plan(source, options)
-            results.append((source, text, changes))
-        changes = [c for _, _, file_changes in results for c in file_changes]
-        if diff:
-            typer.echo("".join(_diff(s.path, s.text, t) for s, t, _ in results), nl=False)
-        elif not check:
-            for source, text, _ in results:
-                write_atomic(source.path, source.encode(text))
+        with locked(targets.root):
+            sources = [(read_source(targets.csv), patch_csv_text)]
+            if targets.annotations is not None:
+                sources.append((read_source(targets.annotations), patch_annotations_text))
+            originals = [Original.of(s.path, s.encode(s.text)) for s, _ in sources]
+            results = []
+            for source, plan in sources:
+                text, changes = plan(source, options)
+                results.append((source, text, changes))
+            changes = [c for _, _, file_changes in results for c in file_changes]
+            if diff:
+                typer.echo("".join(_diff(s.path, s.text, t) for s, t, _ in results), nl=False)
+            elif not check:
+                write_files(
+                    [
+                        Write(s.path, s.encode(text), original, targets.root)
+                        for (s, text, _), original in zip(results, originals, strict=True)
+                    ]
+                )
     if json_output:
         status = "changed" if changes else "unchanged"
         typer.echo(

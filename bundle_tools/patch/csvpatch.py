@@ -102,10 +102,12 @@ def patch_annotations_text(source: SourceText, options: PatchOptions) -> tuple[s
 @dataclass(frozen=True, slots=True)
 class Targets:
     """Files ``patch-csv PATH`` edits: the CSV and, for channel options, the bundle's
-    ``metadata/annotations.yaml`` (None when not needed)."""
+    ``metadata/annotations.yaml`` (None when not needed); ``root`` is the bundle
+    directory (links followed to write must stay inside it)."""
 
     csv: Path
     annotations: Path | None
+    root: Path
 
 
 def _csv_in_directory(path: Path) -> Path:
@@ -157,4 +159,4 @@ def find_targets(path: Path, options: PatchOptions) -> Targets:
                 "--channels/--default-channel need the bundle's metadata/annotations.yaml",
                 annotations,
             )
-    return Targets(csv=csv, annotations=annotations)
+    return Targets(csv=csv, annotations=annotations, root=root)
