@@ -11,10 +11,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import re
 import tarfile
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -246,7 +244,7 @@ def write_layout(root: str | Path, image: Image, tag: str) -> None:
     Blobs are written before ``index.json``, which is replaced atomically, so an
     interrupted write never leaves the tag pointing at missing blobs. Raises InputError
     when ``root`` is a file or holds an unreadable ``index.json``."""
-    from bundle_tools.yamlio import write_atomic
+    from bundle_tools.safewrite import write_file
 
     root = Path(root)
     if root.exists() and not root.is_dir():
@@ -257,40 +255,34 @@ def write_layout(root: str | Path, image: Image, tag: str) -> None:
         for name, data in _layout_files(image).items():
             path = root / name
             if not path.exists():
-                write_atomic(path, data)
+                write_file(path, data)
     except OSError as exc:
         raise InputError(f"cannot write OCI layout: {exc.strerror or exc}", root) from None
-    write_atomic(root / "oci-layout", dump_json({"imageLayoutVersion": "1.0.0"}))
-    write_atomic(root / "index.json", dump_json(_with_entry(index, image, tag)))
+    write_file(root / "oci-layout", dump_json({"imageLayoutVersion": "1.0.0"}))
+    write_file(root / "index.json", dump_json(_with_entry(index, image, tag)))
 
 
 def write_archive(path: str | Path, image: Image, tag: str) -> None:
     """Write ``image`` as an OCI layout in a tar file at ``path`` (``skopeo copy
     oci-archive:PATH``), with entries in a fixed order and times and owners zeroed; the
-    file is replaced atomically. Raises InputError when it cannot be written."""
+    file is replaced atomically (:mod:`bundle_tools.safewrite`). Raises InputError when
+    it cannot be written."""
     path = Path(path)
     files = {
         "oci-layout": dump_json({"imageLayoutVersion": "1.0.0"}),
         "index.json": dump_json(_with_entry(_empty_index(), image, tag)),
         **_layout_files(image),
     }
-    directories = ["blobs", "blobs/sha256"]
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise InputError(f"cannot write file: {exc.strerror or exc}", path) from None
-    try:
-        with os.fdopen(fd, "wb") as handle, tarfile.open(fileobj=handle, mode="w") as tar:
-            for name in directories:
-                info = tarfile.TarInfo(name)
-                info.type, info.mode = tarfile.DIRTYPE, 0o755
-                tar.addfile(info)
-            for name in sorted(files):
-                info = tarfile.TarInfo(name)
-                info.mode, info.size = 0o644, len(files[name])
-                tar.addfile(info, io.BytesIO(files[name]))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise InputError(f"cannot write file: {exc.strerror or exc}", path) from None
+    from bundle_tools.safewrite import write_file
+
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w") as tar:
+        for name in ("blobs", "blobs/sha256"):
+            info = tarfile.TarInfo(name)
+            info.type, info.mode = tarfile.DIRTYPE, 0o755
+            tar.addfile(info)
+        for name in sorted(files):
+            info = tarfile.TarInfo(name)
+            info.mode, info.size = 0o644, len(files[name])
+            tar.addfile(info, io.BytesIO(files[name]))
+    write_file(path, raw.getvalue())
