@@ -11,7 +11,7 @@ from contextlib import contextmanager
 import typer
 
 from bundle_tools import __version__
-from bundle_tools.errors import BundleToolsError, InputError, Interrupted
+from bundle_tools.errors import BundleToolsError, InputError, Interrupted, json_safe, printable
 
 app = typer.Typer(
     name="bundle-tools",
@@ -34,7 +34,8 @@ app.add_typer(bundle_app, name="bundle")
 
 @contextmanager
 def exit_on_input_error(json_output: bool = False) -> Iterator[None]:
-    """Turn a :class:`BundleToolsError` into exit code 2: the message on stderr (and, for
+    """Turn a :class:`BundleToolsError` into exit code 2: the message on stderr, one line
+    whatever values it quotes (:func:`~bundle_tools.errors.printable`; and, for
     JSON output, ``{"version": 1, "status": "error", "error": {...}}`` on stdout); a
     write stopped by a signal (:class:`~bundle_tools.errors.Interrupted`, rolled
     back) into exit code 128 + the signal number."""
@@ -46,8 +47,9 @@ def exit_on_input_error(json_output: bool = False) -> Iterator[None]:
     except BundleToolsError as exc:
         if json_output:
             error = exc.to_dict() if isinstance(exc, InputError) else {"message": str(exc)}
-            typer.echo(json.dumps({"version": 1, "status": "error", "error": error}))
-        message = str(exc) if isinstance(exc, InputError) else f"error: {exc}"
+            document = {"version": 1, "status": "error", "error": error}
+            typer.echo(json.dumps(json_safe(document)))
+        message = str(exc) if isinstance(exc, InputError) else f"error: {printable(str(exc))}"
         typer.echo(message, err=True)
         raise typer.Exit(2) from None
 

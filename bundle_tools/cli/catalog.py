@@ -21,6 +21,7 @@ from bundle_tools.cli.options import (
     emit,
     rule_patterns,
 )
+from bundle_tools.errors import printable
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -111,8 +112,10 @@ def render(
         action = "replaced" if result.replaced else "added"
         state = "written" if result.changed else "unchanged"
         typer.echo(
-            f"{result.path}: {action} {result.bundle} in channels "
-            f"{', '.join(result.channels)} ({state})"
+            printable(
+                f"{result.path}: {action} {result.bundle} in channels "
+                f"{', '.join(result.channels)} ({state})"
+            )
         )
         report = check_catalog(catalog)
     emit(report, OutputFormat.text, FailLevel.error)
@@ -164,7 +167,7 @@ def dockerfile(
             raise InputError("file already exists (use --force to overwrite)", path)
         else:
             write_files([Write(path, text.encode("utf-8"), None)])
-        typer.echo(f"wrote {path}")
+        typer.echo(printable(f"wrote {path}"))
 
 
 def install_manifests(
