@@ -38,9 +38,8 @@ from yaml.constructor import SafeConstructor
 
 from bundle_tools.errors import InputError
 from bundle_tools.fbc.indexignore import IGNORE_FILE, IgnoreRules
-from bundle_tools.findings import Location
+from bundle_tools.findings import Location, pointer
 from bundle_tools.readfile import CATALOG_FILE_LIMIT, IGNORE_FILE_LIMIT, read_regular
-from bundle_tools.yamlio import pointer
 
 BOM = b"\xef\xbb\xbf"
 #: UTF-16 byte-order marks: such files (PowerShell's ``>``) hold NUL bytes but are text;
