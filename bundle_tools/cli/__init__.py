@@ -21,10 +21,16 @@ app = typer.Typer(
     add_completion=False,
 )
 catalog_app = typer.Typer(
-    help="File-based catalogs (FBC): render, validate, graph, diff, dockerfile, install-manifests.",
+    help="File-based catalogs (FBC): render, template, validate, graph, diff, dockerfile, "
+    "install-manifests.",
     no_args_is_help=True,
 )
 app.add_typer(catalog_app, name="catalog")
+bundle_app = typer.Typer(
+    help="Bundle images: build (and push) without a container daemon.",
+    no_args_is_help=True,
+)
+app.add_typer(bundle_app, name="bundle")
 
 
 @contextmanager
@@ -70,6 +76,7 @@ def main() -> None:
 
 
 from bundle_tools.cli import catalog as _catalog  # noqa: E402
+from bundle_tools.cli import images as _images  # noqa: E402
 from bundle_tools.cli import patch  # noqa: E402  (commands import this module's helpers)
 from bundle_tools.cli import validate as _validate  # noqa: E402
 
@@ -83,3 +90,6 @@ catalog_app.command("dockerfile")(_catalog.dockerfile)
 catalog_app.command("install-manifests")(_catalog.install_manifests)
 catalog_app.command("graph")(_catalog.graph)
 catalog_app.command("diff")(_catalog.diff)
+catalog_app.command("template")(_catalog.template)
+catalog_app.command("build")(_images.catalog_build)
+bundle_app.command("build")(_images.bundle_build)
