@@ -21,7 +21,8 @@ app = typer.Typer(
     add_completion=False,
 )
 catalog_app = typer.Typer(
-    help="File-based catalogs (FBC): render, validate, graph, diff, dockerfile, install-manifests.",
+    help="File-based catalogs (FBC): render, template, validate, graph, diff, dockerfile, "
+    "install-manifests.",
     no_args_is_help=True,
 )
 app.add_typer(catalog_app, name="catalog")
@@ -89,5 +90,6 @@ catalog_app.command("dockerfile")(_catalog.dockerfile)
 catalog_app.command("install-manifests")(_catalog.install_manifests)
 catalog_app.command("graph")(_catalog.graph)
 catalog_app.command("diff")(_catalog.diff)
+catalog_app.command("template")(_catalog.template)
 catalog_app.command("build")(_images.catalog_build)
 bundle_app.command("build")(_images.bundle_build)
