@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from bundle_tools.cli import exit_on_input_error
+from bundle_tools.cli.images import CaFile, PlainHttp, TlsVerify, registry_options
 from bundle_tools.cli.options import (
     FailLevel,
     FailOn,
@@ -317,16 +318,22 @@ def template(
     bundle: Annotated[
         list[str] | None,
         typer.Option(
-            help="IMAGE=DIR: render bundle image IMAGE from the bundle directory DIR (repeatable)."
+            help="IMAGE=DIR: render bundle image IMAGE from the bundle directory DIR "
+            "(repeatable); other images are pulled from their registry."
         ),
     ] = None,
+    plain_http: PlainHttp = False,
+    tls_verify: TlsVerify = "true",
+    ca_file: CaFile = None,
 ) -> None:
     """Render a catalog template as `opm alpha render-template` does and print the FBC.
 
     The template is checked against schemas/olm.semver.schema.json or
     schemas/olm.template.basic.schema.json first (each violation printed with its line).
-    Exit 2 on a schema violation, an unreadable template or a bundle that cannot be
-    rendered (naming the template line).
+    Bundle images are pulled from their registries (credentials as for `bundle build`),
+    except those given as local directories with --bundle. Exit 2 on a schema violation,
+    an unreadable template or a bundle that cannot be pulled or rendered (naming the
+    template line).
     """
     with exit_on_input_error():
         from bundle_tools.errors import UsageError
@@ -353,5 +360,11 @@ def template(
                     f"{loc.path}:{loc.line}:{loc.column}: error: {finding.message}", err=True
                 )
             raise typer.Exit(2) from None
-        blobs = order_blobs(render_template(loaded, directory_renderer(mapping, metadata.value)))
+        from bundle_tools.images.registry import RegistryClient
+        from bundle_tools.template.pull import registry_renderer
+
+        with RegistryClient(registry_options(plain_http, tls_verify, ca_file)) as client:
+            pull = registry_renderer(client, metadata.value)
+            renderer = directory_renderer(mapping, metadata.value, fallback=pull)
+            blobs = order_blobs(render_template(loaded, renderer))
         typer.echo((dump_json if output is CatalogFormat.json else dump_yaml)(blobs), nl=False)

@@ -270,20 +270,21 @@ def render_template(template: Template, render_bundle: BundleRenderer) -> list[d
     return render_basic(template, render_bundle)
 
 
-def directory_renderer(bundles: dict[str, Path], metadata: str = "csv") -> BundleRenderer:
+def directory_renderer(
+    bundles: dict[str, Path], metadata: str = "csv", fallback: BundleRenderer | None = None
+) -> BundleRenderer:
     """A :data:`BundleRenderer` for bundle images whose content is at hand as bundle
     directories: ``bundles`` maps an image reference to its directory (rendered with
     :func:`bundle_tools.fbc.render.render_bundle`, ``metadata`` ``csv`` or ``objects``).
-    An image not in the mapping raises InputError: pulling images from a registry is
-    not wired in yet."""
+    Other images go to ``fallback`` (e.g. :func:`bundle_tools.template.pull.
+    registry_renderer`); without one they raise InputError."""
     from bundle_tools.fbc.render import render_bundle
 
     def render(image: str) -> dict[str, Any]:
-        if image not in bundles:
-            raise InputError(
-                "pulling bundle images from a registry is not available yet; map the image "
-                "to its bundle directory with --bundle IMAGE=DIR"
-            )
-        return render_bundle(bundles[image], image, metadata).blob  # type: ignore[arg-type]
+        if image in bundles:
+            return render_bundle(bundles[image], image, metadata).blob  # type: ignore[arg-type]
+        if fallback is None:
+            raise InputError(f"no --bundle directory given for {image}")
+        return fallback(image)
 
     return render
