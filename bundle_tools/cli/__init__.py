@@ -21,7 +21,7 @@ app = typer.Typer(
     add_completion=False,
 )
 catalog_app = typer.Typer(
-    help="File-based catalogs (FBC): render, template, validate, graph, diff, dockerfile, "
+    help="File-based catalogs (FBC): render, template, validate, graph, diff, build, dockerfile, "
     "install-manifests.",
     no_args_is_help=True,
 )
