@@ -442,3 +442,19 @@ def test_semver_template_pulls_bundle_images_from_a_registry(tmp_path: Path) -> 
         assert f"{template}:5:12: error: cannot render bundle image" in missing.stderr
     finally:
         registry.stop()
+
+
+def test_cli_catalog_option_writes_and_validates(tmp_path: Path) -> None:
+    root = shared_path("corpus", "bundles", "pelorus-operator")
+    image = "quay.io/pelorus/pelorus-operator-bundle:0.0.5"
+    template = _write(tmp_path, f"schema: olm.semver\nfast:\n  bundles:\n  - image: {image}\n")
+    catalog = tmp_path / "catalog"
+    args = ["catalog", "template", str(template), f"--bundle={image}={root / '0.0.5'}"]
+    result = runner.invoke(app, [*args, "-o", "yaml", "--catalog", str(catalog)])
+    assert result.exit_code == 0, result.stderr
+    written = catalog / "pelorus-operator" / "catalog.yaml"
+    assert result.stdout.startswith(f"wrote {written}\n")
+    printed = runner.invoke(app, [*args, "-o", "yaml"]).stdout
+    assert written.read_text() == printed
+    other = runner.invoke(app, [*args, "-o", "json", "--catalog", str(catalog)])
+    assert other.exit_code == 2 and "catalog.yaml exists; write with -o yaml" in other.stderr

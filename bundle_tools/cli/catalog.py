@@ -322,6 +322,13 @@ def template(
             "(repeatable); other images are pulled from their registry."
         ),
     ] = None,
+    catalog: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write <catalog>/<package>/catalog.<output> (replacing it) and validate the "
+            "catalog, instead of printing."
+        ),
+    ] = None,
     plain_http: PlainHttp = False,
     tls_verify: TlsVerify = "true",
     ca_file: CaFile = None,
@@ -331,7 +338,8 @@ def template(
     The template is checked against schemas/olm.semver.schema.json or
     schemas/olm.template.basic.schema.json first (each violation printed with its line).
     Bundle images are pulled from their registries (credentials as for `bundle build`),
-    except those given as local directories with --bundle. Exit 2 on a schema violation,
+    except those given as local directories with --bundle. With --catalog, exit 1 when
+    the catalog has errors afterwards. Exit 2 on a schema violation,
     an unreadable template or a bundle that cannot be pulled or rendered (naming the
     template line).
     """
@@ -367,4 +375,13 @@ def template(
             pull = registry_renderer(client, metadata.value)
             renderer = directory_renderer(mapping, metadata.value, fallback=pull)
             blobs = order_blobs(render_template(loaded, renderer))
-        typer.echo((dump_json if output is CatalogFormat.json else dump_yaml)(blobs), nl=False)
+        if catalog is None:
+            typer.echo((dump_json if output is CatalogFormat.json else dump_yaml)(blobs), nl=False)
+            return
+        from bundle_tools.fbc.check import check_catalog
+        from bundle_tools.template.engine import write_catalog
+
+        for path in write_catalog(blobs, catalog, output.value):
+            typer.echo(f"wrote {path}")
+        report = check_catalog(catalog)
+    emit(report, OutputFormat.text, FailLevel.error)
