@@ -404,10 +404,13 @@ def test_cli_reports_schema_findings_and_bad_bundle_option(tmp_path: Path) -> No
 # --- images pulled from a real registry ----------------------------------------------------
 
 
-def test_semver_template_pulls_bundle_images_from_a_registry(tmp_path: Path) -> None:
+def test_semver_template_pulls_bundle_images_from_a_registry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Bundles built and pushed by ``bundle build``'s code, then rendered from the
-    registry, give exactly what rendering the same directories gives; a tag that does
-    not exist is exit 2 naming the template line."""
+    registry, give exactly what rendering the same directories gives; a second render
+    asks the registry only for the tags' digests (the rendered bundles are cached by
+    digest); a tag that does not exist is exit 2 naming the template line."""
     from bundle_tools.imageref import parse_reference
     from bundle_tools.images.build import build_bundle_image
     from bundle_tools.images.oci import Platform
@@ -427,8 +430,19 @@ def test_semver_template_pulls_bundle_images_from_a_registry(tmp_path: Path) -> 
             f"  - image: {i}\n" for i in images.values()
         )
         template = _write(tmp_path, text)
+        monkeypatch.setenv("BUNDLE_TOOLS_CACHE", str(tmp_path / "cache"))
         pulled = runner.invoke(app, ["catalog", "template", str(template), "--plain-http"])
         assert pulled.exit_code == 0, pulled.stderr
+        assert len(list((tmp_path / "cache").iterdir())) == 2
+
+        def no_pull(*args: object, **kwargs: object) -> None:
+            raise AssertionError("pulled although cached")
+
+        with monkeypatch.context() as patched:
+            patched.setattr(RegistryClient, "get_blob", no_pull)
+            patched.setattr(RegistryClient, "get_manifest", no_pull)
+            again = runner.invoke(app, ["catalog", "template", str(template), "--plain-http"])
+        assert again.exit_code == 0 and again.stdout == pulled.stdout
         local = runner.invoke(
             app,
             ["catalog", "template", str(template)]
