@@ -29,6 +29,8 @@ from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scalarbool import ScalarBoolean
 
 from bundle_tools.errors import InputError
+from bundle_tools.findings import escape_pointer_part as escape_pointer_part
+from bundle_tools.findings import pointer as pointer
 
 BOM = "\ufeff"
 
@@ -196,16 +198,6 @@ def compose_documents(source: SourceText) -> list[ComposedDocument]:
 def load_file(path: str | Path) -> list[Document]:
     """:func:`read_source` then :func:`load_documents`."""
     return load_documents(read_source(path))
-
-
-def escape_pointer_part(part: str | int) -> str:
-    """RFC 6901 escaping of one reference token."""
-    return str(part).replace("~", "~0").replace("/", "~1")
-
-
-def pointer(parts: Sequence[str | int]) -> str:
-    """``["spec", "relatedImages", 0]`` -> ``"/spec/relatedImages/0"``."""
-    return "".join("/" + escape_pointer_part(p) for p in parts)
 
 
 def split_pointer(text: str) -> list[str]:

@@ -76,6 +76,12 @@ app.add_typer(
     name="catalog",
     short_help="File-based catalogs: render, validate, graph, diff, dockerfile, install manifests.",
 )
+bundle_app = typer.Typer(
+    help="Bundle images: build (and push) without a container daemon.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(bundle_app, name="bundle")
 
 
 @contextmanager
@@ -121,6 +127,7 @@ def main() -> None:
 
 
 from bundle_tools.cli import catalog as _catalog  # noqa: E402
+from bundle_tools.cli import images as _images  # noqa: E402
 from bundle_tools.cli import patch  # noqa: E402  (commands import this module's helpers)
 from bundle_tools.cli import validate as _validate  # noqa: E402
 
@@ -145,3 +152,5 @@ command(catalog_app, "graph", _catalog.graph, "Draw each channel's upgrade graph
 command(
     catalog_app, "diff", _catalog.diff, "Compare two catalogs and the upgrade paths they offer."
 )
+command(catalog_app, "build", _images.catalog_build, "Build (and push) a catalog image.")
+command(bundle_app, "build", _images.bundle_build, "Build (and push) a bundle image.")

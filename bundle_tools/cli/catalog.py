@@ -244,6 +244,14 @@ def install_manifests(
     gcp_service_account_email: Annotated[
         str | None, typer.Option(metavar="EMAIL", help="GCP: SERVICE_ACCOUNT_EMAIL.")
     ] = None,
+    extract_content: Annotated[
+        bool,
+        typer.Option(
+            "--extract-content",
+            help="Serve an image without opm (catalog build on scratch): set the "
+            "CatalogSource grpcPodConfig.extractContent (catalogDir /configs).",
+        ),
+    ] = False,
 ) -> None:
     """Print a CatalogSource, an OperatorGroup and a Subscription for a test install.
 
@@ -266,6 +274,7 @@ def install_manifests(
             channel=channel,
             namespace=namespace,
             identity=identity,
+            extract_content=extract_content,
         )
     typer.echo(dump_manifests(documents), nl=False)
 
