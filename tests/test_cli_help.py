@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from bundle_tools.cli import app
 
 #: A metavar a user reads as a word: PATH, REF, KEY=VALUE, NAME,..., a|b|c.
-PLACEHOLDER = re.compile(r"[A-Za-z0-9_=|,.-]+")
+PLACEHOLDER = re.compile(r"[A-Za-z0-9_=|,./-]+")
 
 
 def walk(prefix: list[str], group: Any) -> Iterator[tuple[list[str], Any]]:
