@@ -67,7 +67,8 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 catalog_app = typer.Typer(
-    help="File-based catalogs (FBC): render, validate, graph, diff, dockerfile, install-manifests.",
+    help="File-based catalogs (FBC): render, template, validate, graph, diff, dockerfile, "
+    "install-manifests.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -151,6 +152,9 @@ command(
 command(catalog_app, "graph", _catalog.graph, "Draw each channel's upgrade graph.")
 command(
     catalog_app, "diff", _catalog.diff, "Compare two catalogs and the upgrade paths they offer."
+)
+command(
+    catalog_app, "template", _catalog.template, "Generate an FBC from a basic or semver template."
 )
 command(catalog_app, "build", _images.catalog_build, "Build (and push) a catalog image.")
 command(bundle_app, "build", _images.bundle_build, "Build (and push) a bundle image.")

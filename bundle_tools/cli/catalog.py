@@ -369,3 +369,63 @@ def diff(
     typer.echo(FORMS[output.value](result), nl=False)
     if result.failed:
         raise typer.Exit(1)
+
+
+def template(
+    file: Annotated[
+        Path, typer.Argument(metavar="TEMPLATE", help="olm.semver or olm.template.basic template.")
+    ],
+    output: Annotated[
+        CatalogFormat,
+        typer.Option("--output", "-o", help="Output format (json, yaml).", **choice(CatalogFormat)),
+    ] = CatalogFormat.json,
+    metadata: Annotated[
+        MetadataForm,
+        typer.Option(
+            **choice(MetadataForm),
+            help="csv: one olm.csv.metadata; objects: one olm.bundle.object per manifest "
+            "(opm's default).",
+        ),
+    ] = MetadataForm.csv,
+    bundle: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="IMAGE=DIR",
+            help="IMAGE=DIR: render bundle image IMAGE from the bundle directory DIR (repeatable).",
+        ),
+    ] = None,
+) -> None:
+    """Render a catalog template as `opm alpha render-template` does and print the FBC.
+
+    The template is checked against schemas/olm.semver.schema.json or
+    schemas/olm.template.basic.schema.json first (each violation printed with its line).
+    Exit 2 on a schema violation, an unreadable template or a bundle that cannot be
+    rendered (naming the template line).
+    """
+    with exit_on_input_error():
+        from bundle_tools.errors import UsageError
+        from bundle_tools.fbc.write import dump_json, dump_yaml, order_blobs
+        from bundle_tools.template.engine import (
+            TemplateError,
+            directory_renderer,
+            load_template,
+            render_template,
+        )
+
+        mapping = {}
+        for item in bundle or []:
+            image, sep, directory = item.partition("=")
+            if not sep or not image or not directory:
+                raise UsageError(f"--bundle expects IMAGE=DIR, got {item!r}")
+            mapping[image] = Path(directory)
+        try:
+            loaded = load_template(file)
+        except TemplateError as exc:
+            for finding in exc.findings:
+                loc = finding.location
+                typer.echo(
+                    f"{loc.path}:{loc.line}:{loc.column}: error: {finding.message}", err=True
+                )
+            raise typer.Exit(2) from None
+        blobs = order_blobs(render_template(loaded, directory_renderer(mapping, metadata.value)))
+        typer.echo((dump_json if output is CatalogFormat.json else dump_yaml)(blobs), nl=False)
