@@ -90,7 +90,6 @@ def test_choice_error_has_no_library_prefix() -> None:
         ["validate", "{}"],
         ["patch-csv", "{}"],
         ["catalog", "validate", "{}"],
-        ["catalog", "render", "{}", "--image", "quay.io/x/y:1"],
         ["catalog", "dockerfile", "{}"],
         ["catalog", "graph", "{}"],
         ["catalog", "diff", "{}", "{}"],
