@@ -2,7 +2,46 @@
 
 from __future__ import annotations
 
+import re
+import signal
 from pathlib import Path
+from typing import Any
+
+
+def printable(text: str) -> str:
+    """``text`` with every character that is not printable (``str.isprintable``: control
+    characters such as newline, CR, tab, NEL U+0085, ESC; line and paragraph separators
+    U+2028/U+2029; format characters such as bidi overrides; lone surrogates, as an
+    undecodable file name holds them; unassigned code points; spaces other than U+0020)
+    written as a Python-style escape (``\\n`` as ``\\x0a``, ``\\u2028``), so an echoed
+    value can never start a line of its own, forge a ``PATH:LINE:COL: error:`` line, move
+    the cursor or fail to encode."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else _escape(char) for char in text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` (JSON-like: dicts, lists, strings, numbers) with every lone surrogate in
+    its strings and keys replaced by U+FFFD: JSON output stays valid Unicode (RFC 8259
+    §8.2, I-JSON) whatever a file name or a YAML escape held."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {json_safe(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
 
 
 class BundleToolsError(Exception):
@@ -36,13 +75,16 @@ class InputError(BundleToolsError):
         self.column = column
 
     def __str__(self) -> str:
-        where = [self.path] if self.path else []
+        """One line: ``PATH:LINE:COL: error: MESSAGE``, path and message made
+        :func:`printable`."""
+        where = [printable(self.path)] if self.path else []
         if self.path and self.line is not None:
             where.append(str(self.line))
             if self.column is not None:
                 where.append(str(self.column))
         prefix = ":".join(where)
-        return f"{prefix}: error: {self.message}" if prefix else f"error: {self.message}"
+        message = printable(self.message)
+        return f"{prefix}: error: {message}" if prefix else f"error: {message}"
 
     def to_dict(self) -> dict[str, object]:
         """JSON shape: ``{"message", "file", "line", "column"}`` (absent parts are null)."""
@@ -56,3 +98,16 @@ class InputError(BundleToolsError):
 
 class UsageError(BundleToolsError):
     """Options that contradict each other or name something that does not exist."""
+
+
+class Interrupted(BaseException):
+    """A signal (``signum``: SIGINT, SIGTERM or SIGHUP) stopped a write before any file
+    was replaced; what was staged is removed. A ``BaseException``, like
+    ``KeyboardInterrupt``, so no ``except Exception`` swallows it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+    def __str__(self) -> str:
+        return f"interrupted by {signal.Signals(self.signum).name}: nothing was written"

@@ -8,7 +8,7 @@ can treat them as plain values.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -32,6 +32,16 @@ class Severity(IntEnum):
 
     def __str__(self) -> str:
         return self.name.lower()
+
+
+def escape_pointer_part(part: str | int) -> str:
+    """RFC 6901 escaping of one reference token."""
+    return str(part).replace("~", "~0").replace("/", "~1")
+
+
+def pointer(parts: Sequence[str | int]) -> str:
+    """``["spec", "relatedImages", 0]`` -> ``"/spec/relatedImages/0"``."""
+    return "".join("/" + escape_pointer_part(p) for p in parts)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

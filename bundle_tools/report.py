@@ -7,10 +7,12 @@ XML.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 from bundle_tools import __version__
+from bundle_tools.errors import json_safe, printable
 from bundle_tools.findings import Report, Severity
 
 #: Version of the JSON output shape; bump on incompatible changes.
@@ -19,16 +21,18 @@ JSON_VERSION = 1
 
 def render_text(report: Report, fail_on: Severity) -> str:
     """One line per finding, ``file:line:col: severity RULE message``, an indented
-    ``hint:`` line when the finding has one, and a closing summary line."""
+    ``hint:`` line when the finding has one, and a closing summary line. Paths, messages
+    and hints are :func:`~bundle_tools.errors.printable`: a value they quote cannot
+    start a line."""
     lines = []
     for f in report.sorted_findings():
         loc = f.location
-        where = loc.path
+        where = printable(loc.path)
         if loc.line is not None:
             where += f":{loc.line}:{loc.column or 1}"
-        lines.append(f"{where}: {f.severity} {f.rule} {f.message}")
+        lines.append(f"{where}: {f.severity} {f.rule} {printable(f.message)}")
         if f.hint:
-            lines.append(f"    hint: {f.hint}")
+            lines.append(f"    hint: {printable(f.hint)}")
     counts = report.counts()
     summary = ", ".join(f"{n} {sev}{'s' if n != 1 else ''}" for sev, n in counts.items())
     status = "failed" if report.exit_code(fail_on) else "passed"
@@ -62,7 +66,7 @@ def render_json(report: Report, fail_on: Severity) -> str:
     }
     if report.errors:
         document["error"] = document["errors"][0]
-    return json.dumps(document, indent=2) + "\n"
+    return json.dumps(json_safe(document), indent=2) + "\n"
 
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -73,16 +77,25 @@ def artifact_uri(path: str, base: Path | None = None) -> str:
     """SARIF ``artifactLocation.uri`` of a finding path: a relative, percent-encoded POSIX
     URI reference (GitHub resolves it against the checkout) for relative paths and for
     absolute paths inside ``base`` (default: the current directory), a ``file://`` URI
-    for other absolute paths."""
+    for other absolute paths. A name that is not UTF-8 is percent-encoded from its bytes."""
     from urllib.parse import quote
 
     pure = Path(path)
     if pure.is_absolute():
         base = (base or Path.cwd()).resolve()
         if not pure.is_relative_to(base):
-            return pure.as_uri()
+            return "file://" + quote(_path_bytes(pure.as_posix()))
         pure = pure.relative_to(base)
-    return quote(pure.as_posix())
+    return quote(_path_bytes(pure.as_posix()))
+
+
+def _path_bytes(path: str) -> bytes:
+    """The bytes of a file name (undecodable bytes come back from their surrogate
+    escapes); a lone surrogate of another origin becomes ``?``."""
+    try:
+        return os.fsencode(path)
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "replace")
 
 
 #: ``uriBaseId`` of relative artifact URIs: the directory bundle-tools ran in (the
@@ -183,7 +196,7 @@ def render_sarif(report: Report, fail_on: Severity) -> str:
             }
         ],
     }
-    return json.dumps(log, indent=2) + "\n"
+    return json.dumps(json_safe(log), indent=2) + "\n"
 
 
 def _target_of(path: str, targets: list[str]) -> str:
@@ -200,7 +213,9 @@ def render_junit(report: Report, fail_on: Severity) -> str:
     reaches ``fail_on``, else a passed case whose ``<system-out>`` carries the message. A
     target without findings gets one passed ``<testcase name="validate">`` so pipeline UIs
     show it green; a target that could not be read gets a ``<testcase name="validate">``
-    with an ``<error>`` (its input error) and counts in ``errors``."""
+    with an ``<error>`` (its input error) and counts in ``errors``. Every text is
+    :func:`~bundle_tools.errors.printable`, so the document holds no character XML 1.0
+    cannot carry (control characters, lone surrogates, U+FFFE/U+FFFF)."""
     from xml.etree import ElementTree as ET
 
     grouped: dict[str, list] = {t: [] for t in report.targets}
@@ -209,18 +224,19 @@ def render_junit(report: Report, fail_on: Severity) -> str:
     root = ET.Element("testsuites", name="bundle-tools")
     total_failures = total_tests = 0
     for target, findings in grouped.items():
-        suite = ET.SubElement(root, "testsuite", name=target)
+        suite = ET.SubElement(root, "testsuite", name=printable(target))
         failures = 0
         for f in findings:
             loc = f.location
-            where = loc.path + (f":{loc.line}:{loc.column or 1}" if loc.line else "")
-            case = ET.SubElement(suite, "testcase", classname=f.rule, name=where, file=loc.path)
-            body = f"{where}: {f.severity} {f.rule} {f.message}" + (
-                f"\nhint: {f.hint}" if f.hint else ""
+            path, message = printable(loc.path), printable(f.message)
+            where = path + (f":{loc.line}:{loc.column or 1}" if loc.line else "")
+            case = ET.SubElement(suite, "testcase", classname=f.rule, name=where, file=path)
+            body = f"{where}: {f.severity} {f.rule} {message}" + (
+                f"\nhint: {printable(f.hint)}" if f.hint else ""
             )
             if f.severity >= fail_on:
                 failures += 1
-                failure = ET.SubElement(case, "failure", type=str(f.severity), message=f.message)
+                failure = ET.SubElement(case, "failure", type=str(f.severity), message=message)
                 failure.text = body
             else:
                 ET.SubElement(case, "system-out").text = body
@@ -228,7 +244,8 @@ def render_junit(report: Report, fail_on: Severity) -> str:
         if error is not None or not findings:
             case = ET.SubElement(suite, "testcase", classname="bundle-tools", name="validate")
             if error is not None:
-                ET.SubElement(case, "error", type="input", message=error.message).text = str(error)
+                message = printable(error.message)
+                ET.SubElement(case, "error", type="input", message=message).text = str(error)
         tests = len(findings) + (error is not None or not findings)
         suite.set("tests", str(tests))
         suite.set("failures", str(failures))

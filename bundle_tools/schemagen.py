@@ -43,7 +43,8 @@ from typing import Any
 
 import yaml
 
-from bundle_tools.yamlio import write_atomic
+from bundle_tools.errors import InputError
+from bundle_tools.safewrite import write_file
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 CSV_API_VERSION = "operators.coreos.com/v1alpha1"
@@ -281,7 +282,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.output is None:
         sys.stdout.write(text)
     else:
-        write_atomic(args.output, text.encode("utf-8"))
+        try:
+            write_file(args.output, text.encode("utf-8"))
+        except InputError as exc:
+            print(exc, file=sys.stderr)
+            return 2
     return 0
 
 

@@ -1,10 +1,10 @@
 """The JSON Schemas of ``schemas/`` and the mapping from schema violations to rule hits.
 
 Schema names: ``csv`` (ClusterServiceVersion), ``annotations`` (``metadata/annotations.yaml``),
-``olm.package``, ``olm.channel``, ``olm.bundle``, ``olm.deprecations`` (FBC blobs). Each is
-the file ``<name>.schema.json``, found first in the installed package
-(``bundle_tools/data/schemas/``, force-included into the wheel) and then in the checkout's
-``schemas/`` beside the package.
+``olm.package``, ``olm.channel``, ``olm.bundle``, ``olm.deprecations`` (FBC blobs),
+``olm.semver`` and ``olm.template.basic`` (catalog templates). Each is the file
+``<name>.schema.json``, found first in the installed package (``bundle_tools/data/schemas/``,
+force-included into the wheel) and then in the checkout's ``schemas/`` beside the package.
 
 :func:`schema_hits` validates one instance and turns the relevant errors into
 :class:`~bundle_tools.rules.Hit` values located at the offending node; rules of the
@@ -20,14 +20,14 @@ from collections.abc import Callable, Iterable, Sequence
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
-
-from bundle_tools import yamlio
-from bundle_tools.findings import Location
+from bundle_tools.findings import Location, pointer
 from bundle_tools.rules import Hit
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 #: Every schema this package ships, by name.
 SCHEMA_NAMES: tuple[str, ...] = (
@@ -37,6 +37,8 @@ SCHEMA_NAMES: tuple[str, ...] = (
     "olm.channel",
     "olm.bundle",
     "olm.deprecations",
+    "olm.semver",
+    "olm.template.basic",
 )
 SUFFIX = ".schema.json"
 CHECKOUT_DIR = Path(__file__).resolve().parent.parent / "schemas"
@@ -80,7 +82,11 @@ def load_schema(name: str) -> dict[str, Any]:
 
 @functools.cache
 def validator(name: str) -> Draft202012Validator:
-    """A cached draft 2020-12 validator for schema ``name``. Raises as :func:`schema_path`."""
+    """A cached draft 2020-12 validator for schema ``name``. Raises as :func:`schema_path`.
+    (``jsonschema`` is imported here, not with the module: ``catalog validate`` loads
+    schemas for its compiled check and needs ``jsonschema`` only for messages.)"""
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(load_schema(name))
 
 
@@ -139,6 +145,8 @@ def _string_hint(value: Any) -> str | None:
 def _relevant(error: ValidationError) -> ValidationError:
     """For an anyOf/oneOf failure, the branch error that explains it best (recursively),
     ignoring branches that only reject the instance's type; any other error as it is."""
+    from jsonschema.exceptions import best_match
+
     while error.validator in ("anyOf", "oneOf") and error.context:
         # A branch that rejects the instance's type says least about what was meant.
         deeper = [e for e in error.context if not (e.validator == "type" and not e.relative_path)]
@@ -194,14 +202,16 @@ def schema_hits(name: str, instance: Any, path: str, position: Position) -> list
     type boolean``). anyOf/oneOf failures give one message, never one per branch. Hits
     are ordered by position, duplicates dropped. Raises as :func:`schema_path`.
     """
+    from bundle_tools.yamlio import to_plain
+
     hits: dict[tuple[str, str], Hit] = {}
-    for raw in validator(name).iter_errors(yamlio.to_plain(instance)):
+    for raw in validator(name).iter_errors(to_plain(instance)):
         error = _relevant(raw)
         parts = list(error.absolute_path)
         message, hint = _message(error)
         line, column = position(parts)
         text = f"{dotted(parts)}: {message}"
-        key = (yamlio.pointer(parts), text)
+        key = (pointer(parts), text)
         if key not in hits:
             hits[key] = Hit(
                 message=text,

@@ -26,10 +26,8 @@ from __future__ import annotations
 import datetime
 import functools
 import gc
-import os
 import re
 import sys
-import tempfile
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -42,6 +40,8 @@ from yaml.error import YAMLError as LibyamlError
 from yaml.nodes import ScalarNode, SequenceNode
 
 from bundle_tools.errors import InputError
+from bundle_tools.findings import escape_pointer_part as escape_pointer_part
+from bundle_tools.findings import pointer as pointer
 
 BOM = "\ufeff"
 #: Texts up to this many characters that libyaml refuses are parsed again by the exact
@@ -843,16 +843,6 @@ def load_file(path: str | Path) -> list[Document]:
     return load_documents(read_source(path))
 
 
-def escape_pointer_part(part: str | int) -> str:
-    """RFC 6901 escaping of one reference token."""
-    return str(part).replace("~", "~0").replace("/", "~1")
-
-
-def pointer(parts: Sequence[str | int]) -> str:
-    """``["spec", "relatedImages", 0]`` -> ``"/spec/relatedImages/0"``."""
-    return "".join("/" + escape_pointer_part(p) for p in parts)
-
-
 def split_pointer(text: str) -> list[str]:
     """Inverse of :func:`pointer` (tokens come back as strings)."""
     if not text:
@@ -1010,43 +1000,6 @@ def iter_pointer_nodes(
     elif isinstance(root, list):
         for index, value in enumerate(root):
             yield from iter_pointer_nodes(value, (*prefix, index))
-
-
-def write_atomic(path: str | Path, data: bytes) -> bool:
-    """Replace ``path`` with ``data`` atomically; return False (and write nothing) when the
-    file already holds exactly ``data``.
-
-    A symlink is followed: its target is rewritten and the link kept. The bytes go to a
-    temporary file in the target's directory, are fsynced, get the original file's mode,
-    and the temporary file is renamed over the target (``os.replace``). On any failure the
-    original file is untouched and the temporary file removed. Raises InputError when the
-    directory is not writable.
-    """
-    path = Path(path)
-    if path.is_symlink():
-        path = path.resolve()
-    try:
-        if path.exists() and path.read_bytes() == data:
-            return False
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise InputError(f"cannot write file: {exc.strerror or exc}", path) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        else:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise InputError(f"cannot write file: {exc.strerror or exc}", path) from None
-        raise
-    return True
 
 
 def to_plain(node: Any) -> Any:

@@ -210,11 +210,42 @@ def test_dockerfile_rejects_injection(tmp_path: Path, option: list[str]) -> None
     assert not (tmp_path / "catalog.Dockerfile").exists()
 
 
-def test_dockerfile_rejects_unsafe_directory_name(tmp_path: Path) -> None:
-    (tmp_path / "my catalog").mkdir()
-    result = runner.invoke(app, ["catalog", "dockerfile", str(tmp_path / "my catalog")])
+@pytest.mark.parametrize(
+    "name",
+    ["my catalog", "*", "?", "[a]", "--chown=0:0", "a\u2028b", "a\u0085b", "a\u00a0b", "$x"],
+)
+def test_dockerfile_rejects_unsafe_directory_name(tmp_path: Path, name: str) -> None:
+    """ADD reads its sources as patterns and flags, and Go's unicode.IsSpace splits its
+    arguments at NEL and no-break spaces too."""
+    (tmp_path / name).mkdir()
+    result = runner.invoke(app, ["catalog", "dockerfile", str(tmp_path / name)])
     assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
     assert "cannot be used in a Dockerfile" in result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+@pytest.mark.parametrize("value", ["a\u2028b", "a\u0085b", "a\x7fb"])
+def test_dockerfile_rejects_labels_other_readers_split(tmp_path: Path, value: str) -> None:
+    (tmp_path / "catalog").mkdir()
+    result = runner.invoke(
+        app, ["catalog", "dockerfile", str(tmp_path / "catalog"), "-l", f"k={value}"]
+    )
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+
+
+def test_dockerfile_never_follows_a_dangling_link(tmp_path: Path) -> None:
+    (tmp_path / "catalog").mkdir()
+    (tmp_path / "catalog.Dockerfile").symlink_to(tmp_path / "target")
+    for force in ([], ["--force"]):
+        result = runner.invoke(app, ["catalog", "dockerfile", str(tmp_path / "catalog"), *force])
+        assert result.exit_code == 2
+        assert not (tmp_path / "target").exists()
+    assert result.stderr == (
+        f"{tmp_path}/catalog.Dockerfile: error: dangling symbolic link to "
+        f"'{tmp_path}/target': refusing to write through it\n"
+    )
 
 
 def test_dockerfile_next_to_a_symlinked_catalog_not_its_target(tmp_path: Path) -> None:

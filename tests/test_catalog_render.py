@@ -503,11 +503,11 @@ def test_package_name_must_be_a_dns_label(bundle: Path, tmp_path: Path, package:
 @pytest.mark.parametrize(
     ("make", "where", "message"),
     [
-        (lambda c: c.write_text("x"), "catalog/widget", "Not a directory"),
+        (lambda c: c.write_text("x"), "catalog", "not a directory"),
         (
             lambda c: (c.mkdir(), (c / "widget").write_text("schema: example.note\n")),
             "catalog/widget",
-            "File exists",
+            "not a directory",
         ),
     ],
     ids=["catalog-is-a-file", "package-dir-is-a-file"],
@@ -523,7 +523,7 @@ def test_unwritable_catalog_location_is_an_input_error(
     )
     assert result.exit_code == 2
     assert result.stderr == (
-        f"{tmp_path}/{where}: error: cannot create the package directory: {message}\n"
+        f"{tmp_path}/{where}: error: {message}: cannot hold the package's catalog file\n"
     )
 
 

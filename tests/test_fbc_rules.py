@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bundle_tools.fbc.check import check_catalog
-from bundle_tools.rules import all_rules
+from bundle_tools.rules import RULE_MODULES, all_rules
 
 from .conftest import shared_path
 
@@ -327,6 +327,14 @@ def test_rule_registry_documents_every_rule() -> None:
     for rule_id, registered in catalog_rules.items():
         assert rule_id.startswith("FBC") and registered.summary and registered.source
         assert registered.check.__doc__
+
+
+def test_rule_modules_are_listed_under_their_target() -> None:
+    # all_rules(target) imports only the modules listed for that target: a rule module
+    # listed under the other target would silently not run
+    listed = {module: target for target, modules in RULE_MODULES.items() for module in modules}
+    for rule_id, registered in all_rules().items():
+        assert listed[registered.check.__module__] == registered.target, rule_id
 
 
 @pytest.mark.parametrize("name", ["community-v4.20", "community-v4.16", "lightspeed-4.16"])

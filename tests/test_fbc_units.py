@@ -6,32 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bundle_tools.fbc.load import load_file, load_first_document
-from bundle_tools.fbc.reference import reference_problem
 from bundle_tools.fbc.write import canonical, dump_json, dump_yaml, go_json, order_blobs
-
-
-@pytest.mark.parametrize(
-    ("reference", "problem"),
-    [
-        ("quay.io/org/op:v1.2.3", None),
-        ("registry.example.com:5000/a/b-c_d.e@sha256:" + "a" * 64, None),
-        ("busybox", None),
-        ("localhost/x:latest", None),
-        ("quay.io/Org/op:1", "repository name must be lowercase"),
-        ("quay.io/org/op:bad tag", "invalid reference format"),
-        ("quay.io/org/op@sha256:abc", "invalid reference format"),
-        ("quay.io/org/op@sha256:" + "a" * 63 + "aa", "invalid sha256 digest length 65"),
-        ("quay.io/org/op:" + "t" * 129, "invalid reference format"),
-        ("", "empty image reference"),
-    ],
-)
-def test_image_references(reference: str, problem: str | None) -> None:
-    assert reference_problem(reference) == problem
 
 
 def test_go_json() -> None:

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -234,9 +235,131 @@ def test_release_fields_only(tmp_path: Path) -> None:
 
 
 def test_created_at_now_is_utc_timestamp(csv: Path) -> None:
-    assert run(csv, "--no-token-auth", "--created-at", "now")[0] == 0
+    before = datetime.now(UTC).replace(microsecond=0)
+    assert (
+        run(csv, "--no-token-auth", "--replaces", "demo-operator.v0.9.0", "--created-at", "now")[0]
+        == 0
+    )
     value = yaml.safe_load(csv.read_text())["metadata"]["annotations"]["createdAt"]
-    assert len(value) == 20 and value[4] == "-" and value.endswith("Z")
+    stamp = datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    assert before <= stamp <= datetime.now(UTC)
+
+
+def test_created_at_now_changes_only_with_other_changes(csv: Path) -> None:
+    args = ["--annotation", "quay-version=v3.7.0", "--created-at", "now"]
+    assert run(csv, *args)[0] == 0
+    patched = csv.read_bytes()
+    assert b"createdAt:" in patched
+    # a rerun with the same inputs, later: nothing else changes, so neither does createdAt
+    assert run(csv, *args, "--check") == (0, "unchanged: nothing to do\n", "")
+    assert run(csv, *args)[0] == 0
+    assert csv.read_bytes() == patched
+    # nothing else to change at all: createdAt is not added either
+    assert run(csv, "--no-token-auth", "--created-at", "now")[:2] == (
+        0,
+        "unchanged: nothing to do\n",
+    )
+    # an explicit timestamp is set on its own
+    code, out, _ = run(csv, "--no-token-auth", "--created-at", "2020-01-01T00:00:00Z")
+    assert code == 0 and "/metadata/annotations/createdAt" in out
+
+
+def test_created_at_now_follows_a_channel_change(tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle"
+    (bundle / "manifests").mkdir(parents=True)
+    (bundle / "metadata").mkdir()
+    csv = bundle / "manifests" / "demo.clusterserviceversion.yaml"
+    csv.write_text(BASIC)
+    (bundle / "metadata" / "annotations.yaml").write_text(
+        "annotations:\n  operators.operatorframework.io.bundle.channels.v1: alpha\n"
+    )
+    code, out, _ = run(bundle, "--no-token-auth", "--channels", "stable", "--created-at", "now")
+    assert code == 0
+    assert "/metadata/annotations/createdAt" in out
+    assert "createdAt" in yaml.safe_load(csv.read_text())["metadata"]["annotations"]
+
+
+def test_annotation_sets_csv_annotations(csv: Path) -> None:
+    code, out, _ = run(
+        csv,
+        "--no-token-auth",
+        "--annotation",
+        "quay-version=v3.7.0",
+        "--annotation",
+        "example.com/note=a=b",
+    )
+    assert code == 0
+    assert out.splitlines()[:2] == [
+        f'{csv}: /metadata/annotations/quay-version: null -> "v3.7.0"',
+        f'{csv}: /metadata/annotations/example.com~1note: null -> "a=b"',
+    ]
+    assert yaml.safe_load(csv.read_text())["metadata"]["annotations"] == {
+        "features.operators.openshift.io/token-auth-aws": "false",
+        "quay-version": "v3.7.0",
+        "example.com/note": "a=b",
+    }
+    assert run(csv, "--no-token-auth", "--annotation", "quay-version=v3.7.0")[:2] == (
+        0,
+        "unchanged: nothing to do\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("novalue", "error: --annotation 'novalue': expected KEY=VALUE\n"),
+        (
+            "Bad Key=x",
+            "error: --annotation Bad Key=x: name 'Bad Key' must be 1-63 letters, digits, "
+            "'-', '_' or '.', starting and ending with a letter or digit\n",
+        ),
+        (
+            "Example.com/k=x",
+            "error: --annotation Example.com/k=x: prefix 'Example.com' is not a DNS-1123 "
+            "subdomain (lowercase letters, digits, '-' and '.', at most 253 characters)\n",
+        ),
+        (
+            "createdAt=x",
+            "error: --annotation createdAt=...: use --created-at, which checks the value\n",
+        ),
+        (
+            "olm.skipRange=x",
+            "error: --annotation olm.skipRange=...: use --skip-range, which checks the value\n",
+        ),
+    ],
+)
+def test_annotation_refuses_bad_keys(csv: Path, value: str, message: str) -> None:
+    before = csv.read_bytes()
+    assert run(csv, "--annotation", value) == (2, "", message)
+    assert csv.read_bytes() == before
+
+
+def test_annotation_given_twice_is_refused(csv: Path) -> None:
+    code, _, err = run(csv, "--annotation", "a=1", "--annotation", "a=2")
+    assert (code, err) == (2, "error: --annotation a is given twice; give it once\n")
+
+
+def test_no_related_images_entry(csv: Path) -> None:
+    args = ["--no-token-auth", "--related-image", "db=example.com/db:2"]
+    assert run(csv, *args, "--no-related-images-entry")[0] == 0
+    data = yaml.safe_load(csv.read_text())
+    assert "relatedImages" not in data["spec"]
+    assert run(csv, *args)[0] == 0
+    data = yaml.safe_load(csv.read_text())
+    assert data["spec"]["relatedImages"] == [{"image": "example.com/db:2", "name": "db"}]
+    # an existing entry still follows the new image
+    assert (
+        run(
+            csv,
+            "--no-token-auth",
+            "--related-image",
+            "db=example.com/db:3",
+            "--no-related-images-entry",
+        )[0]
+        == 0
+    )
+    data = yaml.safe_load(csv.read_text())
+    assert data["spec"]["relatedImages"] == [{"image": "example.com/db:3", "name": "db"}]
 
 
 def test_force_replaces_conflicting_volume(tmp_path: Path) -> None:

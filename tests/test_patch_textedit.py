@@ -327,3 +327,47 @@ def test_new_keys_align_with_explicit_keys() -> None:
     edit.set(0, ("m", "a"), 0)
     edit.set(0, ("m", "c"), 0)
     assert edit.result() == "m:\n  a: 0\n  ? b\n  : 1\n  c: 0\n  ? d\n  : 2\n"
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        # pretty-printed: new keys and items on lines of their own, nested by the step
+        (
+            '{\n    "a": {\n        "k": 1\n    },\n    "s": [\n        1\n    ]\n}\n',
+            '{\n    "a": {\n        "k": 1,\n        "n": {\n            "x": [\n'
+            '                2\n            ]\n        }\n    },\n    "s": [\n        1,\n'
+            '        {\n            "y": true\n        }\n    ]\n}\n',
+        ),
+        # empty collections and null open onto new lines at the file's step
+        (
+            '{\r\n  "a": {},\r\n  "s": null\r\n}',
+            '{\r\n  "a": {\r\n    "n": {\r\n      "x": [\r\n        2\r\n      ]\r\n    }\r\n'
+            '  },\r\n  "s": [\r\n    {\r\n      "y": true\r\n    }\r\n  ]\r\n}',
+        ),
+        # a collection written on one line keeps its new entries on that line
+        (
+            '{\n  "a": {"k": 1},\n  "s": [1]\n}\n',
+            '{\n  "a": {"k": 1, "n": {"x": [2]}},\n  "s": [1, {"y": true}]\n}\n',
+        ),
+        # compact JSON stays compact
+        (
+            '{"a": {}, "s": null}',
+            '{"a": {"n": {"x": [2]}}, "s": [{"y": true}]}',
+        ),
+    ],
+)
+def test_json_additions_follow_the_file_layout(before: str, after: str) -> None:
+    edit = editor(before, "t.json")
+    edit.set(0, ("a", "n"), {"x": [2]})
+    edit.append(0, ("s",), [{"y": True}])
+    assert edit.result() == after
+
+
+def test_json_item_replaced_at_its_indentation() -> None:
+    edit = editor('{\n  "s": [\n    1,\n    2\n  ]\n}\n', "t.json")
+    edit.replace_item(0, ("s", 0), {"k": ["v"]})
+    assert (
+        edit.result()
+        == '{\n  "s": [\n    {\n      "k": [\n        "v"\n      ]\n    },\n    2\n  ]\n}\n'
+    )

@@ -76,6 +76,12 @@ CASES = [
         RELATED.format(a="Quay.io/X/y:1", b="quay.io/x/y@sha256:abc") + "  install:\n",
         [(30, 12), (32, 12)],
     ),
+    (  # 63 hex digits: opm's go-digest refuses it (FBC037), so CSV015 must too
+        "CSV015",
+        "  install:\n",
+        RELATED.format(a="quay.io/x/y@sha256:" + "a" * 63, b="quay.io/x/y:1") + "  install:\n",
+        [(30, 12)],
+    ),
 ]
 
 

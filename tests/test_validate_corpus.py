@@ -36,7 +36,8 @@ def test_bad_yaml_exits_two_with_position(bundle: str, position: str) -> None:
         ("automotive-infra/0.0.3", []),  # ApiVersion: (a warning: OLM decodes by kind)
         ("dynatrace-operator/0.10.2", [("CSV005", 30, 20)]),  # skipRange <=v0.10.1
         ("enmasse/0.30.2", []),  # owned APIServices, OLM-injected apiservice-cert
-        ("quay-operator/3.99.0-dev", []),
+        # upstream dev CSV: claims disconnected "true" but lists no relatedImages
+        ("quay-operator/3.99.0-dev", [("CSV020", line, 32) for line in range(154, 171, 2)]),
     ],
 )
 def test_real_bundles(bundle: str, errors: list[tuple[str, int, int]]) -> None:

@@ -1,8 +1,7 @@
-"""yamlio: positions, input errors, atomic writes."""
+"""yamlio: positions, input errors."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,6 @@ from bundle_tools.yamlio import (
     pointer,
     read_source,
     split_pointer,
-    write_atomic,
 )
 
 from .conftest import shared_path
@@ -84,26 +82,6 @@ def test_non_utf8_file_is_an_input_error(tmp_path: Path) -> None:
     assert info.value.message == "file is not UTF-8 text: byte 0xE9 cannot be decoded"
 
 
-def test_write_atomic_keeps_mode_and_skips_identical_content(tmp_path: Path) -> None:
-    path = tmp_path / "f.yaml"
-    path.write_bytes(b"old\n")
-    path.chmod(0o640)
-    assert write_atomic(path, b"new\n") is True
-    assert path.read_bytes() == b"new\n"
-    assert path.stat().st_mode & 0o777 == 0o640
-    before = path.stat().st_mtime_ns
-    assert write_atomic(path, b"new\n") is False
-    assert path.stat().st_mtime_ns == before
-    assert sorted(os.listdir(tmp_path)) == ["f.yaml"]
-
-
-def test_write_atomic_failure_leaves_file_untouched(tmp_path: Path) -> None:
-    path = tmp_path / "missing-dir" / "f.yaml"
-    with pytest.raises(InputError):
-        write_atomic(path, b"x")
-    assert not path.exists()
-
-
 def test_compose_documents_gives_data_and_nodes_from_one_parse(tmp_path: Path) -> None:
     path = tmp_path / "doc.yaml"
     path.write_text("a: 1\n---\n" + DOC)
@@ -158,16 +136,6 @@ def test_compose_documents_refuses_deep_nesting_without_traceback(tmp_path: Path
         compose_documents(read_source(path))
     message = "invalid YAML: collections nested more than 128 deep"
     assert str(info.value) == f"{path}:1:131: error: {message}"
-
-
-def test_write_atomic_through_a_symlink_updates_the_target(tmp_path: Path) -> None:
-    target = tmp_path / "real.yaml"
-    target.write_bytes(b"old\n")
-    link = tmp_path / "link.yaml"
-    link.symlink_to(target)
-    assert write_atomic(link, b"new\n") is True
-    assert link.is_symlink()
-    assert target.read_bytes() == b"new\n"
 
 
 def test_load_documents_refuses_deep_nesting_without_traceback(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 import typer
 
 from bundle_tools import __version__
-from bundle_tools.errors import BundleToolsError, InputError
+from bundle_tools.errors import BundleToolsError, InputError, Interrupted, json_safe, printable
 
 app = typer.Typer(
     name="bundle-tools",
@@ -21,23 +21,36 @@ app = typer.Typer(
     add_completion=False,
 )
 catalog_app = typer.Typer(
-    help="File-based catalogs (FBC): render, validate, dockerfile, install-manifests.",
+    help="File-based catalogs (FBC): render, template, validate, graph, diff, dockerfile, "
+    "install-manifests.",
     no_args_is_help=True,
 )
 app.add_typer(catalog_app, name="catalog")
+bundle_app = typer.Typer(
+    help="Bundle images: build (and push) without a container daemon.",
+    no_args_is_help=True,
+)
+app.add_typer(bundle_app, name="bundle")
 
 
 @contextmanager
 def exit_on_input_error(json_output: bool = False) -> Iterator[None]:
-    """Turn a :class:`BundleToolsError` into exit code 2: the message on stderr (and, for
-    JSON output, ``{"version": 1, "status": "error", "error": {...}}`` on stdout)."""
+    """Turn a :class:`BundleToolsError` into exit code 2: the message on stderr, one line
+    whatever values it quotes (:func:`~bundle_tools.errors.printable`; and, for
+    JSON output, ``{"version": 1, "status": "error", "error": {...}}`` on stdout); a
+    write stopped by a signal (:class:`~bundle_tools.errors.Interrupted`, rolled
+    back) into exit code 128 + the signal number."""
     try:
         yield
+    except Interrupted as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(128 + exc.signum) from None
     except BundleToolsError as exc:
         if json_output:
             error = exc.to_dict() if isinstance(exc, InputError) else {"message": str(exc)}
-            typer.echo(json.dumps({"version": 1, "status": "error", "error": error}))
-        message = str(exc) if isinstance(exc, InputError) else f"error: {exc}"
+            document = {"version": 1, "status": "error", "error": error}
+            typer.echo(json.dumps(json_safe(document)))
+        message = str(exc) if isinstance(exc, InputError) else f"error: {printable(str(exc))}"
         typer.echo(message, err=True)
         raise typer.Exit(2) from None
 
@@ -63,6 +76,7 @@ def main() -> None:
 
 
 from bundle_tools.cli import catalog as _catalog  # noqa: E402
+from bundle_tools.cli import images as _images  # noqa: E402
 from bundle_tools.cli import patch  # noqa: E402  (commands import this module's helpers)
 from bundle_tools.cli import validate as _validate  # noqa: E402
 
@@ -74,3 +88,8 @@ catalog_app.command("validate")(_catalog.validate)
 catalog_app.command("render")(_catalog.render)
 catalog_app.command("dockerfile")(_catalog.dockerfile)
 catalog_app.command("install-manifests")(_catalog.install_manifests)
+catalog_app.command("graph")(_catalog.graph)
+catalog_app.command("diff")(_catalog.diff)
+catalog_app.command("template")(_catalog.template)
+catalog_app.command("build")(_images.catalog_build)
+bundle_app.command("build")(_images.bundle_build)

@@ -3,6 +3,7 @@ function of :mod:`bundle_tools.fbc` and print its result."""
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -20,6 +21,7 @@ from bundle_tools.cli.options import (
     emit,
     rule_patterns,
 )
+from bundle_tools.errors import printable
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -96,20 +98,24 @@ def render(
     with exit_on_input_error():
         from bundle_tools.fbc.check import check_catalog
         from bundle_tools.fbc.render import add_to_catalog, render_bundle
+        from bundle_tools.safewrite import locked
 
         rendered = render_bundle(bundle, image, metadata.value)
-        result = add_to_catalog(
-            rendered,
-            catalog,
-            channels=_split(channel),
-            default_channel=default_channel,
-            fmt=fmt.value,
-        )
+        with locked(catalog):
+            result = add_to_catalog(
+                rendered,
+                catalog,
+                channels=_split(channel),
+                default_channel=default_channel,
+                fmt=fmt.value,
+            )
         action = "replaced" if result.replaced else "added"
         state = "written" if result.changed else "unchanged"
         typer.echo(
-            f"{result.path}: {action} {result.bundle} in channels "
-            f"{', '.join(result.channels)} ({state})"
+            printable(
+                f"{result.path}: {action} {result.bundle} in channels "
+                f"{', '.join(result.channels)} ({state})"
+            )
         )
         report = check_catalog(catalog)
     emit(report, OutputFormat.text, FailLevel.error)
@@ -141,7 +147,7 @@ def dockerfile(
     with exit_on_input_error():
         from bundle_tools.errors import InputError
         from bundle_tools.fbc.dockerfile import dockerfile_path, generate_dockerfile, parse_labels
-        from bundle_tools.yamlio import write_atomic
+        from bundle_tools.safewrite import Write, write_file, write_files
 
         if not catalog.is_dir():
             raise InputError("not a catalog directory", catalog)
@@ -155,10 +161,13 @@ def dockerfile(
             typer.echo(text, nl=False)
             return
         path = dockerfile_path(catalog)
-        if path.exists() and not force:
+        if force:
+            write_file(path, text.encode("utf-8"))
+        elif os.path.lexists(path):
             raise InputError("file already exists (use --force to overwrite)", path)
-        write_atomic(path, text.encode("utf-8"))
-        typer.echo(f"wrote {path}")
+        else:
+            write_files([Write(path, text.encode("utf-8"), None)])
+        typer.echo(printable(f"wrote {path}"))
 
 
 def install_manifests(
@@ -183,6 +192,14 @@ def install_manifests(
     gcp_service_account_email: Annotated[
         str | None, typer.Option(help="GCP: SERVICE_ACCOUNT_EMAIL.")
     ] = None,
+    extract_content: Annotated[
+        bool,
+        typer.Option(
+            "--extract-content",
+            help="Serve an image without opm (catalog build on scratch): set the "
+            "CatalogSource grpcPodConfig.extractContent (catalogDir /configs).",
+        ),
+    ] = False,
 ) -> None:
     """Print a CatalogSource, an OperatorGroup and a Subscription for a test install.
 
@@ -205,5 +222,136 @@ def install_manifests(
             channel=channel,
             namespace=namespace,
             identity=identity,
+            extract_content=extract_content,
         )
     typer.echo(dump_manifests(documents), nl=False)
+
+
+class GraphFormat(StrEnum):
+    """Form of ``catalog graph`` output."""
+
+    mermaid = "mermaid"
+    dot = "dot"
+    text = "text"
+
+
+def graph(
+    catalog: Annotated[Path, typer.Argument(help="FBC directory.")],
+    package: Annotated[str | None, typer.Option(help="Only this package.")] = None,
+    channel: Annotated[str | None, typer.Option(help="Only channels of this name.")] = None,
+    output: Annotated[
+        GraphFormat,
+        typer.Option("--output", "-o", help="mermaid (GitHub/GitLab Markdown), dot or text."),
+    ] = GraphFormat.mermaid,
+) -> None:
+    """Draw each channel's upgrade graph: replaces and skips edges, skipRange edges
+    (dashed), the head, deprecated bundles and channels, and bundles with no upgrade
+    path to the head.
+
+    Exit 2 on unreadable input or when no channel matches --package/--channel.
+    """
+    with exit_on_input_error():
+        from bundle_tools.errors import UsageError
+        from bundle_tools.fbc.check import load_model
+        from bundle_tools.fbc.graph import catalog_graphs
+        from bundle_tools.review.picture import FORMS
+
+        graphs = catalog_graphs(load_model(catalog), package=package, channel=channel)
+        if not graphs:
+            wanted = " ".join(
+                f"{kind} {name!r}"
+                for kind, name in (("package", package), ("channel", channel))
+                if name
+            )
+            raise UsageError(
+                f"no channel found in {catalog}" + (f" for {wanted}" if wanted else "")
+            )
+        typer.echo(FORMS[output.value](graphs), nl=False)
+
+
+class DiffFormat(StrEnum):
+    """Form of ``catalog diff`` output."""
+
+    markdown = "markdown"
+    json = "json"
+    text = "text"
+
+
+def diff(
+    old: Annotated[str, typer.Argument(help="Old catalog: a directory or git:REV:PATH.")],
+    new: Annotated[str, typer.Argument(help="New catalog: a directory or git:REV:PATH.")],
+    output: Annotated[
+        DiffFormat,
+        typer.Option("--output", "-o", help="markdown (a PR comment), json or text."),
+    ] = DiffFormat.markdown,
+) -> None:
+    """Compare two catalogs: packages, channels, bundles, default channels, heads and
+    deprecations added, removed or changed, and whether every bundle an old channel
+    offered still upgrades to the new head (as OLM resolves it).
+
+    Exit 0 when no upgrade path is lost, 1 when a user loses one (a bundle left behind,
+    a removed channel or package), 2 on unreadable input.
+    """
+    with exit_on_input_error(output is DiffFormat.json):
+        from bundle_tools.review.diff import FORMS, diff_catalogs
+        from bundle_tools.review.source import load_source
+
+        result = diff_catalogs(load_source(old), load_source(new), old, new)
+    typer.echo(FORMS[output.value](result), nl=False)
+    if result.failed:
+        raise typer.Exit(1)
+
+
+def template(
+    file: Annotated[Path, typer.Argument(help="olm.semver or olm.template.basic template.")],
+    output: Annotated[
+        CatalogFormat, typer.Option("--output", "-o", help="Output format (json, yaml).")
+    ] = CatalogFormat.json,
+    metadata: Annotated[
+        MetadataForm,
+        typer.Option(
+            help="csv: one olm.csv.metadata; objects: one olm.bundle.object per manifest "
+            "(opm's default)."
+        ),
+    ] = MetadataForm.csv,
+    bundle: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="IMAGE=DIR: render bundle image IMAGE from the bundle directory DIR (repeatable)."
+        ),
+    ] = None,
+) -> None:
+    """Render a catalog template as `opm alpha render-template` does and print the FBC.
+
+    The template is checked against schemas/olm.semver.schema.json or
+    schemas/olm.template.basic.schema.json first (each violation printed with its line).
+    Exit 2 on a schema violation, an unreadable template or a bundle that cannot be
+    rendered (naming the template line).
+    """
+    with exit_on_input_error():
+        from bundle_tools.errors import UsageError
+        from bundle_tools.fbc.write import dump_json, dump_yaml, order_blobs
+        from bundle_tools.template.engine import (
+            TemplateError,
+            directory_renderer,
+            load_template,
+            render_template,
+        )
+
+        mapping = {}
+        for item in bundle or []:
+            image, sep, directory = item.partition("=")
+            if not sep or not image or not directory:
+                raise UsageError(f"--bundle expects IMAGE=DIR, got {item!r}")
+            mapping[image] = Path(directory)
+        try:
+            loaded = load_template(file)
+        except TemplateError as exc:
+            for finding in exc.findings:
+                loc = finding.location
+                typer.echo(
+                    f"{loc.path}:{loc.line}:{loc.column}: error: {finding.message}", err=True
+                )
+            raise typer.Exit(2) from None
+        blobs = order_blobs(render_template(loaded, directory_renderer(mapping, metadata.value)))
+        typer.echo((dump_json if output is CatalogFormat.json else dump_yaml)(blobs), nl=False)

@@ -93,11 +93,11 @@ def rule_patterns(
     patterns = [p.strip().upper() for v in values or [] for p in v.split(",") if p.strip()]
     if values and not patterns:
         raise UsageError("empty rule pattern: give rule ids or prefixes, e.g. CSV or FEAT002")
-    rules = all_rules().values()
-    ids = [r.id for r in rules if target is None or r.target == target] + list(extra)
+    ids = list(all_rules(target)) + list(extra)
     for pattern in patterns:
         if any(matches(rule_id, [pattern]) for rule_id in ids):
             continue
+        rules = all_rules().values()
         elsewhere = sorted({r.target for r in rules if matches(r.id, [pattern])})
         if elsewhere:
             hint = f"it names {' and '.join(elsewhere)} rules; this command runs {target} rules"

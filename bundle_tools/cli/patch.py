@@ -12,7 +12,7 @@ import typer
 
 from bundle_tools.cli import exit_on_input_error
 from bundle_tools.csv_model import CLOUDS
-from bundle_tools.errors import UsageError
+from bundle_tools.errors import UsageError, json_safe, printable
 
 if TYPE_CHECKING:
     from bundle_tools.patch import Change
@@ -29,17 +29,12 @@ class Output(StrEnum):
     json = "json"
 
 
-def _related_image(value: str) -> tuple[str, str]:
-    name, sep, ref = value.partition("=")
+def _pair(option: str, shape: str, value: str) -> tuple[str, str]:
+    """``NAME=VALUE`` split at the first ``=``; UsageError without one."""
+    name, sep, rest = value.partition("=")
     if not sep:
-        raise UsageError(f"--related-image {value!r}: expected NAME=IMAGE-REF")
-    return name, ref
-
-
-def _created_at(value: str | None) -> str | None:
-    from bundle_tools.patch import created_at_now
-
-    return created_at_now() if value == "now" else value
+        raise UsageError(f"{option} {value!r}: expected {shape}")
+    return name, rest
 
 
 def _diff(path: Path, before: str, after: str) -> str:
@@ -59,7 +54,11 @@ def _diff(path: Path, before: str, after: str) -> str:
 def _render_text(changes: list[Change], verb: str) -> str:
     if not changes:
         return "unchanged: nothing to do"
-    lines = [f"{c.file}: {c.pointer}: {json.dumps(c.old)} -> {json.dumps(c.new)}" for c in changes]
+    lines = [
+        f"{printable(str(c.file))}: {printable(c.pointer)}: "
+        f"{json.dumps(json_safe(c.old))} -> {json.dumps(json_safe(c.new))}"
+        for c in changes
+    ]
     files = len({c.file for c in changes})
     lines.append(f"{verb} {len(changes)} change(s) in {files} file(s)")
     return "\n".join(lines)
@@ -155,11 +154,30 @@ def patch_csv(
             "else a new one (repeatable).",
         ),
     ] = None,
+    no_related_images_entry: Annotated[
+        bool,
+        typer.Option(
+            "--no-related-images-entry",
+            help="--related-image sets env vars and updates existing spec.relatedImages "
+            "entries but adds no new entry.",
+        ),
+    ] = False,
+    annotation: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--annotation",
+            metavar="KEY=VALUE",
+            help="Set metadata.annotations KEY to the string VALUE (repeatable), e.g. "
+            "quay-version=v3.7.0. createdAt, olm.skipRange and containerImage have "
+            "options of their own.",
+        ),
+    ] = None,
     created_at: Annotated[
         str | None,
         typer.Option(
             metavar="TIMESTAMP|now",
-            help="createdAt annotation: an RFC 3339 timestamp, or 'now' (current UTC time).",
+            help="createdAt annotation: an RFC 3339 timestamp, or 'now' (current UTC "
+            "time, set only when the run changes something else, so a rerun is a no-op).",
         ),
     ] = None,
     channels: Annotated[
@@ -208,11 +226,13 @@ def patch_csv(
     """
     from bundle_tools.patch import (
         PatchOptions,
+        created_at_now,
         find_targets,
         patch_annotations_text,
         patch_csv_text,
     )
-    from bundle_tools.yamlio import read_source, write_atomic
+    from bundle_tools.safewrite import Original, Write, locked, write_files
+    from bundle_tools.yamlio import read_source
 
     json_output = output is Output.json
     with exit_on_input_error(json_output):
@@ -231,8 +251,13 @@ def patch_csv(
             replaces=replaces,
             skip_range=skip_range,
             operator_image=operator_image,
-            related_images=tuple(_related_image(v) for v in related_image or []),
-            created_at=_created_at(created_at),
+            related_images=tuple(
+                _pair("--related-image", "NAME=REF", v) for v in related_image or []
+            ),
+            related_images_entry=not no_related_images_entry,
+            annotations=tuple(_pair("--annotation", "KEY=VALUE", v) for v in annotation or []),
+            created_at=created_at_now() if created_at == "now" else created_at,
+            created_at_only_with_changes=created_at == "now",
             channels=tuple(c.strip() for c in channels.split(","))
             if channels is not None
             else None,
@@ -240,24 +265,34 @@ def patch_csv(
         )
         options.check()
         targets = find_targets(path, options)
-        sources = [(read_source(targets.csv), patch_csv_text)]
-        if targets.annotations is not None:
-            sources.append((read_source(targets.annotations), patch_annotations_text))
-        results = []
-        for source, plan in sources:
-            text, changes = plan(source, options)
-            results.append((source, text, changes))
-        changes = [c for _, _, file_changes in results for c in file_changes]
-        if diff:
-            typer.echo("".join(_diff(s.path, s.text, t) for s, t, _ in results), nl=False)
-        elif not check:
-            for source, text, _ in results:
-                write_atomic(source.path, source.encode(text))
+        with locked(targets.root):
+            csv_source = read_source(targets.csv)
+            results = []
+            if targets.annotations is not None:
+                source = read_source(targets.annotations)
+                results.append((source, *patch_annotations_text(source, options)))
+            csv_text, csv_changes = patch_csv_text(
+                csv_source, options, bundle_changed=any(c for _, _, c in results)
+            )
+            results.insert(0, (csv_source, csv_text, csv_changes))
+            originals = [Original.of(s.path, s.encode(s.text)) for s, _, _ in results]
+            changes = [c for _, _, file_changes in results for c in file_changes]
+            if diff:
+                typer.echo("".join(_diff(s.path, s.text, t) for s, t, _ in results), nl=False)
+            elif not check:
+                write_files(
+                    [
+                        Write(s.path, s.encode(text), original, targets.root)
+                        for (s, text, _), original in zip(results, originals, strict=True)
+                    ]
+                )
     if json_output:
         status = "changed" if changes else "unchanged"
         typer.echo(
             json.dumps(
-                {"version": 1, "status": status, "changes": [c.to_dict() for c in changes]},
+                json_safe(
+                    {"version": 1, "status": status, "changes": [c.to_dict() for c in changes]}
+                ),
                 indent=2,
             )
         )

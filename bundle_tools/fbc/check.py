@@ -29,6 +29,19 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def load_model(root: str | Path) -> Catalog:
+    """Load the FBC directory ``root`` into a :class:`Catalog`. Raises InputError when a
+    file cannot be loaded (syntax errors, documents without ``schema``) and when the
+    directory holds no blob at all (opm passes an empty directory, but a catalog image
+    built from it serves nothing: almost always a wrong path or an over-eager
+    ``.indexignore``)."""
+    with gc_paused():
+        blobs = load_catalog(root)
+        if not blobs:
+            raise InputError("no FBC blobs found: the catalog is empty", root)
+        return Catalog.from_blobs(blobs)
+
+
 def check_catalog(
     root: str | Path,
     *,
@@ -37,14 +50,8 @@ def check_catalog(
     profile: str | None = None,
 ) -> Report:
     """Validate the FBC directory ``root``; return a :class:`Report` whose findings carry
-    file, line and column. Raises InputError when a file cannot be loaded (syntax errors,
-    documents without ``schema``) and when the directory holds no blob at all (opm
-    passes an empty directory, but a catalog image built from it serves nothing: almost
-    always a wrong path or an over-eager ``.indexignore``)."""
+    file, line and column. Raises InputError as :func:`load_model` does."""
+    catalog = load_model(root)
     with gc_paused():
-        blobs = load_catalog(root)
-        if not blobs:
-            raise InputError("no FBC blobs found: the catalog is empty", root)
-        catalog = Catalog.from_blobs(blobs)
         findings = run_rules("catalog", catalog, select=select, ignore=ignore, profile=profile)
     return Report(targets=[str(root)], findings=findings)

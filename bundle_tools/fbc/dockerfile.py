@@ -7,8 +7,10 @@ final stage has no ``opm``: no entrypoint, and a comment on the CatalogSource
 
 Every user-supplied value is checked before it reaches the text: image references must
 parse (``scratch`` is allowed as base image only), label keys are reverse-DNS-like,
-label values and the directory name may not hold control characters, quotes,
-backslashes or ``$``, so nothing can add a line or an instruction.
+label values and the directory name may not hold non-printable characters (control
+characters, U+0085, U+2028), quotes, backslashes or ``$``, and the directory name no
+white space, glob characters or a leading ``-``, so nothing can add a line or an
+instruction, or make ``ADD`` read a pattern or a flag.
 """
 
 from __future__ import annotations
@@ -19,13 +21,27 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from bundle_tools.errors import UsageError
-from bundle_tools.fbc.reference import reference_problem
+from bundle_tools.imageref import reference_problem
 
 DEFAULT_IMAGE = "quay.io/operator-framework/opm:latest"
 CONFIGS_LABEL = "operators.operatorframework.io.index.configs.v1"
 _LABEL_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f\"\\$]")
-_UNSAFE_PATH = re.compile(r"[\x00-\x20\x7f\"'\\$]")
+#: Characters a label value (written inside double quotes) may not hold, besides the
+#: non-printable ones.
+_UNSAFE_LABEL = frozenset('"\\$')
+#: Characters the catalog directory name (a bare ``ADD`` source) may not hold, besides
+#: the non-printable and white-space ones: quotes, escapes, ``$`` (variables) and the
+#: glob characters ``*``, ``?`` and ``[`` (``ADD`` sources are patterns).
+_UNSAFE_NAME = frozenset("\"'\\$*?[")
+
+
+def _unsafe(text: str, extra: frozenset[str], *, spaces: bool) -> bool:
+    """True when ``text`` holds a character of ``extra``, a non-printable one (control
+    characters, NEL U+0085, U+2028/U+2029: line breaks to other readers of the file;
+    Docker itself splits lines only at ``\\n``) or, with ``spaces``, white space (which
+    Docker's argument splitting, Go's ``unicode.IsSpace``, also finds in U+0085 and
+    U+00A0)."""
+    return any(c in extra or not c.isprintable() or (spaces and c.isspace()) for c in text)
 
 
 def _image(value: str, option: str, *, scratch_ok: bool) -> str:
@@ -39,20 +55,20 @@ def _image(value: str, option: str, *, scratch_ok: bool) -> str:
     return value
 
 
-def parse_labels(values: Sequence[str]) -> dict[str, str]:
+def parse_labels(values: Sequence[str], option: str = "--extra-labels") -> dict[str, str]:
     """``["a=1", "b=2,c=3"]`` -> ``{"a": "1", "b": "2", "c": "3"}`` (``k=v``, repeatable
-    or comma-separated, like opm's ``--extra-labels``). Raises UsageError for malformed
-    or unsafe keys and values."""
+    or comma-separated, like opm's ``--extra-labels``). Raises UsageError naming
+    ``option`` for malformed or unsafe keys and values."""
     labels: dict[str, str] = {}
     for value in values:
         for item in value.split(","):
             key, sep, text = item.partition("=")
             if not sep or not _LABEL_KEY.fullmatch(key):
-                raise UsageError(f"invalid --extra-labels item {item!r}: expected key=value")
-            if _UNSAFE.search(text):
+                raise UsageError(f"invalid {option} item {item!r}: expected key=value")
+            if _unsafe(text, _UNSAFE_LABEL, spaces=False):
                 raise UsageError(
-                    f"invalid label value for {key!r}: control characters, quotes, "
-                    "backslashes and '$' are not allowed"
+                    f"invalid label value for {key!r}: non-printable characters (U+2028 and "
+                    "U+0085 too), quotes, backslashes and '$' are not allowed"
                 )
             labels[key] = text
     return labels
@@ -69,8 +85,12 @@ def generate_dockerfile(
     directory. Raises UsageError for invalid images or an unusable directory name;
     ``labels`` must come from :func:`parse_labels`."""
     name = _absolute(catalog_dir).name
-    if not name or _UNSAFE_PATH.search(name):
-        raise UsageError(f"catalog directory name {name!r} cannot be used in a Dockerfile")
+    if not name or name.startswith("-") or _unsafe(name, _UNSAFE_NAME, spaces=True):
+        raise UsageError(
+            f"catalog directory name {name!r} cannot be used in a Dockerfile: ADD would read "
+            "it as a flag or pattern, or split it (white space, quotes, '\\', '$', '*', '?', "
+            "'[', control characters and a leading '-' are not allowed)"
+        )
     base = _image(base_image, "--base-image", scratch_ok=True)
     builder = _image(builder_image, "--builder-image", scratch_ok=False)
     lines = [

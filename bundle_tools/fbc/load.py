@@ -38,8 +38,7 @@ from yaml.constructor import SafeConstructor
 
 from bundle_tools.errors import InputError
 from bundle_tools.fbc.indexignore import IGNORE_FILE, IgnoreRules
-from bundle_tools.findings import Location
-from bundle_tools.yamlio import pointer
+from bundle_tools.findings import Location, pointer
 
 BOM = b"\xef\xbb\xbf"
 #: UTF-16 byte-order marks: such files (PowerShell's ``>``) hold NUL bytes but are text;

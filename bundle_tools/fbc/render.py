@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,9 +48,9 @@ from bundle_tools.fbc.model import (
     DNS1123_LABEL_SHAPE,
     PACKAGE,
 )
-from bundle_tools.fbc.reference import reference_problem
 from bundle_tools.fbc.write import dump_json, dump_yaml, go_json, order_blobs
-from bundle_tools.yamlio import write_atomic
+from bundle_tools.imageref import reference_problem
+from bundle_tools.safewrite import Write, read_original, write_files
 
 Metadata = Literal["csv", "objects"]
 Format = Literal["yaml", "json"]
@@ -564,10 +565,14 @@ def add_to_catalog(
     blob and its entry in each channel (``channels``, else the bundle's channels
     annotation) replace earlier ones of the same name in place; new entries are
     appended; missing channels are created. Blobs are written in opm's writer order.
+    The caller holds :func:`~bundle_tools.safewrite.locked` on ``catalog_dir``; the file
+    is written by :func:`~bundle_tools.safewrite.write_files` (a new package directory
+    appears with its file, or not at all).
     Raises UsageError when no channel is known, ``default_channel`` is not a channel
     of the package after adding the bundle, the package already uses the other
     format or has blobs in other files of the catalog; InputError when a file of the
-    catalog cannot be loaded (checked before writing) or the file cannot be written.
+    catalog cannot be loaded (checked before writing), a path on the way is not a
+    directory, or the file cannot be written.
     """
     channel_names = tuple(dict.fromkeys(channels or rendered.channels))
     if not channel_names:
@@ -575,10 +580,14 @@ def add_to_catalog(
     directory = Path(catalog_dir) / rendered.package
     path = directory / f"catalog.{fmt}"
     other = directory / f"catalog.{'json' if fmt == 'yaml' else 'yaml'}"
+    for where in (Path(catalog_dir), directory):
+        if os.path.lexists(where) and not where.is_dir():
+            raise InputError("not a directory: cannot hold the package's catalog file", where)
     if other.exists() and not path.exists():
         raise UsageError(f"{other} exists; render with --format {other.suffix[1:]}")
     _refuse_split_package(Path(catalog_dir), path, rendered.package)
-    blobs = [b.data for b in load_file(path, str(path))] if path.exists() else []
+    original = read_original(path)
+    blobs = [b.data for b in load_file(path, str(path))] if original is not None else []
     replaced = any(_is(b, BUNDLE, rendered.package, rendered.name) for b in blobs)
     blobs = [b for b in blobs if not _is(b, BUNDLE, rendered.package, rendered.name)]
     blobs.append(rendered.blob)
@@ -619,12 +628,8 @@ def add_to_catalog(
         text = dump_yaml(ordered) if fmt == "yaml" else dump_json(ordered)
     except ValueError as exc:
         raise InputError(f"cannot write the catalog as {fmt.upper()}: {exc}", path) from None
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        where = exc.filename or directory
-        raise InputError(f"cannot create the package directory: {exc.strerror}", where) from None
-    changed = write_atomic(path, text.encode("utf-8"))
+    write = Write(path, text.encode("utf-8"), original, Path(catalog_dir))
+    changed = write_files([write])[0]
     return RenderResult(path, changed, rendered.name, channel_names, replaced)
 
 

@@ -37,8 +37,12 @@ from bundle_tools.patch.tokenauth import choose_container, choose_deployment, pa
 from bundle_tools.yamlio import SourceText, read_source
 
 
-def patch_csv_text(source: SourceText, options: PatchOptions) -> tuple[str, list[Change]]:
-    """Apply ``options`` to the CSV document of ``source``.
+def patch_csv_text(
+    source: SourceText, options: PatchOptions, *, bundle_changed: bool = False
+) -> tuple[str, list[Change]]:
+    """Apply ``options`` to the CSV document of ``source``. ``bundle_changed`` tells
+    that other files of the bundle change in this run (for
+    ``options.created_at_only_with_changes``).
 
     Returns the new text (identical to ``source.text`` when nothing changes) and the
     changes in the order they were planned. Raises InputError (file and line) for
@@ -64,8 +68,12 @@ def patch_csv_text(source: SourceText, options: PatchOptions) -> tuple[str, list
     if options.operator_image is not None:
         patch_operator_image(plan, container, options.operator_image)
     for name, ref in options.related_images:
-        patch_related_image(plan, container, name, ref)
-    if options.created_at is not None:
+        patch_related_image(plan, container, name, ref, new_entry=options.related_images_entry)
+    for key, value in options.annotations:
+        plan.set((*ANNOTATIONS, key), value)
+    if options.created_at is not None and (
+        not options.created_at_only_with_changes or plan.changes or bundle_changed
+    ):
         plan.set((*ANNOTATIONS, "createdAt"), options.created_at)
     return plan.edit.result(), plan.changes
 
@@ -102,10 +110,12 @@ def patch_annotations_text(source: SourceText, options: PatchOptions) -> tuple[s
 @dataclass(frozen=True, slots=True)
 class Targets:
     """Files ``patch-csv PATH`` edits: the CSV and, for channel options, the bundle's
-    ``metadata/annotations.yaml`` (None when not needed)."""
+    ``metadata/annotations.yaml`` (None when not needed); ``root`` is the bundle
+    directory (links followed to write must stay inside it)."""
 
     csv: Path
     annotations: Path | None
+    root: Path
 
 
 def _csv_in_directory(path: Path) -> Path:
@@ -157,4 +167,4 @@ def find_targets(path: Path, options: PatchOptions) -> Targets:
                 "--channels/--default-channel need the bundle's metadata/annotations.yaml",
                 annotations,
             )
-    return Targets(csv=csv, annotations=annotations)
+    return Targets(csv=csv, annotations=annotations, root=root)

@@ -14,6 +14,8 @@ from bundle_tools.csv_model import ANNOTATIONS as ANNOTATIONS  # re-exported to 
 from bundle_tools.csv_model import CLOUDS, get_path
 from bundle_tools.csv_model import DEPLOYMENTS as DEPLOYMENTS  # re-exported to patch modules
 from bundle_tools.errors import InputError, UsageError
+from bundle_tools.imageref import reference_problem
+from bundle_tools.names import qualified_name_problem
 from bundle_tools.patch.textedit import PathParts, YamlText
 from bundle_tools.semver_range import RangeError, parse_range, parse_version
 from bundle_tools.yamlio import SourceText, plain_data, pointer
@@ -23,28 +25,26 @@ _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:
 #: ``--version`` produces.
 _OBJECT_NAME = re.compile(r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*")
 _OBJECT_NAME_MAX = 253
-#: Container image references as ``github.com/distribution/reference`` parses them:
-#: ``[domain[:port]/]path[:tag][@digest]``.
-_DOMAIN = (
-    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
-)
-_PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-_IMAGE_REF = re.compile(
-    rf"(?:{_DOMAIN}(?::\d+)?/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
-    r"(?::[\w][\w.-]{0,127})?"
-    r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?"
-)
 #: Channel names: anything but whitespace, commas (the list separator) and control
 #: characters.
 _CHANNEL = re.compile(r"[^\s,\x00-\x1f\x7f]+")
 _MISSING = object()
+#: Annotations that an option of their own sets (and checks).
+_OWN_OPTION = {
+    "olm.skipRange": "--skip-range",
+    "createdAt": "--created-at",
+    "containerImage": "--operator-image",
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PatchOptions:
     """What to change. ``token_auth`` lists clouds (``aws``, ``azure``, ``gcp``); empty
     means no token-auth edits at all. ``related_images`` holds ``(NAME, image ref)``
-    pairs; ``created_at`` an RFC 3339 UTC timestamp; ``channels`` the channel names.
+    pairs (``related_images_entry`` False: no new ``spec.relatedImages`` entry for them);
+    ``annotations`` ``(KEY, VALUE)`` pairs for ``metadata.annotations``; ``created_at``
+    an RFC 3339 UTC timestamp, set only when the run changes something else when
+    ``created_at_only_with_changes``; ``channels`` the channel names.
     Unset (None) release fields are left alone. :meth:`check` raises UsageError for
     values OLM would reject."""
 
@@ -58,7 +58,10 @@ class PatchOptions:
     skip_range: str | None = None
     operator_image: str | None = None
     related_images: tuple[tuple[str, str], ...] = ()
+    related_images_entry: bool = True
+    annotations: tuple[tuple[str, str], ...] = ()
     created_at: str | None = None
+    created_at_only_with_changes: bool = False
     channels: tuple[str, ...] | None = None
     default_channel: str | None = None
 
@@ -104,6 +107,7 @@ class PatchOptions:
                     f"--related-image {env_names[env]} and {name} both set {env}; give it once"
                 )
             env_names[env] = name
+        self._check_annotations()
         if self.created_at is not None and not _valid_timestamp(self.created_at):
             raise UsageError(
                 f"--created-at {self.created_at!r}: expected an RFC 3339 timestamp "
@@ -126,6 +130,22 @@ class PatchOptions:
                 f"--default-channel {self.default_channel!r} is not one of --channels "
                 f"{','.join(self.channels)}"
             )
+
+    def _check_annotations(self) -> None:
+        """Raise UsageError for an ``--annotation`` key that is not a qualified name, is
+        given twice, or is set by an option of its own (which checks its value)."""
+        seen: set[str] = set()
+        for key, value in self.annotations:
+            problem = qualified_name_problem(key)
+            if problem:
+                raise UsageError(f"--annotation {key}={value}: {problem}")
+            if key in _OWN_OPTION:
+                raise UsageError(
+                    f"--annotation {key}=...: use {_OWN_OPTION[key]}, which checks the value"
+                )
+            if key in seen:
+                raise UsageError(f"--annotation {key} is given twice; give it once")
+            seen.add(key)
 
     @property
     def needs_container(self) -> bool:
@@ -155,11 +175,13 @@ def related_image_env(name: str) -> str:
 
 
 def _check_image(option: str, ref: str) -> None:
-    """Raise UsageError unless ``ref`` is an image reference (``host/path[:tag][@digest]``)."""
-    if not _IMAGE_REF.fullmatch(ref):
+    """Raise UsageError unless ``ref`` is an image reference, checked by the grammar CSV015
+    and opm apply (:mod:`bundle_tools.imageref`)."""
+    problem = reference_problem(ref)
+    if problem:
         raise UsageError(
-            f"{option}{ref!r} is not an image reference "
-            "(like quay.io/org/name:tag or quay.io/org/name@sha256:<hex>)"
+            f"{option}{ref!r} is not an image reference ({problem}; like "
+            "quay.io/org/name:tag or quay.io/org/name@sha256:<64 hex digits>)"
         )
 
 

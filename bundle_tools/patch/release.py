@@ -25,13 +25,15 @@ from bundle_tools.patch.textedit import PathParts
 _NAME_VERSION = re.compile(r"(?P<base>.+?)\.(?P<v>v?)(?P<version>\d+\.\d+\.\d+\S*)")
 
 
-def patch_related_image(plan: Planner, container: PathParts, name: str, ref: str) -> None:
+def patch_related_image(
+    plan: Planner, container: PathParts, name: str, ref: str, *, new_entry: bool = True
+) -> None:
     """Point every ``RELATED_IMAGE_<NAME>`` env var of every deployment (containers and
     initContainers) at ``ref``, or add one to ``container`` when none exists; set the
     ``spec.relatedImages`` entries of that name (names compared as env names, so
     ``quay-db`` matches ``quay_db``) or of the env var's old image, or add
-    ``{image, name}``. Raises InputError for such an env var that takes its value from
-    ``valueFrom``."""
+    ``{image, name}`` (unless ``new_entry`` is False). Raises InputError for such an env
+    var that takes its value from ``valueFrom``."""
     env_name = related_image_env(name)
     old_images: set[str] = set()
     for d, deployment in enumerate(get_path(plan.data, DEPLOYMENTS) or []):
@@ -53,9 +55,10 @@ def patch_related_image(plan: Planner, container: PathParts, name: str, ref: str
     if not old_images:
         plan.append((*container, "env"), [{"name": env_name, "value": ref}])
     named = _related_entries(plan, lambda e: related_image_env(str(e.get("name"))) == env_name)
-    if not _follow(
+    followed = _follow(
         plan, named + _related_entries(plan, lambda e: e.get("image") in old_images), ref
-    ):
+    )
+    if not followed and new_entry:
         plan.append(("spec", "relatedImages"), [{"image": ref, "name": name}])
 
 

@@ -20,6 +20,7 @@ indices (``int``) from a document root.
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import re
 from collections import Counter
@@ -441,7 +442,12 @@ class YamlText:
         seq, index = self._item(doc, parts)
         item = seq.value[index]
         if seq.flow_style:
-            text = json.dumps(value) if self.json else render_flow(value)
+            if not self.json:
+                text = render_flow(value)
+            elif item.start_mark.line == seq.start_mark.line:
+                text = self._json(value, None, 0)
+            else:
+                text = self._json(value, self._json_indent, item.start_mark.column)
             self._replacements.append((item.start_mark.index, self._end(item), text, 0))
             return
         start, end = self._block_item_span(seq, index)
@@ -529,7 +535,9 @@ class YamlText:
 
     def _render_pending(self, pending: _Pending) -> None:
         node = pending.node
-        if node.id == "scalar" or (node.flow_style and not node.value and not self.json):
+        if self.json:
+            self._extend_json(pending, self._json_indent)
+        elif node.id == "scalar" or (node.flow_style and not node.value and not self.json):
             self._expand_empty(pending)
         elif node.flow_style:
             self._extend_flow(pending)
@@ -562,6 +570,71 @@ class YamlText:
         else:
             at, text = self._end(last), "".join(", " + p for p in pieces)
         self._replacements.append((at, at, text, 0))
+
+    @functools.cached_property
+    def _json_indent(self) -> int | None:
+        """Indentation step of a pretty-printed JSON file (the columns from the root's
+        opening brace to its first entry, which starts a line), None when the root's
+        entries are not on lines of their own (compact JSON, or not JSON)."""
+        root = self.roots[0] if self.roots else None
+        if root is None or root.id == "scalar" or not root.value:
+            return None
+        first = root.value[0][0] if root.id == "mapping" else root.value[0]
+        if first.start_mark.line == root.start_mark.line:
+            return None
+        step = first.start_mark.column - self._indent_of(root.start_mark.index)
+        return step if step > 0 else None
+
+    def _indent_of(self, index: int) -> int:
+        """Columns of leading spaces on the line holding ``index``."""
+        start = self._line_start(index)
+        line = self.text[start:index]
+        return len(line) - len(line.lstrip(" "))
+
+    def _json(self, value: Any, step: int | None, col: int) -> str:
+        """``value`` as JSON: on one line when ``step`` is None, else indented by ``step``
+        with its continuation lines starting at column ``col`` (the file's line ending)."""
+        text = json.dumps(value, indent=step, ensure_ascii=False)
+        return text if step is None else text.replace("\n", self.source.newline + " " * col)
+
+    def _extend_json(self, pending: _Pending, step: int | None) -> None:
+        """New keys or items of a collection in a JSON file. In pretty-printed JSON
+        (``step`` = its indentation step) each goes on lines of its own at the
+        indentation of the collection's entries, nested content indented by ``step``, as
+        ``json.dumps(indent=step)`` writes it; a collection written on one line, or any
+        in compact JSON (``step`` None), keeps its new entries on that line. An empty
+        collection or a ``null`` that gains content becomes the new collection."""
+        node, newline = pending.node, self.source.newline
+        entries = node.value if node.id != "scalar" else []
+        if entries:
+            last = entries[-1][0] if node.id == "mapping" else entries[-1]
+            if step is None or last.start_mark.line == node.start_mark.line:
+                self._extend_flow(pending)
+                return
+        elif node.id == "scalar" and not _is_null(node):
+            raise self._error("cannot add content to this value in place", node)
+        outer = self._indent_of(node.start_mark.index)
+        col = 0 if step is None else last.start_mark.column if entries else outer + step
+        pieces = [
+            f"{json.dumps(k, ensure_ascii=False)}: {self._json(v, step, col)}"
+            for k, v in pending.keys.items()
+        ]
+        pieces += [self._json(v, step, col) for v in pending.items]
+        if step is None:
+            separator, body = ", ", ", ".join(pieces)
+        else:
+            separator = "," + newline + " " * col
+            body = newline + " " * col + separator.join(pieces) + newline + " " * outer
+        if entries:
+            at = self._end(entries[-1][1] if node.id == "mapping" else entries[-1])
+            self._replacements.append((at, at, "".join(separator + p for p in pieces), 0))
+        elif node.id == "scalar":
+            opening, closing = ("{", "}") if pending.keys else ("[", "]")
+            span = (node.start_mark.index, node.end_mark.index)
+            self._replacements.append((*span, opening + body + closing, 0))
+        else:
+            inside = (node.start_mark.index + 1, node.end_mark.index - 1)
+            self._replacements.append((*inside, body, 0))
 
     def _insert_keys(self, node: Any, keys: dict[str, Any]) -> None:
         """New keys go in sorted position when the existing keys are sorted (as

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from bundle_tools.csv_model import as_list, get_path
 from bundle_tools.findings import Severity
+from bundle_tools.imageref import reference_problem
 from bundle_tools.rules import Hit, rule
 from bundle_tools.yamlio import to_plain
 
@@ -34,15 +35,6 @@ INSTALL_MODE_TYPES = ("OwnNamespace", "SingleNamespace", "MultiNamespace", "AllN
 
 #: Kubernetes object names (DNS-1123 subdomain), the rule for ``metadata.name`` of a CSV.
 DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
-
-#: Container image reference (distribution/reference grammar): name, ``:tag``, ``@digest``.
-_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-_DOMAIN = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?|\[[0-9a-fA-F:]+\](?::[0-9]+)?)"  # noqa: E501
-IMAGE_REFERENCE = re.compile(
-    rf"(?:{_DOMAIN}/)?{_COMPONENT}(?:/{_COMPONENT})*"
-    r"(?::[\w][\w.-]{0,127})?"
-    r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?"
-)
 
 #: Cluster-scoped resources by API group ("" = core) that a namespaced Role cannot grant.
 CLUSTER_SCOPED: dict[str, frozenset[str]] = {
@@ -654,9 +646,11 @@ def related_images(ctx: BundleContext) -> Iterator[Hit]:
     for i, entry in enumerate(images):
         parts = ("spec", "relatedImages", i)
         image = get_path(entry, ("image",))
-        if not isinstance(image, str) or not IMAGE_REFERENCE.fullmatch(image):
+        problem = reference_problem(image) if isinstance(image, str) else "not a string"
+        if problem:
             yield Hit(
-                message=f"relatedImages[{i}].image {image!r} is not a valid image reference",
+                message=f"relatedImages[{i}].image {image!r} is not a valid image reference "
+                f"({problem}): opm validate rejects the catalog entry",
                 location=ctx.at(ctx.csv, (*parts, "image")),
             )
             continue

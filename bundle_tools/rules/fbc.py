@@ -44,8 +44,8 @@ from bundle_tools.fbc.model import (
     Channel,
     text,
 )
-from bundle_tools.fbc.reference import reference_problem
 from bundle_tools.findings import Location, Severity
+from bundle_tools.imageref import reference_problem
 from bundle_tools.rules import Hit, rule
 from bundle_tools.schemas import load_schema, schema_hits
 from bundle_tools.semver_range import parse_range, parse_version

@@ -1,0 +1,112 @@
+"""README's promises, as a user meets them: all-or-nothing multi-file edits, links that
+lead out of the bundle, no empty package directory on a full disk, locking."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bundle_tools import safewrite
+from bundle_tools.cli import app
+
+from .test_patch_cli import BASIC, CHANNEL_ANNOTATIONS, _bundle
+
+runner = CliRunner()
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+def test_patch_csv_channels_is_all_or_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundle = _bundle(tmp_path, CHANNEL_ANNOTATIONS)
+    before = _files(bundle)
+    annotations = bundle / "metadata" / "annotations.yaml"
+    real_replace = os.replace
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        if Path(dst) == annotations.resolve():
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(safewrite.os, "replace", replace)
+    result = runner.invoke(app, ["patch-csv", str(bundle), "--channels", "alpha,beta"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"{annotations.resolve()}: error: cannot write file: No space left on device\n"
+    )
+    assert result.stdout == ""
+    assert _files(bundle) == before
+
+
+def test_patch_csv_refuses_a_link_out_of_the_bundle(tmp_path: Path) -> None:
+    bundle = _bundle(tmp_path, CHANNEL_ANNOTATIONS)
+    outside = tmp_path / "outside.yaml"
+    outside.write_text(BASIC)
+    csv = bundle / "manifests" / "demo.clusterserviceversion.yaml"
+    csv.unlink()
+    csv.symlink_to(outside)
+    result = runner.invoke(app, ["patch-csv", str(bundle)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"{csv}: error: symbolic link to '{outside}', outside '{bundle}': refusing to write "
+        "outside it\n"
+    )
+    assert outside.read_text() == BASIC
+
+
+def test_patch_csv_follows_a_link_within_the_bundle(tmp_path: Path) -> None:
+    bundle = _bundle(tmp_path, CHANNEL_ANNOTATIONS)
+    (bundle / "shared").mkdir()
+    real = bundle / "shared" / "csv.yaml"
+    real.write_text(BASIC)
+    csv = bundle / "manifests" / "demo.clusterserviceversion.yaml"
+    csv.unlink()
+    csv.symlink_to("../shared/csv.yaml")
+    assert runner.invoke(app, ["patch-csv", str(bundle)]).exit_code == 0
+    assert csv.is_symlink()
+    assert 'token-auth-aws: "true"' in real.read_text()
+
+
+def test_render_on_a_full_disk_leaves_no_package_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundle = _bundle(
+        tmp_path,
+        CHANNEL_ANNOTATIONS.replace(
+            "annotations:\n",
+            "annotations:\n  operators.operatorframework.io.bundle.package.v1: demo\n",
+        ),
+    )
+    catalog = tmp_path / "catalog"
+    catalog.mkdir()
+
+    def full(fd: int, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(safewrite.os, "write", full)
+    result = runner.invoke(
+        app,
+        [
+            "catalog",
+            "render",
+            str(bundle),
+            "--image",
+            "quay.io/x/demo:1",
+            "--catalog",
+            str(catalog),
+        ],
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"{catalog}/demo/catalog.yaml: error: cannot write file: No space left on device\n"
+    )
+    assert list(catalog.iterdir()) == []
