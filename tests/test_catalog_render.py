@@ -108,7 +108,7 @@ kind: Ignored
         root / "metadata" / "annotations.yaml",
         """annotations:
   operators.operatorframework.io.bundle.package.v1: widget
-  operators.operatorframework.io.bundle.channels.v1: stable, fast
+  operators.operatorframework.io.bundle.channels.v1: stable,fast
   operators.operatorframework.io.bundle.channel.default.v1: stable
 """,
     )
@@ -495,7 +495,8 @@ def test_package_name_must_be_a_dns_label(bundle: Path, tmp_path: Path, package:
     assert result.stderr == (
         f"{annotations}: error: package name {package!r} "
         "(operators.operatorframework.io.bundle.package.v1) is not a DNS-1123 label (lowercase "
-        "alphanumerics and '-', alphanumeric at both ends, at most 63 characters)\n"
+        "letters, digits and '-', starting and ending with a letter or digit, at most 63 "
+        "characters)\n"
     )
     assert [p for p in tmp_path.rglob("*") if p.is_file() and "bundle" not in p.parts] == []
 
@@ -568,4 +569,23 @@ def test_broken_symlink_among_manifests_is_an_input_error(bundle: Path, tmp_path
     result = runner.invoke(app, [*args, "--catalog", str(catalog)])
     assert result.exit_code == 2
     assert result.stderr == f"{link}: error: broken symbolic link: its target does not exist\n"
+    assert not catalog.exists()
+
+
+def test_render_refuses_channel_names_opm_would_keep_with_spaces(tmp_path: Path) -> None:
+    """channels 'alpha, stable': opm publishes a channel ' stable'; render said nothing
+    and trimmed it (shared case channels-space-after-comma)."""
+    bundle = shared_path("cases", "channels-space-after-comma", "bundle")
+    catalog = tmp_path / "catalog"
+    result = runner.invoke(
+        app,
+        ["catalog", "render", str(bundle), "--image", "quay.io/x/w:1", "--catalog", str(catalog)],
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"{bundle}/metadata/annotations.yaml: error: "
+        "operators.operatorframework.io.bundle.channels.v1 'alpha, stable': channel name "
+        "' stable' has surrounding whitespace, which opm keeps: it makes a separate channel "
+        "' stable', not 'stable'; fix the annotation (no spaces around commas)\n"
+    )
     assert not catalog.exists()

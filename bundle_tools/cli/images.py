@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -153,16 +154,22 @@ def _outputs(
 
 def _emit(
     kind: str,
-    build: Callable[[list[Platform], RegistryClient], Image],
+    build: Callable[[list[Platform], RegistryClient | None], Image],
     outputs: _Outputs,
     output: BuildOutput,
+    needs_registry: bool = False,
 ) -> None:
-    """Build (``build(platforms, client)``), write every output, print the pinned
-    reference (or the JSON object)."""
+    """Build (``build(platforms, client)``; ``client`` is ``None`` unless pushing or
+    ``needs_registry``), write every output, print the pinned reference (or the JSON
+    object). httpx is imported only when a registry is used."""
     from bundle_tools.images.oci import write_archive, write_layout
-    from bundle_tools.images.registry import RegistryClient
 
-    with RegistryClient(outputs.registry) as client:
+    with ExitStack() as stack:
+        client = None
+        if outputs.push or needs_registry:
+            from bundle_tools.images.registry import RegistryClient
+
+            client = stack.enter_context(RegistryClient(outputs.registry))
         image = build(outputs.platforms, client)
         if outputs.layout:
             write_layout(outputs.layout, image, outputs.tag)
@@ -170,7 +177,7 @@ def _emit(
         if outputs.archive:
             write_archive(outputs.archive, image, outputs.tag)
             typer.echo(f"wrote {kind} image to oci-archive:{outputs.archive}", err=True)
-        if outputs.push:
+        if client is not None and outputs.push:
             client.push_image(outputs.ref, image)
     pinned = f"{outputs.ref.name}@{image.digest}"
     if output is BuildOutput.json:
@@ -271,8 +278,8 @@ def catalog_build(
 
             _refuse_errors(check_catalog(catalog))
 
-        def build(platforms: list[Platform], client: RegistryClient) -> Image:
-            bases = pull_base(client, base, platforms) if base else None
+        def build(platforms: list[Platform], client: RegistryClient | None) -> Image:
+            bases = pull_base(client, base, platforms) if base and client else None
             return build_catalog_image(catalog, platforms, labels, bases)
 
-        _emit("catalog", build, outputs, output)
+        _emit("catalog", build, outputs, output, needs_registry=base is not None)

@@ -24,8 +24,8 @@ from typing import Any
 import yaml
 
 from bundle_tools.errors import UsageError
-from bundle_tools.fbc.model import DNS1123_LABEL, DNS1123_LABEL_SHAPE
 from bundle_tools.imageref import reference_problem
+from bundle_tools.names import dns1123_label_problem, package_name_problem
 
 MARKETPLACE_NAMESPACE = "openshift-marketplace"
 _CHANNEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -173,9 +173,14 @@ def install_manifests(
     problem = reference_problem(catalog_image)
     if problem:
         raise UsageError(f"invalid --catalog-image {catalog_image!r}: {problem}")
-    _check(package, DNS1123_LABEL, "--package", DNS1123_LABEL_SHAPE)
+    namespace = namespace or package
+    for option, value, problem in (
+        ("--package", package, package_name_problem(package)),
+        ("--namespace", namespace, dns1123_label_problem(namespace)),
+    ):
+        if problem:
+            raise UsageError(f"invalid {option} {value!r}: {problem}")
     _check(channel, _CHANNEL, "--channel", "letters, digits, '.', '_' or '-'")
-    namespace = _check(namespace or package, DNS1123_LABEL, "--namespace", DNS1123_LABEL_SHAPE)
     source = f"{package}-catalog"
     subscription: dict[str, Any] = {
         "channel": channel,

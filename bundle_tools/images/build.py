@@ -20,8 +20,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bundle_tools.errors import InputError, UsageError
+from bundle_tools.errors import BundleToolsError, InputError, UsageError
 from bundle_tools.fbc.dockerfile import CONFIGS_LABEL
 from bundle_tools.imageref import ImageReference
 from bundle_tools.images.layer import build_layer, collect_tree, source_date_epoch
@@ -32,7 +33,9 @@ from bundle_tools.images.oci import (
     Platform,
     build_image,
 )
-from bundle_tools.images.registry import RegistryClient, RegistryError
+
+if TYPE_CHECKING:
+    from bundle_tools.images.registry import RegistryClient
 
 CONFIGS_DIR = "configs"
 OPM_ENTRYPOINT = ("/bin/opm",)
@@ -112,8 +115,8 @@ def pull_base(
 ) -> dict[Platform, BaseImage]:
     """Config and layers of base image ``ref`` for each of ``platforms``: from its index
     (by platform) or, for a single-platform image, the image itself when its config's
-    os/architecture is the platform. Raises RegistryError when a platform is missing or
-    a request fails."""
+    os/architecture is the platform. Raises BundleToolsError when a platform is missing,
+    RegistryError when a request fails."""
     top = client.get_manifest(ref)
     found: dict[Platform, BaseImage] = {}
     for platform in platforms:
@@ -122,13 +125,13 @@ def pull_base(
             listed = top.json().get("manifests") or []
             entries = [e for e in listed if platform.matches(e.get("platform") or {})]
             if not entries:
-                raise RegistryError(f"base image {ref} has no {platform} image")
+                raise BundleToolsError(f"base image {ref} has no {platform} image")
             manifest = client.get_manifest(ref.with_digest(entries[0]["digest"]))
         body = manifest.json()
         config = json.loads(client.get_blob(ref, body["config"]["digest"]))
         if not platform.matches(config):
             have = f"{config.get('os')}/{config.get('architecture')}"
-            raise RegistryError(f"base image {ref} is {have}, not {platform}")
+            raise BundleToolsError(f"base image {ref} is {have}, not {platform}")
         layers = list(body.get("layers") or [])
         blobs = {item["digest"]: client.get_blob(ref, item["digest"]) for item in layers}
         found[platform] = BaseImage(config=config, layers=layers, blobs=blobs)

@@ -15,16 +15,13 @@ from bundle_tools.csv_model import CLOUDS, get_path
 from bundle_tools.csv_model import DEPLOYMENTS as DEPLOYMENTS  # re-exported to patch modules
 from bundle_tools.errors import InputError, UsageError
 from bundle_tools.imageref import reference_problem
-from bundle_tools.names import qualified_name_problem
+from bundle_tools.names import edge_problem, qualified_name_problem
 from bundle_tools.patch.textedit import PathParts, YamlText
-from bundle_tools.semver_range import RangeError, parse_range, parse_version
+from bundle_tools.semver_range import RangeError, parse_range
+from bundle_tools.versions import parse_strict
 from bundle_tools.yamlio import SourceText, plain_data, pointer
 
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)")
-#: Kubernetes object names (DNS-1123 subdomain): CSV names, so ``replaces`` and the name
-#: ``--version`` produces.
-_OBJECT_NAME = re.compile(r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*")
-_OBJECT_NAME_MAX = 253
 #: Channel names: anything but whitespace, commas (the list separator) and control
 #: characters.
 _CHANNEL = re.compile(r"[^\s,\x00-\x1f\x7f]+")
@@ -73,7 +70,7 @@ class PatchOptions:
                 raise UsageError(f"--token-auth {cloud!r}: choose from {', '.join(CLOUDS)}")
         if self.version is not None:
             try:
-                parse_version(self.version)
+                parse_strict(self.version)
             except ValueError as exc:
                 raise UsageError(f"--version {self.version!r} is {exc}") from None
         if self.skip_range is not None:
@@ -82,11 +79,9 @@ class PatchOptions:
             except RangeError as exc:
                 reason = str(exc).removeprefix(f"{self.skip_range!r}: ")
                 raise UsageError(f"--skip-range {self.skip_range!r}: {reason}") from None
-        if self.replaces is not None and not is_object_name(self.replaces):
-            raise UsageError(
-                f"--replaces {self.replaces!r} is not a CSV name (lowercase letters, digits, "
-                "'-' and '.', like my-operator.v1.2.3)"
-            )
+        if self.replaces is not None and (problem := edge_problem(self.replaces)):
+            # the check CSV004 makes of spec.replaces
+            raise UsageError(f"--replaces {self.replaces!r} {problem} (like my-operator.v1.2.3)")
         if self.operator_image is not None:
             _check_image("--operator-image ", self.operator_image)
         env_names: dict[str, str] = {}
@@ -158,13 +153,6 @@ class PatchOptions:
             or self.deployment is not None
             or self.container is not None
         )
-
-
-def is_object_name(name: str) -> bool:
-    """True when ``name`` is a valid Kubernetes object name (DNS-1123 subdomain: at most
-    253 lowercase letters, digits, ``-`` and ``.``), as a CSV's ``metadata.name`` and
-    ``spec.replaces`` must be."""
-    return len(name) <= _OBJECT_NAME_MAX and bool(_OBJECT_NAME.fullmatch(name))
 
 
 def related_image_env(name: str) -> str:

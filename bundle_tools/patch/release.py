@@ -11,12 +11,12 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from bundle_tools.names import csv_name_problem
 from bundle_tools.patch.model import (
     ANNOTATIONS,
     DEPLOYMENTS,
     Planner,
     get_path,
-    is_object_name,
     related_image_env,
 )
 from bundle_tools.patch.textedit import PathParts
@@ -96,7 +96,7 @@ def _follow(plan: Planner, entries: list[int], ref: str) -> bool:
 def patch_version(plan: Planner, version: str) -> None:
     """Set ``spec.version`` and the version suffix of ``metadata.name`` (``.vX.Y.Z``, or
     ``.X.Y.Z`` when the name has no ``v``). Raises InputError when the name has no such
-    suffix or the new name is not a valid Kubernetes object name."""
+    suffix or the new name is not a valid CSV name (:func:`bundle_tools.names.csv_name_problem`)."""
     plan.set(("spec", "version"), version)
     name = get_path(plan.data, ("metadata", "name"))
     match = _NAME_VERSION.fullmatch(str(name)) if isinstance(name, str) else None
@@ -106,11 +106,9 @@ def patch_version(plan: Planner, version: str) -> None:
             ("metadata", "name"),
         )
     new_name = f"{match['base']}.{match['v']}{version}"
-    if not is_object_name(new_name):
+    if problem := csv_name_problem(new_name):  # the check CSV017 makes of metadata.name
         raise plan.error(
-            f"--version {version}: metadata.name would be {new_name!r}, not a valid "
-            "Kubernetes object name (lowercase letters, digits, '-' and '.'; no build "
-            "metadata '+...', no upper case)",
+            f"--version {version}: metadata.name would be {new_name!r}, which {problem}",
             ("metadata", "name"),
         )
     plan.set(("metadata", "name"), new_name)
