@@ -306,3 +306,57 @@ def test_rebuilt_bundle_in_other_directory_pushes_same_digest(registry, tmp_path
     first = build("bundle", "build", str(BUNDLE), "--tag", ref, "--plain-http")
     assert result.stdout.split("@")[1] == first.stdout.split("@")[1]
     shutil.rmtree(copy)
+
+
+def _catalog_files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_render_image_ref_as_from_directory(registry, tmp_path: Path) -> None:
+    ref = f"{registry.host}/quay/render-bundle:v1"
+    pushed = build("bundle", "build", str(BUNDLE), "--tag", ref, "--plain-http")
+    assert pushed.exit_code == 0, pushed.output
+    from_image, from_dir = tmp_path / "from-image", tmp_path / "from-dir"
+    result = build("catalog", "render", ref, "--plain-http", "--catalog", str(from_image))
+    assert result.exit_code == 0, result.output
+    result = build("catalog", "render", str(BUNDLE), "--image", ref, "--catalog", str(from_dir))
+    assert result.exit_code == 0, result.output
+    assert _catalog_files(from_image) == _catalog_files(from_dir)
+    assert f"image: {ref}\n" in (from_image / "project-quay" / "catalog.yaml").read_text()
+
+
+@pytest.mark.parametrize("source", ["image", "directory"])
+def test_render_pin_digest(registry, tmp_path: Path, source: str) -> None:
+    ref = f"{registry.host}/quay/pinned-bundle:v1"
+    pushed = build(
+        "bundle", "build", str(BUNDLE), "--tag", ref, "--plain-http",
+        "--platform", "linux/amd64", "--platform", "linux/arm64",
+    )  # fmt: skip
+    assert pushed.exit_code == 0, pushed.output
+    digest = inspect(ref)["Digest"]
+    args = [ref] if source == "image" else [str(BUNDLE), "--image", ref]
+    catalog = tmp_path / "catalog"
+    result = build(
+        "catalog", "render", *args, "--pin-digest", "--plain-http", "--catalog", str(catalog)
+    )
+    assert result.exit_code == 0, result.output
+    text = (catalog / "project-quay" / "catalog.yaml").read_text()
+    assert f"image: {registry.host}/quay/pinned-bundle@{digest}\n" in text
+    assert ":v1" not in text
+
+
+def test_render_refuses_an_image_that_is_no_bundle(registry, tmp_path: Path) -> None:
+    ref = f"{registry.host}/quay/not-a-bundle:v1"
+    built = build("catalog", "build", str(CATALOG), "--tag", ref, "--plain-http")
+    assert built.exit_code == 0, built.output
+    result = build("catalog", "render", ref, "--plain-http", "--catalog", str(tmp_path / "c"))
+    assert result.exit_code == 2
+    assert f"bundle image {ref}: no manifests/ directory" in result.stderr
+    missing = build(
+        "catalog", "render", f"{registry.host}/quay/absent:v1", "--plain-http",
+        "--catalog", str(tmp_path / "c"),
+    )  # fmt: skip
+    assert missing.exit_code == 2
+    assert f"registry {registry.host}: GET manifest" in missing.stderr
+    assert "HTTP 404" in missing.stderr
+    assert not (tmp_path / "c").exists()

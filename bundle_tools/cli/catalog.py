@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from bundle_tools.cli import exit_on_input_error
+from bundle_tools.cli.images import CaFile, PlainHttp, TlsVerify, registry_options
 from bundle_tools.cli.options import (
     FailLevel,
     FailOn,
@@ -65,10 +66,21 @@ class CatalogFormat(StrEnum):
 
 
 def render(
-    bundle: Annotated[Path, typer.Argument(help="Bundle directory (manifests/, metadata/).")],
-    image: Annotated[
-        str, typer.Option(help="Bundle image reference, e.g. quay.io/org/op-bundle:v1.2.3.")
+    bundle: Annotated[
+        str,
+        typer.Argument(
+            help="Bundle directory (manifests/, metadata/), or a bundle image reference to "
+            "pull and render (like opm render IMAGE).",
+            metavar="BUNDLE",
+        ),
     ],
+    image: Annotated[
+        str | None,
+        typer.Option(
+            help="Bundle image reference to record, e.g. quay.io/org/op-bundle:v1.2.3 "
+            "(required for a directory; default: the pulled reference)."
+        ),
+    ] = None,
     catalog: Annotated[
         Path, typer.Option(help="Catalog directory; writes <catalog>/<package>/catalog.<format>.")
     ] = Path("catalog"),
@@ -88,6 +100,16 @@ def render(
             help="csv: one olm.csv.metadata; objects: one olm.bundle.object per manifest."
         ),
     ] = MetadataForm.csv,
+    pin_digest: Annotated[
+        bool,
+        typer.Option(
+            "--pin-digest",
+            help="Record the image as REPOSITORY@DIGEST (its tag resolved in its registry).",
+        ),
+    ] = False,
+    plain_http: PlainHttp = False,
+    tls_verify: TlsVerify = "true",
+    ca_file: CaFile = None,
 ) -> None:
     """Render a bundle into a file-based catalog, then validate the catalog.
 
@@ -98,9 +120,12 @@ def render(
     with exit_on_input_error():
         from bundle_tools.fbc.check import check_catalog
         from bundle_tools.fbc.render import add_to_catalog, render_bundle
+        from bundle_tools.images.pull import bundle_source
         from bundle_tools.safewrite import locked
 
-        rendered = render_bundle(bundle, image, metadata.value)
+        options = registry_options(plain_http, tls_verify, ca_file)
+        with bundle_source(bundle, image, pin_digest, options) as (directory, recorded):
+            rendered = render_bundle(directory, recorded, metadata.value)
         with locked(catalog):
             result = add_to_catalog(
                 rendered,

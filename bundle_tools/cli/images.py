@@ -117,18 +117,6 @@ class _Outputs:
     registry: RegistryOptions
 
 
-def image_reference(text: str, option: str) -> ImageReference:
-    """Parse the image reference given to ``option``; raises UsageError naming the
-    option and the reason."""
-    from bundle_tools.errors import UsageError
-    from bundle_tools.imageref import InvalidReference, parse_reference
-
-    try:
-        return parse_reference(text)
-    except InvalidReference as exc:
-        raise UsageError(f"invalid {option} {text!r}: {exc}") from None
-
-
 def _outputs(
     tag: str,
     platforms: list[str] | None,
@@ -138,9 +126,10 @@ def _outputs(
     registry: RegistryOptions,
 ) -> _Outputs:
     """Parse --tag and --platform; raises UsageError when invalid."""
+    from bundle_tools.imageref import parse_option
     from bundle_tools.images.build import image_tag
 
-    ref = image_reference(tag, "--tag")
+    ref = parse_option(tag, "--tag")
     return _Outputs(
         ref=ref,
         tag=image_tag(ref),
@@ -265,12 +254,13 @@ def catalog_build(
     with exit_on_input_error(output is BuildOutput.json):
         from bundle_tools.errors import InputError
         from bundle_tools.fbc.dockerfile import parse_labels
+        from bundle_tools.imageref import parse_option
         from bundle_tools.images.build import build_catalog_image, pull_base
 
         registry = registry_options(plain_http, tls_verify, ca_file)
         outputs = _outputs(tag, platform, push, oci_layout, oci_archive, registry)
         labels = parse_labels(label or [], "--label")
-        base = None if base_image == "scratch" else image_reference(base_image, "--base-image")
+        base = None if base_image == "scratch" else parse_option(base_image, "--base-image")
         if not catalog.is_dir():
             raise InputError("not a catalog directory", catalog)
         if not no_validate:

@@ -38,8 +38,8 @@ from bundle_tools.fbc.model import BUNDLE, PACKAGE
 from bundle_tools.findings import Finding, Location, Severity
 from bundle_tools.rules import Hit
 from bundle_tools.schemas import schema_hits
-from bundle_tools.semver_range import parse_version
 from bundle_tools.template.semver import ARCHETYPES, SemverOptions, generate_channels
+from bundle_tools.versions import parse_strict
 
 SEMVER = "olm.semver"
 BASIC = "olm.template.basic"
@@ -203,7 +203,7 @@ def render_semver(template: Template, render_bundle: BundleRenderer) -> list[dic
                 )
             package_name, text = found
             try:
-                version = parse_version(text)
+                version = parse_strict(text)
             except (TypeError, ValueError) as exc:
                 raise _error(
                     template, f'bundle "{name}" has invalid version "{text}": {exc}', parts
