@@ -418,8 +418,9 @@ def template(
     catalog: Annotated[
         Path | None,
         typer.Option(
-            help="Write <catalog>/<package>/catalog.<output> (replacing it) and validate the "
-            "catalog, instead of printing."
+            metavar="DIR",
+            help="Write DIR/<package>/catalog.<output> (replacing it) and validate the "
+            "catalog, instead of printing.",
         ),
     ] = None,
     plain_http: PlainHttp = False,
