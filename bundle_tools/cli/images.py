@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bundle_tools.cli import exit_on_input_error
+from bundle_tools.cli.options import choice
 from bundle_tools.images.oci import Platform
 
 if TYPE_CHECKING:
@@ -24,15 +25,20 @@ if TYPE_CHECKING:
     from bundle_tools.images.registry import RegistryClient, RegistryOptions
 
 Tag = Annotated[
-    str, typer.Option("--tag", "-t", help="Image reference to build, e.g. quay.io/org/bundle:v1.")
+    str,
+    typer.Option(
+        "--tag", "-t", metavar="REF", help="Image reference to build, e.g. quay.io/org/bundle:v1."
+    ),
 ]
 Labels = Annotated[
-    list[str] | None, typer.Option("--label", help="Extra image label key=value (repeatable).")
+    list[str] | None,
+    typer.Option("--label", metavar="KEY=VALUE", help="Extra image label key=value (repeatable)."),
 ]
 Platforms = Annotated[
     list[str] | None,
     typer.Option(
         "--platform",
+        metavar="OS/ARCH",
         help="os/arch[/variant] (repeatable; several give an image index). Default linux/amd64.",
     ),
 ]
@@ -41,10 +47,12 @@ Push = Annotated[
     typer.Option("--push", help="Push to the registry of --tag (default when no other output)."),
 ]
 OciLayout = Annotated[
-    Path | None, typer.Option("--oci-layout", help="Also write an OCI image layout directory.")
+    Path | None,
+    typer.Option("--oci-layout", metavar="DIR", help="Also write an OCI image layout directory."),
 ]
 OciArchive = Annotated[
-    Path | None, typer.Option("--oci-archive", help="Also write an OCI layout tar archive.")
+    Path | None,
+    typer.Option("--oci-archive", metavar="PATH", help="Also write an OCI layout tar archive."),
 ]
 NoValidate = Annotated[
     bool, typer.Option("--no-validate", help="Build even when validation finds errors.")
@@ -59,7 +67,8 @@ TlsVerify = Annotated[
     ),
 ]
 CaFile = Annotated[
-    Path | None, typer.Option("--ca-file", help="PEM file of CAs trusted for the registry.")
+    Path | None,
+    typer.Option("--ca-file", metavar="PATH", help="PEM file of CAs trusted for the registry."),
 ]
 
 
@@ -71,7 +80,10 @@ class BuildOutput(StrEnum):
 
 
 OutputOption = Annotated[
-    BuildOutput, typer.Option("--output", "-o", help="text: REF@DIGEST; json: an object.")
+    BuildOutput,
+    typer.Option(
+        "--output", "-o", help="text: REF@DIGEST; json: an object.", **choice(BuildOutput)
+    ),
 ]
 
 
@@ -117,18 +129,6 @@ class _Outputs:
     registry: RegistryOptions
 
 
-def image_reference(text: str, option: str) -> ImageReference:
-    """Parse the image reference given to ``option``; raises UsageError naming the
-    option and the reason."""
-    from bundle_tools.errors import UsageError
-    from bundle_tools.imageref import InvalidReference, parse_reference
-
-    try:
-        return parse_reference(text)
-    except InvalidReference as exc:
-        raise UsageError(f"invalid {option} {text!r}: {exc}") from None
-
-
 def _outputs(
     tag: str,
     platforms: list[str] | None,
@@ -138,9 +138,10 @@ def _outputs(
     registry: RegistryOptions,
 ) -> _Outputs:
     """Parse --tag and --platform; raises UsageError when invalid."""
+    from bundle_tools.imageref import parse_option
     from bundle_tools.images.build import image_tag
 
-    ref = image_reference(tag, "--tag")
+    ref = parse_option(tag, "--tag")
     return _Outputs(
         ref=ref,
         tag=image_tag(ref),
@@ -193,7 +194,9 @@ def _emit(
 
 
 def bundle_build(
-    bundle: Annotated[Path, typer.Argument(help="Bundle directory (manifests/, metadata/).")],
+    bundle: Annotated[
+        Path, typer.Argument(metavar="BUNDLE", help="Bundle directory (manifests/, metadata/).")
+    ],
     tag: Tag,
     label: Labels = None,
     platform: Platforms = None,
@@ -233,12 +236,15 @@ def bundle_build(
 
 
 def catalog_build(
-    catalog: Annotated[Path, typer.Argument(help="FBC directory to put at /configs.")],
+    catalog: Annotated[
+        Path, typer.Argument(metavar="CATALOG", help="FBC directory to put at /configs.")
+    ],
     tag: Tag,
     base_image: Annotated[
         str,
         typer.Option(
             "--base-image",
+            metavar="REF",
             help="scratch, or an image with /bin/opm (pulled; the image runs opm serve /configs).",
         ),
     ] = "scratch",
@@ -265,12 +271,13 @@ def catalog_build(
     with exit_on_input_error(output is BuildOutput.json):
         from bundle_tools.errors import InputError
         from bundle_tools.fbc.dockerfile import parse_labels
+        from bundle_tools.imageref import parse_option
         from bundle_tools.images.build import build_catalog_image, pull_base
 
         registry = registry_options(plain_http, tls_verify, ca_file)
         outputs = _outputs(tag, platform, push, oci_layout, oci_archive, registry)
         labels = parse_labels(label or [], "--label")
-        base = None if base_image == "scratch" else image_reference(base_image, "--base-image")
+        base = None if base_image == "scratch" else parse_option(base_image, "--base-image")
         if not catalog.is_dir():
             raise InputError("not a catalog directory", catalog)
         if not no_validate:
