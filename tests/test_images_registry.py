@@ -280,6 +280,7 @@ def test_tls_without_ca_and_without_credentials(secure_registry, tmp_path: Path)
     no_ca = build("bundle", "build", str(BUNDLE), "--tag", ref, env=env)
     assert no_ca.exit_code == 2
     assert f"registry {host}:" in no_ca.stderr and "CERTIFICATE_VERIFY_FAILED" in no_ca.stderr
+    assert "(after 1 attempt)" in no_ca.stderr
     ca = str(secure_registry.ca_file)
     anonymous = build("bundle", "build", str(BUNDLE), "--tag", ref, "--ca-file", ca, env=env)
     assert anonymous.exit_code == 2
@@ -360,3 +361,83 @@ def test_render_refuses_an_image_that_is_no_bundle(registry, tmp_path: Path) -> 
     assert f"registry {registry.host}: GET manifest" in missing.stderr
     assert "HTTP 404" in missing.stderr
     assert not (tmp_path / "c").exists()
+
+
+def _tagged_bundle(registry, tmp_path: Path) -> tuple[Path, Path, list[str]]:
+    """A copy of bundle/ whose images are tags in the local registry (each pushed, the
+    operator image as a two-platform index); returns the bundle, its CSV and the refs."""
+    import re
+
+    from bundle_tools.images.build import build_catalog_image
+
+    bundle = copy_writable(BUNDLE, tmp_path / "bundle")
+    csv = next((bundle / "manifests").glob("*clusterserviceversion*"))
+    pattern = re.compile(r"quay\.io/([a-z0-9/._-]+)@sha256:[0-9a-f]{64}")
+    text = pattern.sub(lambda m: f"{registry.host}/{m[1]}:v1", csv.read_text())
+    csv.write_text(text)
+    refs = sorted(set(re.findall(rf"{re.escape(registry.host)}/[a-z0-9/._-]+:v1", text)))
+    with RegistryClient(RegistryOptions(plain_http=True)) as client:
+        for ref in refs:
+            content = tmp_path / "content" / ref.replace("/", "_")
+            content.mkdir(parents=True)
+            (content / "name").write_text(ref)
+            platforms = [Platform.parse("linux/amd64")]
+            if "quay-operator" in ref:
+                platforms.append(Platform.parse("linux/arm64"))
+            client.push_image(parse_reference(ref), build_catalog_image(content, platforms))
+    return bundle, csv, refs
+
+
+def test_patch_csv_pin_digests(registry, tmp_path: Path) -> None:
+    bundle, csv, refs = _tagged_bundle(registry, tmp_path)
+    tagged = csv.read_text()
+    expected = tagged
+    for ref in refs:
+        digest = inspect(ref)["Digest"]
+        expected = expected.replace(ref, ref.removesuffix(":v1") + "@" + digest)
+    operator = next(r for r in refs if r.endswith("/quay-operator:v1"))
+    raw = json.loads(skopeo("inspect", "--raw", "--tls-verify=false", f"docker://{operator}"))
+    assert raw["mediaType"] == "application/vnd.oci.image.index.v1+json"
+    args = ["patch-csv", str(bundle), "--no-token-auth", "--pin-digests", "--plain-http"]
+    result = build(*args)
+    assert result.exit_code == 0, result.output
+    assert csv.read_text() == expected
+    assert build(*args, "--check").exit_code == 0
+
+
+def test_patch_csv_pin_digests_adds_related_images_and_refuses_unknown(
+    registry, tmp_path: Path
+) -> None:
+    bundle, csv, refs = _tagged_bundle(registry, tmp_path)
+    text = csv.read_text()
+    start = text.index("  relatedImages:")
+    end = text.index("\n", text.index("redis-7", start)) + 1
+    csv.write_text(text[:start] + "  relatedImages: []\n" + text[end:])
+    args = ["patch-csv", str(bundle), "--no-token-auth", "--pin-digests", "--plain-http"]
+    result = build(*args, "-o", "json")
+    assert result.exit_code == 0, result.output
+    added = {
+        change["new"]["name"]: change["new"]["image"]
+        for change in json.loads(result.stdout)["changes"]
+        if change["pointer"].startswith("/spec/relatedImages/")
+    }
+    operator = next(r for r in refs if r.endswith("/quay-operator:v1"))
+    digest = inspect(operator)["Digest"]
+    assert added["quay-operator"] == operator.removesuffix(":v1") + "@" + digest
+    assert sorted(added) == [
+        "component_builder",
+        "component_clair",
+        "component_postgres",
+        "component_quay",
+        "component_redis",
+        "quay-operator",
+    ]
+    broken = csv.read_text().replace(added["component_redis"], f"{registry.host}/nowhere/redis:v9")
+    csv.write_text(broken)
+    line = broken[: broken.index("nowhere/redis")].count("\n") + 1
+    failed = build(*args)
+    assert failed.exit_code == 2
+    assert f"{csv}:{line}:" in failed.stderr
+    assert f"cannot pin '{registry.host}/nowhere/redis:v9'" in failed.stderr
+    assert "HTTP 404" in failed.stderr
+    assert csv.read_text() == broken

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from contextlib import ExitStack
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bundle_tools.cli import exit_on_input_error
+from bundle_tools.cli.images import CaFile, PlainHttp, TlsVerify, registry_options
 from bundle_tools.csv_model import CLOUDS
 from bundle_tools.errors import UsageError, json_safe, printable
 
@@ -210,6 +212,19 @@ def patch_csv(
             "or json.",
         ),
     ] = Output.text,
+    pin_digests: Annotated[
+        bool,
+        typer.Option(
+            "--pin-digests",
+            help="Replace every image tag in the CSV (containers, initContainers, "
+            "RELATED_IMAGE_* env, containerImage, spec.relatedImages) with the digest its "
+            "registry gives (the index digest of a multi-arch image), and list every image "
+            "in spec.relatedImages.",
+        ),
+    ] = False,
+    plain_http: PlainHttp = False,
+    tls_verify: TlsVerify = "true",
+    ca_file: CaFile = None,
 ) -> None:
     """Make a CSV ready for OpenShift short-lived cloud credentials and set release fields.
 
@@ -271,9 +286,20 @@ def patch_csv(
             if targets.annotations is not None:
                 source = read_source(targets.annotations)
                 results.append((source, *patch_annotations_text(source, options)))
-            csv_text, csv_changes = patch_csv_text(
-                csv_source, options, bundle_changed=any(c for _, _, c in results)
-            )
+            with ExitStack() as stack:
+                resolve = None
+                if pin_digests:
+                    from bundle_tools.images.registry import digest_resolver
+
+                    resolve = stack.enter_context(
+                        digest_resolver(registry_options(plain_http, tls_verify, ca_file))
+                    )
+                csv_text, csv_changes = patch_csv_text(
+                    csv_source,
+                    options,
+                    bundle_changed=any(c for _, _, c in results),
+                    resolve_digest=resolve,
+                )
             results.insert(0, (csv_source, csv_text, csv_changes))
             originals = [Original.of(s.path, s.encode(s.text)) for s, _, _ in results]
             changes = [c for _, _, file_changes in results for c in file_changes]

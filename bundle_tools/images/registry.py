@@ -18,8 +18,8 @@ Authentication follows the registry's ``WWW-Authenticate`` challenge: ``Basic`` 
 credentials of :func:`bundle_tools.images.auth.lookup`; ``Bearer`` fetches a token from
 the challenge's realm (anonymously, with those credentials, or with an identity token as
 an OAuth2 refresh token) for ``repository:<name>:pull[,push]``. Requests answered 429 or
-500/502/503/504, and connection errors or timeouts, are retried ``retries`` times with
-exponential backoff (``Retry-After`` honoured up to 30 s).
+500/502/503/504, and connection errors or timeouts (not TLS handshake failures), are
+retried ``retries`` times with exponential backoff (``Retry-After`` honoured up to 30 s).
 
 Every failure raises :class:`RegistryError` (exit code 2 in the CLI) naming the registry,
 the request and the HTTP status; a 401 names the credential files that were read. No
@@ -33,7 +33,8 @@ import json
 import re
 import ssl
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,7 @@ from typing import Any
 import httpx
 
 from bundle_tools.errors import BundleToolsError
-from bundle_tools.imageref import DEFAULT_DOMAIN, ImageReference
+from bundle_tools.imageref import DEFAULT_DOMAIN, ImageReference, parse_option
 from bundle_tools.images import auth
 from bundle_tools.images.oci import MANIFEST_TYPES, Image, digest_of
 
@@ -121,6 +122,17 @@ def _challenge(response: httpx.Response) -> _Challenge | None:
     if not scheme:
         return None
     return _Challenge(scheme.lower(), dict(_CHALLENGE.findall(rest)))
+
+
+def _tls_failure(exc: BaseException) -> bool:
+    """True when ``exc`` comes from a TLS handshake failure (an untrusted certificate, a
+    plain-HTTP server): a retry would fail the same way."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _detail(response: httpx.Response) -> str:
@@ -280,13 +292,14 @@ class RegistryClient:
             try:
                 response = self._http.request(method, url, headers=sent, content=content)
             except httpx.TransportError as exc:
-                if attempt < self.options.retries:
+                if attempt < self.options.retries and not _tls_failure(exc):
                     self._wait(attempt, None)
                     attempt += 1
                     continue
                 raise RegistryError(
                     f"registry {api_host(ref)}: {what}: cannot connect: "
-                    f"{exc or type(exc).__name__} (after {attempt + 1} attempts)"
+                    f"{exc or type(exc).__name__} (after {attempt + 1} "
+                    f"attempt{'s' if attempt else ''})"
                 ) from None
             if response.status_code == 401 and not authorized:
                 self._authorize(ref, response, actions, what)
@@ -461,3 +474,17 @@ class RegistryClient:
         for digest, media_type in image.manifest_types.items():
             self.put_manifest(ref.with_digest(digest), image.blobs[digest], media_type)
         return self.put_manifest(ref, image.manifest, image.media_type)
+
+
+@contextmanager
+def digest_resolver(options: RegistryOptions | None = None) -> Iterator[Callable[[str], str]]:
+    """A function from image reference text to the digest its tag points at
+    (:meth:`RegistryClient.resolve`: the index digest of a multi-platform image), over
+    one client closed on exit. It raises BundleToolsError for an invalid reference or a
+    failed request."""
+    with RegistryClient(options) as client:
+
+        def resolve(text: str) -> str:
+            return client.resolve(parse_option(text, "image reference"))
+
+        yield resolve

@@ -19,6 +19,7 @@ from bundle_tools.bundle import (
     find_csv_path,
 )
 from bundle_tools.errors import InputError, UsageError
+from bundle_tools.patch.digests import Resolver, pin_digests
 from bundle_tools.patch.model import (
     ANNOTATIONS,
     DEPLOYMENTS,
@@ -38,11 +39,17 @@ from bundle_tools.yamlio import SourceText, read_source
 
 
 def patch_csv_text(
-    source: SourceText, options: PatchOptions, *, bundle_changed: bool = False
+    source: SourceText,
+    options: PatchOptions,
+    *,
+    bundle_changed: bool = False,
+    resolve_digest: Resolver | None = None,
 ) -> tuple[str, list[Change]]:
     """Apply ``options`` to the CSV document of ``source``. ``bundle_changed`` tells
     that other files of the bundle change in this run (for
-    ``options.created_at_only_with_changes``).
+    ``options.created_at_only_with_changes``). With ``resolve_digest``, every image
+    reference is then pinned to the digest it gives (``--pin-digests``, see
+    :mod:`bundle_tools.patch.digests`).
 
     Returns the new text (identical to ``source.text`` when nothing changes) and the
     changes in the order they were planned. Raises InputError (file and line) for
@@ -71,6 +78,8 @@ def patch_csv_text(
         patch_related_image(plan, container, name, ref, new_entry=options.related_images_entry)
     for key, value in options.annotations:
         plan.set((*ANNOTATIONS, key), value)
+    if resolve_digest is not None:
+        pin_digests(plan, resolve_digest)
     if options.created_at is not None and (
         not options.created_at_only_with_changes or plan.changes or bundle_changed
     ):

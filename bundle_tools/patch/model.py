@@ -16,10 +16,10 @@ from bundle_tools.csv_model import DEPLOYMENTS as DEPLOYMENTS  # re-exported to 
 from bundle_tools.errors import InputError, UsageError
 from bundle_tools.imageref import reference_problem
 from bundle_tools.names import edge_problem, qualified_name_problem
-from bundle_tools.patch.textedit import PathParts, YamlText, node_value
+from bundle_tools.patch.textedit import PathParts, YamlText
 from bundle_tools.semver_range import RangeError, parse_range
 from bundle_tools.versions import parse_strict
-from bundle_tools.yamlio import SourceText, pointer
+from bundle_tools.yamlio import SourceText, plain_data, pointer
 
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)")
 #: Channel names: anything but whitespace, commas (the list separator) and control
@@ -210,6 +210,8 @@ def same_value(a: Any, b: Any) -> bool:
         return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, str) and isinstance(b, str):  # quoted or plain, the same string
+        return a == b
     return type(a) is type(b) and a == b
 
 
@@ -306,4 +308,4 @@ def open_document(source: SourceText, want_csv: bool) -> Planner:
         what = "no ClusterServiceVersion document" if want_csv else "empty file"
         raise InputError(what, source.path)
     index = csvs[0] if want_csv else 0
-    return Planner(edit, index, node_value(edit.roots[index], source.path))
+    return Planner(edit, index, plain_data(edit.documents[index].document.data))

@@ -142,46 +142,6 @@ class Style:
         return render_scalar(value)
 
 
-def node_value(node: Any, path: Any = None) -> Any:
-    """Plain Python value of a composed node (dicts, lists, str/int/float/bool/None).
-
-    Raises InputError naming ``path`` (the node's file) and the anchor's line and column
-    when a collection contains itself through an alias, which no plain value can hold.
-    """
-    return _plain(node, path, set())
-
-
-def _plain(node: Any, path: Any, open_nodes: set[int]) -> Any:
-    if node.id in ("mapping", "sequence"):
-        if id(node) in open_nodes:
-            raise InputError(
-                f"recursive YAML alias: the node anchored &{node.anchor} contains *{node.anchor}",
-                path,
-                node.start_mark.line + 1,
-                node.start_mark.column + 1,
-            )
-        open_nodes.add(id(node))
-        if node.id == "mapping":
-            value: Any = {
-                _plain(k, path, open_nodes): _plain(v, path, open_nodes) for k, v in node.value
-            }
-        else:
-            value = [_plain(v, path, open_nodes) for v in node.value]
-        open_nodes.discard(id(node))
-        return value
-    tag = node.tag.rsplit(":", 1)[-1]
-    if tag == "null":
-        return None
-    if tag == "bool":
-        return node.value.lower() in ("true", "yes", "on", "y")
-    if tag in ("int", "float"):
-        try:
-            return int(node.value.replace("_", ""), 0) if tag == "int" else float(node.value)
-        except ValueError:
-            return node.value
-    return node.value
-
-
 @dataclass(slots=True)
 class _Pending:
     """Additions to one existing collection node: new keys (mapping) or new items."""
@@ -223,6 +183,8 @@ class YamlText:
                 column,
             )
         self.roots = [d.node for d in self.documents]
+        #: anchor names of the nodes aliases refer to, by ``id(node)``
+        self._anchors = {k: v for d in self.documents for k, v in d.anchors.items()}
         self._aliases: set[tuple[int, int]] = set()
         #: ids of the anchored nodes that some alias refers to
         self._aliased: set[int] = set()
@@ -235,6 +197,10 @@ class YamlText:
         self.style = self._style_of([(None, root) for root in self.roots], Style())
         self._replacements: list[tuple[int, int, str, int]] = []
         self._pending: dict[int, _Pending] = {}
+
+    def _anchor(self, node: Any) -> str:
+        """The anchor name of a node that an alias refers to."""
+        return self._anchors.get(id(node), "?")
 
     def _survey(self, node: Any, seen: set[int]) -> None:
         """Record alias slots: ``(id(parent), index)`` of a node object met again."""
@@ -338,7 +304,7 @@ class YamlText:
 
     def _alias_end(self, target: Any, floor: int) -> int:
         """End offset of the first ``*name`` alias of ``target`` after offset ``floor``."""
-        name = "*" + str(target.anchor)
+        name = "*" + self._anchor(target)
         return self.text.index(name, floor) + len(name)
 
     def _error(self, message: str, node: Any) -> InputError:
@@ -365,7 +331,7 @@ class YamlText:
             if (id(node), j) in self._aliases:
                 raise self._error(
                     f"cannot edit {'/'.join(map(str, parts[: i + 1]))}: it is a YAML alias "
-                    f"(*{child.anchor}); edit the anchored node instead",
+                    f"(*{self._anchor(child)}); edit the anchored node instead",
                     key if key is not None else node,
                 )
             chain.append((child, key))
@@ -436,7 +402,7 @@ class YamlText:
             raise ValueError(f"not a sequence item: {parts}")
         where = "/".join(map(str, parts))
         if (id(seq), index) in self._aliases:
-            anchor = seq.value[index].anchor
+            anchor = self._anchor(seq.value[index])
             raise self._error(
                 f"cannot replace or remove {where}: it is a YAML alias (*{anchor}); "
                 "edit the anchored node instead",
@@ -445,7 +411,7 @@ class YamlText:
         anchored = self._aliased_inside(seq.value[index])
         if anchored is not None:
             raise self._error(
-                f"cannot replace or remove {where}: it holds anchor &{anchored.anchor}, "
+                f"cannot replace or remove {where}: it holds anchor &{self._anchor(anchored)}, "
                 "which an alias refers to",
                 anchored,
             )
