@@ -225,3 +225,15 @@ def test_catalog_with_errors_is_refused(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 1
     assert "--no-validate" in result.stderr
+
+
+def test_install_manifests_extract_content() -> None:
+    import yaml
+
+    args = ["catalog", "install-manifests", "--catalog-image", "q.io/a/c@sha256:" + "a" * 64,
+            "--package", "quay", "--channel", "stable"]  # fmt: skip
+    plain = list(yaml.safe_load_all(runner.invoke(app, args).stdout))
+    extracted = list(yaml.safe_load_all(runner.invoke(app, [*args, "--extract-content"]).stdout))
+    assert "grpcPodConfig" not in plain[0]["spec"]
+    assert extracted[0]["spec"]["grpcPodConfig"] == {"extractContent": {"catalogDir": "/configs"}}
+    assert extracted[1:] == plain[1:]
