@@ -25,6 +25,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from typing import Any
 
 from bundle_tools.errors import InputError
@@ -691,13 +692,19 @@ class YamlText:
         for pending in self._pending.values():
             self._render_pending(pending)
         self._pending.clear()
-        text = self.text
-        for start, end, new, _ in sorted(
-            self._replacements, key=lambda r: (r[0], r[1], -r[3]), reverse=True
-        ):
-            text = text[:start] + new + text[end:]
+        ordered = sorted(self._replacements, key=lambda r: (r[0], r[1], -r[3]), reverse=True)
         self._replacements.clear()
-        return text
+        text = self.text
+        if any(later[1] > earlier[0] for earlier, later in pairwise(ordered)):
+            for start, end, new, _ in ordered:  # overlapping splices: one after the other
+                text = text[:start] + new + text[end:]
+            return text
+        pieces, cursor = [], len(text)
+        for start, end, new, _ in ordered:  # disjoint splices: one copy of the text
+            pieces += (text[end:cursor], new)
+            cursor = start
+        pieces.append(text[:cursor])
+        return "".join(reversed(pieces))
 
 
 def _wrong_kind(parts: PathParts, node: Any, expected: str) -> str:
