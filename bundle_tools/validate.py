@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bundle_tools.bundle import load_bundle
 from bundle_tools.context import BundleContext
-from bundle_tools.errors import InputError
+from bundle_tools.errors import InputError, require_path
 from bundle_tools.findings import Report
 from bundle_tools.yamlio import load_file
 
@@ -40,8 +40,7 @@ def load_context(path: str | Path, profile: str = "default") -> BundleContext:
     ``metadata/`` file cannot be read or parsed. For an optional metadata file the
     message adds what opm would do: skip the file and silently drop what it declares.
     """
-    if not Path(path).exists():
-        raise InputError("no such file or directory", path)
+    require_path(path)
     if not Path(path).is_dir():
         raise InputError(
             "not a bundle directory: give the directory that holds manifests/ and metadata/",

@@ -19,10 +19,12 @@ from bundle_tools.cli.options import (
     Output,
     OutputFormat,
     Select,
+    choice,
     emit,
     rule_patterns,
 )
-from bundle_tools.errors import printable
+from bundle_tools.errors import printable, require_path
+from bundle_tools.findings import Severity
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -31,7 +33,7 @@ def _split(values: list[str] | None) -> list[str]:
 
 
 def validate(
-    catalog: Annotated[Path, typer.Argument(help="FBC directory to validate.")],
+    catalog: Annotated[Path, typer.Argument(metavar="CATALOG", help="FBC directory to validate.")],
     output: Output = OutputFormat.text,
     select: Select = None,
     ignore: Ignore = None,
@@ -43,6 +45,7 @@ def validate(
     usage error (such as a --select pattern that matches no catalog rule).
     """
     with exit_on_input_error(output is OutputFormat.json):
+        require_path(catalog)
         from bundle_tools.fbc.check import check_catalog
 
         selected = rule_patterns(select, "catalog")
@@ -77,27 +80,36 @@ def render(
     image: Annotated[
         str | None,
         typer.Option(
+            metavar="REF",
             help="Bundle image reference to record, e.g. quay.io/org/op-bundle:v1.2.3 "
-            "(required for a directory; default: the pulled reference)."
+            "(required for a directory; default: the pulled reference).",
         ),
     ] = None,
     catalog: Annotated[
-        Path, typer.Option(help="Catalog directory; writes <catalog>/<package>/catalog.<format>.")
+        Path,
+        typer.Option(
+            metavar="DIR", help="Catalog directory; writes DIR/<package>/catalog.<format>."
+        ),
     ] = Path("catalog"),
     channel: Annotated[
         list[str] | None,
-        typer.Option(help="Channel to add the bundle to (repeatable; default: its annotation)."),
+        typer.Option(
+            metavar="NAME",
+            help="Channel to add the bundle to (repeatable; default: its annotation).",
+        ),
     ] = None,
     default_channel: Annotated[
-        str | None, typer.Option(help="Set the package's defaultChannel.")
+        str | None, typer.Option(metavar="NAME", help="Set the package's defaultChannel.")
     ] = None,
-    fmt: Annotated[CatalogFormat, typer.Option("--format", help="Catalog file format.")] = (
-        CatalogFormat.yaml
-    ),
+    fmt: Annotated[
+        CatalogFormat,
+        typer.Option("--format", help="Catalog file format.", **choice(CatalogFormat)),
+    ] = (CatalogFormat.yaml),
     metadata: Annotated[
         MetadataForm,
         typer.Option(
-            help="csv: one olm.csv.metadata; objects: one olm.bundle.object per manifest."
+            **choice(MetadataForm),
+            help="csv: one olm.csv.metadata; objects: one olm.bundle.object per manifest.",
         ),
     ] = MetadataForm.csv,
     pin_digest: Annotated[
@@ -134,30 +146,48 @@ def render(
                 default_channel=default_channel,
                 fmt=fmt.value,
             )
+        report = check_catalog(catalog)
+    if not result.changed:
+        typer.echo(printable(f"{result.path}: unchanged"))
+        if report.exit_code(Severity.ERROR) == 0:
+            raise typer.Exit(0)
+    else:
         action = "replaced" if result.replaced else "added"
-        state = "written" if result.changed else "unchanged"
         typer.echo(
             printable(
-                f"{result.path}: {action} {result.bundle} in channels "
-                f"{', '.join(result.channels)} ({state})"
+                f"{result.path}: {action} {result.bundle} in channels {', '.join(result.channels)}"
             )
         )
-        report = check_catalog(catalog)
     emit(report, OutputFormat.text, FailLevel.error)
 
 
 def dockerfile(
-    catalog: Annotated[Path, typer.Argument(help="FBC directory to build an image from.")],
+    catalog: Annotated[
+        Path, typer.Argument(metavar="CATALOG", help="FBC directory to build an image from.")
+    ],
     base_image: Annotated[
-        str, typer.Option("--base-image", "-i", help="Image of the final stage (may be scratch).")
+        str,
+        typer.Option(
+            "--base-image", "-i", metavar="REF", help="Image of the final stage (may be scratch)."
+        ),
     ] = "quay.io/operator-framework/opm:latest",
     builder_image: Annotated[
         str,
-        typer.Option("--builder-image", "-b", help="Image with /bin/opm that builds the cache."),
+        typer.Option(
+            "--builder-image",
+            "-b",
+            metavar="REF",
+            help="Image with /bin/opm that builds the cache.",
+        ),
     ] = "quay.io/operator-framework/opm:latest",
     extra_labels: Annotated[
         list[str] | None,
-        typer.Option("--extra-labels", "-l", help="Extra image label key=value (repeatable)."),
+        typer.Option(
+            "--extra-labels",
+            "-l",
+            metavar="KEY=VALUE",
+            help="Extra image label key=value (repeatable).",
+        ),
     ] = None,
     force: Annotated[bool, typer.Option(help="Overwrite an existing Dockerfile.")] = False,
     stdout: Annotated[
@@ -170,6 +200,7 @@ def dockerfile(
     cache; the final image runs `opm serve /configs` from that cache.
     """
     with exit_on_input_error():
+        require_path(catalog)
         from bundle_tools.errors import InputError
         from bundle_tools.fbc.dockerfile import dockerfile_path, generate_dockerfile, parse_labels
         from bundle_tools.safewrite import Write, write_file, write_files
@@ -186,6 +217,9 @@ def dockerfile(
             typer.echo(text, nl=False)
             return
         path = dockerfile_path(catalog)
+        if os.path.isfile(path) and Path(path).read_bytes() == text.encode("utf-8"):
+            typer.echo(printable(f"{path}: unchanged"))
+            return
         if force:
             write_file(path, text.encode("utf-8"))
         elif os.path.lexists(path):
@@ -196,26 +230,39 @@ def dockerfile(
 
 
 def install_manifests(
-    catalog_image: Annotated[str, typer.Option(help="Catalog image the CatalogSource serves.")],
-    package: Annotated[str, typer.Option(help="Package to subscribe to.")],
-    channel: Annotated[str, typer.Option(help="Channel to subscribe to.")],
+    catalog_image: Annotated[
+        str, typer.Option(metavar="REF", help="Catalog image the CatalogSource serves.")
+    ],
+    package: Annotated[str, typer.Option(metavar="NAME", help="Package to subscribe to.")],
+    channel: Annotated[str, typer.Option(metavar="NAME", help="Channel to subscribe to.")],
     namespace: Annotated[
-        str | None, typer.Option(help="Namespace of the OperatorGroup and Subscription.")
+        str | None,
+        typer.Option(metavar="NAME", help="Namespace of the OperatorGroup and Subscription."),
     ] = None,
-    role_arn: Annotated[str | None, typer.Option(help="AWS: IAM role ARN (ROLEARN).")] = None,
-    azure_client_id: Annotated[str | None, typer.Option(help="Azure: CLIENTID.")] = None,
-    azure_tenant_id: Annotated[str | None, typer.Option(help="Azure: TENANTID.")] = None,
+    role_arn: Annotated[
+        str | None, typer.Option(metavar="ARN", help="AWS: IAM role ARN (ROLEARN).")
+    ] = None,
+    azure_client_id: Annotated[
+        str | None, typer.Option(metavar="GUID", help="Azure: CLIENTID.")
+    ] = None,
+    azure_tenant_id: Annotated[
+        str | None, typer.Option(metavar="GUID", help="Azure: TENANTID.")
+    ] = None,
     azure_subscription_id: Annotated[
-        str | None, typer.Option(help="Azure: SUBSCRIPTIONID.")
+        str | None, typer.Option(metavar="GUID", help="Azure: SUBSCRIPTIONID.")
     ] = None,
     azure_resource_group: Annotated[
-        str | None, typer.Option(help="Azure: RESOURCEGROUP (optional).")
+        str | None, typer.Option(metavar="NAME", help="Azure: RESOURCEGROUP (optional).")
     ] = None,
-    gcp_project_number: Annotated[str | None, typer.Option(help="GCP: PROJECT_NUMBER.")] = None,
-    gcp_pool_id: Annotated[str | None, typer.Option(help="GCP: POOL_ID.")] = None,
-    gcp_provider_id: Annotated[str | None, typer.Option(help="GCP: PROVIDER_ID.")] = None,
+    gcp_project_number: Annotated[
+        str | None, typer.Option(metavar="NUMBER", help="GCP: PROJECT_NUMBER.")
+    ] = None,
+    gcp_pool_id: Annotated[str | None, typer.Option(metavar="ID", help="GCP: POOL_ID.")] = None,
+    gcp_provider_id: Annotated[
+        str | None, typer.Option(metavar="ID", help="GCP: PROVIDER_ID.")
+    ] = None,
     gcp_service_account_email: Annotated[
-        str | None, typer.Option(help="GCP: SERVICE_ACCOUNT_EMAIL.")
+        str | None, typer.Option(metavar="EMAIL", help="GCP: SERVICE_ACCOUNT_EMAIL.")
     ] = None,
     extract_content: Annotated[
         bool,
@@ -261,12 +308,19 @@ class GraphFormat(StrEnum):
 
 
 def graph(
-    catalog: Annotated[Path, typer.Argument(help="FBC directory.")],
-    package: Annotated[str | None, typer.Option(help="Only this package.")] = None,
-    channel: Annotated[str | None, typer.Option(help="Only channels of this name.")] = None,
+    catalog: Annotated[Path, typer.Argument(metavar="CATALOG", help="FBC directory.")],
+    package: Annotated[str | None, typer.Option(metavar="NAME", help="Only this package.")] = None,
+    channel: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Only channels of this name.")
+    ] = None,
     output: Annotated[
         GraphFormat,
-        typer.Option("--output", "-o", help="mermaid (GitHub/GitLab Markdown), dot or text."),
+        typer.Option(
+            "--output",
+            "-o",
+            help="mermaid (GitHub/GitLab Markdown), dot or text.",
+            **choice(GraphFormat),
+        ),
     ] = GraphFormat.mermaid,
 ) -> None:
     """Draw each channel's upgrade graph: replaces and skips edges, skipRange edges
@@ -276,6 +330,7 @@ def graph(
     Exit 2 on unreadable input or when no channel matches --package/--channel.
     """
     with exit_on_input_error():
+        require_path(catalog)
         from bundle_tools.errors import UsageError
         from bundle_tools.fbc.check import load_model
         from bundle_tools.fbc.graph import catalog_graphs
@@ -303,11 +358,17 @@ class DiffFormat(StrEnum):
 
 
 def diff(
-    old: Annotated[str, typer.Argument(help="Old catalog: a directory or git:REV:PATH.")],
-    new: Annotated[str, typer.Argument(help="New catalog: a directory or git:REV:PATH.")],
+    old: Annotated[
+        str, typer.Argument(metavar="OLD", help="Old catalog: a directory or git:REV:PATH.")
+    ],
+    new: Annotated[
+        str, typer.Argument(metavar="NEW", help="New catalog: a directory or git:REV:PATH.")
+    ],
     output: Annotated[
         DiffFormat,
-        typer.Option("--output", "-o", help="markdown (a PR comment), json or text."),
+        typer.Option(
+            "--output", "-o", help="markdown (a PR comment), json or text.", **choice(DiffFormat)
+        ),
     ] = DiffFormat.markdown,
 ) -> None:
     """Compare two catalogs: packages, channels, bundles, default channels, heads and
@@ -318,6 +379,9 @@ def diff(
     a removed channel or package), 2 on unreadable input.
     """
     with exit_on_input_error(output is DiffFormat.json):
+        for source in (old, new):
+            if not source.startswith("git:"):
+                require_path(source)
         from bundle_tools.review.diff import FORMS, diff_catalogs
         from bundle_tools.review.source import load_source
 
@@ -328,21 +392,26 @@ def diff(
 
 
 def template(
-    file: Annotated[Path, typer.Argument(help="olm.semver or olm.template.basic template.")],
+    file: Annotated[
+        Path, typer.Argument(metavar="TEMPLATE", help="olm.semver or olm.template.basic template.")
+    ],
     output: Annotated[
-        CatalogFormat, typer.Option("--output", "-o", help="Output format (json, yaml).")
+        CatalogFormat,
+        typer.Option("--output", "-o", help="Output format (json, yaml).", **choice(CatalogFormat)),
     ] = CatalogFormat.json,
     metadata: Annotated[
         MetadataForm,
         typer.Option(
+            **choice(MetadataForm),
             help="csv: one olm.csv.metadata; objects: one olm.bundle.object per manifest "
-            "(opm's default)."
+            "(opm's default).",
         ),
     ] = MetadataForm.csv,
     bundle: Annotated[
         list[str] | None,
         typer.Option(
-            help="IMAGE=DIR: render bundle image IMAGE from the bundle directory DIR (repeatable)."
+            metavar="IMAGE=DIR",
+            help="IMAGE=DIR: render bundle image IMAGE from the bundle directory DIR (repeatable).",
         ),
     ] = None,
 ) -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bundle_tools.cli import exit_on_input_error
+from bundle_tools.cli.options import choice
 from bundle_tools.images.oci import Platform
 
 if TYPE_CHECKING:
@@ -24,15 +25,20 @@ if TYPE_CHECKING:
     from bundle_tools.images.registry import RegistryClient, RegistryOptions
 
 Tag = Annotated[
-    str, typer.Option("--tag", "-t", help="Image reference to build, e.g. quay.io/org/bundle:v1.")
+    str,
+    typer.Option(
+        "--tag", "-t", metavar="REF", help="Image reference to build, e.g. quay.io/org/bundle:v1."
+    ),
 ]
 Labels = Annotated[
-    list[str] | None, typer.Option("--label", help="Extra image label key=value (repeatable).")
+    list[str] | None,
+    typer.Option("--label", metavar="KEY=VALUE", help="Extra image label key=value (repeatable)."),
 ]
 Platforms = Annotated[
     list[str] | None,
     typer.Option(
         "--platform",
+        metavar="OS/ARCH",
         help="os/arch[/variant] (repeatable; several give an image index). Default linux/amd64.",
     ),
 ]
@@ -41,10 +47,12 @@ Push = Annotated[
     typer.Option("--push", help="Push to the registry of --tag (default when no other output)."),
 ]
 OciLayout = Annotated[
-    Path | None, typer.Option("--oci-layout", help="Also write an OCI image layout directory.")
+    Path | None,
+    typer.Option("--oci-layout", metavar="DIR", help="Also write an OCI image layout directory."),
 ]
 OciArchive = Annotated[
-    Path | None, typer.Option("--oci-archive", help="Also write an OCI layout tar archive.")
+    Path | None,
+    typer.Option("--oci-archive", metavar="PATH", help="Also write an OCI layout tar archive."),
 ]
 NoValidate = Annotated[
     bool, typer.Option("--no-validate", help="Build even when validation finds errors.")
@@ -59,7 +67,8 @@ TlsVerify = Annotated[
     ),
 ]
 CaFile = Annotated[
-    Path | None, typer.Option("--ca-file", help="PEM file of CAs trusted for the registry.")
+    Path | None,
+    typer.Option("--ca-file", metavar="PATH", help="PEM file of CAs trusted for the registry."),
 ]
 
 
@@ -71,7 +80,10 @@ class BuildOutput(StrEnum):
 
 
 OutputOption = Annotated[
-    BuildOutput, typer.Option("--output", "-o", help="text: REF@DIGEST; json: an object.")
+    BuildOutput,
+    typer.Option(
+        "--output", "-o", help="text: REF@DIGEST; json: an object.", **choice(BuildOutput)
+    ),
 ]
 
 
@@ -182,7 +194,9 @@ def _emit(
 
 
 def bundle_build(
-    bundle: Annotated[Path, typer.Argument(help="Bundle directory (manifests/, metadata/).")],
+    bundle: Annotated[
+        Path, typer.Argument(metavar="BUNDLE", help="Bundle directory (manifests/, metadata/).")
+    ],
     tag: Tag,
     label: Labels = None,
     platform: Platforms = None,
@@ -222,12 +236,15 @@ def bundle_build(
 
 
 def catalog_build(
-    catalog: Annotated[Path, typer.Argument(help="FBC directory to put at /configs.")],
+    catalog: Annotated[
+        Path, typer.Argument(metavar="CATALOG", help="FBC directory to put at /configs.")
+    ],
     tag: Tag,
     base_image: Annotated[
         str,
         typer.Option(
             "--base-image",
+            metavar="REF",
             help="scratch, or an image with /bin/opm (pulled; the image runs opm serve /configs).",
         ),
     ] = "scratch",

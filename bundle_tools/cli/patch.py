@@ -13,6 +13,7 @@ import typer
 
 from bundle_tools.cli import exit_on_input_error
 from bundle_tools.cli.images import CaFile, PlainHttp, TlsVerify, registry_options
+from bundle_tools.cli.options import choice
 from bundle_tools.csv_model import CLOUDS
 from bundle_tools.errors import UsageError, json_safe, printable
 
@@ -70,6 +71,7 @@ def patch_csv(
     path: Annotated[
         Path,
         typer.Argument(
+            metavar="PATH",
             help="A bundle directory, a directory holding one CSV file, or a CSV file "
             "(a symlink is followed: its target is updated, the link kept).",
             readable=False,
@@ -79,7 +81,7 @@ def patch_csv(
         list[Cloud] | None,
         typer.Option(
             "--token-auth",
-            metavar="aws|azure|gcp",
+            **choice(Cloud),
             help='Cloud whose token-auth annotation becomes "true" (repeatable). Default: aws.',
         ),
     ] = None,
@@ -94,13 +96,16 @@ def patch_csv(
     deployment: Annotated[
         str | None,
         typer.Option(
+            metavar="NAME",
             help="Operator deployment (default: the only one, else the only one with a "
-            "container named --container or 'manager')."
+            "container named --container or 'manager').",
         ),
     ] = None,
     container: Annotated[
         str | None,
-        typer.Option(help="Operator container (default: the only one, or 'manager')."),
+        typer.Option(
+            metavar="NAME", help="Operator container (default: the only one, or 'manager')."
+        ),
     ] = None,
     force: Annotated[
         bool,
@@ -121,27 +126,32 @@ def patch_csv(
         str | None,
         typer.Option(
             "--version",
+            metavar="VERSION",
             help="Strict semver X.Y.Z[-PRE] (no 'v'; no '+build', which a CSV name cannot "
             "hold): spec.version and metadata.name's .vX.Y.Z (or .X.Y.Z) suffix.",
         ),
     ] = None,
     replaces: Annotated[
         str | None,
-        typer.Option(help="spec.replaces: the previous CSV's name, like my-operator.v1.2.2."),
+        typer.Option(
+            metavar="NAME", help="spec.replaces: the previous CSV's name, like my-operator.v1.2.2."
+        ),
     ] = None,
     skip_range: Annotated[
         str | None,
         typer.Option(
+            metavar="RANGE",
             help="olm.skipRange in blang/semver syntax: space-separated comparators, "
-            "'||' between alternatives, x wildcards, e.g. '>=3.5.x <3.6.1'."
+            "'||' between alternatives, x wildcards, e.g. '>=3.5.x <3.6.1'.",
         ),
     ] = None,
     operator_image: Annotated[
         str | None,
         typer.Option(
+            metavar="REF",
             help="Operator container image and the containerImage annotation "
             "(REPO:TAG or REPO@sha256:DIGEST); spec.relatedImages entries that listed the "
-            "old image follow."
+            "old image follow.",
         ),
     ] = None,
     related_image: Annotated[
@@ -185,12 +195,14 @@ def patch_csv(
     channels: Annotated[
         str | None,
         typer.Option(
+            metavar="NAME,...",
             help="Comma-separated channels (metadata/annotations.yaml; spaces around "
-            "names are dropped). The default channel must stay one of them."
+            "names are dropped). The default channel must stay one of them.",
         ),
     ] = None,
     default_channel: Annotated[
-        str | None, typer.Option(help="Default channel (metadata/annotations.yaml).")
+        str | None,
+        typer.Option(metavar="NAME", help="Default channel (metadata/annotations.yaml)."),
     ] = None,
     check: Annotated[
         bool, typer.Option("--check", help="Write nothing; exit 1 when something would change.")
@@ -208,6 +220,7 @@ def patch_csv(
         typer.Option(
             "--output",
             "-o",
+            **choice(Output),
             help="Report of the changes: text (one line each: file, JSON pointer, old -> new) "
             "or json.",
         ),
