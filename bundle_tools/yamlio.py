@@ -855,9 +855,9 @@ def load_documents(
     return [d.document for d in compose_documents(source, duplicates, exact=exact)]
 
 
-def load_file(path: str | Path) -> list[Document]:
-    """:func:`read_source` then :func:`load_documents`."""
-    return load_documents(read_source(path))
+def load_file(path: str | Path, duplicates: str = "error") -> list[Document]:
+    """:func:`read_source` then :func:`load_documents` (``duplicates`` as there)."""
+    return load_documents(read_source(path), duplicates)
 
 
 def split_pointer(text: str) -> list[str]:

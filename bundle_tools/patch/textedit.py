@@ -157,20 +157,21 @@ class YamlText:
     """Edits of one YAML text, applied as splices by :meth:`result`.
 
     ``source`` is parsed once (:func:`~bundle_tools.yamlio.compose_documents`):
-    :attr:`documents` holds each document's data and node tree. Raises InputError (with
-    line and column) for invalid YAML, duplicate keys or tabs, a bare CR line ending
+    :attr:`documents` holds each document's data and node tree (``duplicates`` as
+    ``compose_documents`` takes it). Raises InputError (with line and column) for
+    invalid YAML, duplicate keys (by default) or tabs, a bare CR line ending
     (lines are spliced as LF or CRLF lines), and for an edit that
     cannot be made without touching unrelated bytes: through a YAML alias, or into an
     empty value that is not a plain mapping value. Edits address nodes by
     ``(document index, path)``.
     """
 
-    def __init__(self, source: SourceText) -> None:
+    def __init__(self, source: SourceText, duplicates: str = "error") -> None:
         self.source = source
         self.text = source.text
         #: JSON manifests (``.json``) get JSON syntax in every flow collection they gain.
         self.json = source.path.suffix.lower() == ".json"
-        self.documents = compose_documents(source)
+        self.documents = compose_documents(source, duplicates)
         bare_cr = re.search(r"\r(?!\n)", self.text)
         if bare_cr:
             before = self.text[: bare_cr.start()]
