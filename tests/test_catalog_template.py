@@ -472,3 +472,30 @@ def test_cli_catalog_option_writes_and_validates(tmp_path: Path) -> None:
     assert written.read_text() == printed
     other = runner.invoke(app, [*args, "-o", "json", "--catalog", str(catalog)])
     assert other.exit_code == 2 and "catalog.yaml exists; write with -o yaml" in other.stderr
+
+
+def test_mermaid_output_draws_the_generated_channels(tmp_path: Path) -> None:
+    from bundle_tools.review.picture import mermaid
+    from bundle_tools.template.engine import graphs_of
+
+    blobs = render_template(load_template(_write(tmp_path, SEMVER)), FakeRegistry())
+    assert mermaid(graphs_of(blobs)).splitlines()[:5] == [
+        "flowchart LR",
+        '  subgraph c0["op / candidate-v1"]',
+        '    c0_0["op.v1.0.0"]',
+        '    c0_1(["op.v1.1.0 (head)"])',
+        "  end",
+    ]
+    result = runner.invoke(
+        app,
+        [
+            "catalog",
+            "template",
+            str(tmp_path / "template.yaml"),
+            "-o",
+            "mermaid",
+            "--catalog",
+            str(tmp_path / "c"),
+        ],
+    )
+    assert result.exit_code == 2 and "--catalog writes json or yaml" in result.stderr

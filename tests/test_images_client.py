@@ -64,6 +64,8 @@ class FakeRegistry(BaseHTTPRequestHandler):
             realm = f"http://{self.headers['Host']}/token"
             challenge = f'Bearer realm="{realm}",service="reg",scope="repository:a/b:pull"'
             return self._send(401, headers={"WWW-Authenticate": challenge})
+        if url.path.startswith("/v2/a/denied/"):
+            return self._send(403, b'{"errors":[{"code":"DENIED","message":"no access"}]}')
         if url.path == "/v2/a/b/manifests/v1":
             return self._send(
                 200,
@@ -246,3 +248,15 @@ def test_credential_helpers(no_auth_files, monkeypatch) -> None:
     config.write_text(json.dumps({"credsStore": "missing"}))
     with pytest.raises(BundleToolsError, match="docker-credential-missing"):
         auth.lookup("ghcr.io", "a/b")
+
+
+def test_forbidden_is_named(fake, no_auth_files) -> None:
+    handler, _ = fake
+    ref = parse_reference(f"{handler.server_host}/a/denied:v1")
+    with _client() as client, pytest.raises(RegistryError) as error:
+        client.get_manifest(ref)
+    assert error.value.status == 403
+    assert str(error.value) == (
+        f"registry {handler.server_host}: GET manifest {ref}: HTTP 403 Forbidden (anonymous)"
+        " (DENIED: no access)"
+    )

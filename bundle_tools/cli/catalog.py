@@ -391,14 +391,27 @@ def diff(
         raise typer.Exit(1)
 
 
+class TemplateFormat(StrEnum):
+    """Form of ``catalog template`` output."""
+
+    json = "json"
+    yaml = "yaml"
+    mermaid = "mermaid"
+
+
 def template(
     file: Annotated[
         Path, typer.Argument(metavar="TEMPLATE", help="olm.semver or olm.template.basic template.")
     ],
     output: Annotated[
-        CatalogFormat,
-        typer.Option("--output", "-o", help="Output format (json, yaml).", **choice(CatalogFormat)),
-    ] = CatalogFormat.json,
+        TemplateFormat,
+        typer.Option(
+            "--output",
+            "-o",
+            help="json or yaml (the FBC), mermaid (its upgrade graphs, as catalog graph).",
+            **choice(TemplateFormat),
+        ),
+    ] = TemplateFormat.json,
     metadata: Annotated[
         MetadataForm,
         typer.Option(
@@ -447,6 +460,8 @@ def template(
             render_template,
         )
 
+        if output is TemplateFormat.mermaid and catalog is not None:
+            raise UsageError("--catalog writes json or yaml, not mermaid")
         mapping = {}
         for item in bundle or []:
             image, sep, directory = item.partition("=")
@@ -469,8 +484,14 @@ def template(
             pull = registry_renderer(client, metadata.value)
             renderer = directory_renderer(mapping, metadata.value, fallback=pull)
             blobs = order_blobs(render_template(loaded, renderer))
+        if output is TemplateFormat.mermaid:
+            from bundle_tools.review.picture import mermaid
+            from bundle_tools.template.engine import graphs_of
+
+            typer.echo(mermaid(graphs_of(blobs)), nl=False)
+            return
         if catalog is None:
-            typer.echo((dump_json if output is CatalogFormat.json else dump_yaml)(blobs), nl=False)
+            typer.echo((dump_json if output is TemplateFormat.json else dump_yaml)(blobs), nl=False)
             return
         from bundle_tools.fbc.check import check_catalog
         from bundle_tools.template.engine import write_catalog

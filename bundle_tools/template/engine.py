@@ -24,6 +24,7 @@ The result is a list of blobs; :func:`bundle_tools.fbc.write.order_blobs` and
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,7 @@ import semver
 
 from bundle_tools import yamlio
 from bundle_tools.errors import BundleToolsError, InputError
+from bundle_tools.fbc.graph import ChannelGraph
 from bundle_tools.fbc.load import Blob, get_field, load_file
 from bundle_tools.fbc.model import BUNDLE, PACKAGE
 from bundle_tools.findings import Finding, Location, Severity
@@ -323,3 +325,15 @@ def write_catalog(blobs: Sequence[dict[str, Any]], catalog_dir: str | Path, fmt:
             writes.append(Write(path, text.encode("utf-8"), read_original(path), root))
         write_files(writes)
     return [w.path for w in writes]
+
+
+def graphs_of(blobs: Sequence[dict[str, Any]]) -> list[ChannelGraph]:
+    """The upgrade graphs (:func:`bundle_tools.fbc.graph.catalog_graphs`) of rendered
+    ``blobs``, read back through the catalog loader from a temporary file."""
+    from bundle_tools.fbc.check import load_model
+    from bundle_tools.fbc.graph import catalog_graphs
+    from bundle_tools.fbc.write import dump_json
+
+    with tempfile.TemporaryDirectory(prefix="bundle-tools-template-") as root:
+        (Path(root) / "catalog.json").write_text(dump_json(blobs), encoding="utf-8")
+        return catalog_graphs(load_model(root))
