@@ -121,7 +121,9 @@ def _write_journal(staging: Path, staged: Sequence[_Staged]) -> Path:
     now on the commit is decided, and a killed run is completed by the next
     :func:`locked`."""
     lines = b"".join(
-        os.fsencode(item.temp) + b"\0" + os.fsencode(item.top) + b"\n" for item in staged
+        os.fsencode(item.temp) + b"\0" + os.fsencode(item.top) + b"\n"
+        for item in staged
+        if item.temp is not None
     )
     partial = staging / f"{_JOURNAL}.partial"
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -312,34 +314,38 @@ def remove_stale_staging(directory: Path) -> None:
 class _Staged:
     """One prepared replacement: ``real`` target, ``top`` the path renamed into place
     (``real`` itself, or the topmost directory to create above it), ``temp`` the staged
-    file or directory tree, ``backup`` a hard link to (or copy of) the original file
-    while the commit runs."""
+    file or directory tree (``None`` when the file rides in the tree an earlier write
+    of the same commit stages for the same ``top``), ``backup`` a hard link to (or copy
+    of) the original file while the commit runs."""
 
     real: Path
     top: Path
-    temp: Path
+    temp: Path | None
     staging: Path
     existed: bool
     backup: Path | None = None
-    done: bool = False
 
 
-def _stage(write: Write, real: Path, stagings: dict[Path, Path]) -> _Staged:
+def _stage(
+    write: Write, real: Path, stagings: dict[Path, Path], trees: dict[Path, Path]
+) -> _Staged:
     """Write ``write.data`` into a staging directory beside the topmost path to create
-    (the target, or its first missing parent directory), fsynced, with the original
+    (the target, or its first missing parent directory, whose staged tree ``trees``
+    keeps for the other files of the commit below it), fsynced, with the original
     file's owner, group and mode (else ``0666`` less the umask)."""
     top = real
     while not top.parent.exists():
         top = top.parent
     anchor = top.parent
     staging = stagings.get(anchor) or _new_staging(anchor, stagings)
+    temp: Path | None
     if top == real:
         fd, name = tempfile.mkstemp(prefix=f"{real.name}.", dir=staging)
-        temp = Path(name)
-        file_path = temp
+        temp = file_path = Path(name)
     else:
-        temp = Path(tempfile.mkdtemp(prefix=f"{top.name}.", dir=staging))
-        file_path = temp / real.relative_to(top)
+        temp = None if top in trees else Path(tempfile.mkdtemp(prefix=f"{top.name}.", dir=staging))
+        tree = trees.setdefault(top, temp) if temp is not None else trees[top]
+        file_path = tree / real.relative_to(top)
         file_path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(file_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     staged = _Staged(real, top, temp, staging, existed=write.original is not None)
@@ -441,6 +447,7 @@ def write_files(writes: Sequence[Write], journal: Path | None = None) -> list[bo
             remove_stale_staging(directory)
     todo = [(w, r) for w, r in zip(writes, reals, strict=True) if not w.unchanged]
     stagings: dict[Path, Path] = {}
+    trees: dict[Path, Path] = {}
     done: list[_Staged] = []
     journaled: Path | None = None
     current = reals[0] if reals else Path()
@@ -450,7 +457,7 @@ def write_files(writes: Sequence[Write], journal: Path | None = None) -> list[bo
                 staged = []
                 for write, current in todo:
                     _stop_if(pending)
-                    staged.append(_stage(write, current, stagings))
+                    staged.append(_stage(write, current, stagings, trees))
                 for write, current in todo:
                     _check_unchanged(write, current)
                 _stop_if(pending)
@@ -459,6 +466,8 @@ def write_files(writes: Sequence[Write], journal: Path | None = None) -> list[bo
                     journaled = _write_journal(staging, staged)
                 for (write, _), item in zip(todo, staged, strict=True):
                     current = item.real
+                    if item.temp is None:
+                        continue
                     if write.original is not None:
                         _backup(item, write.original.data)
                     os.replace(item.temp, item.top)

@@ -137,19 +137,24 @@ def _two_files(tmp_path: Path) -> tuple[Path, Path, list[Write]]:
     return csv, annotations, writes
 
 
+def fail_replace_of(monkeypatch: pytest.MonkeyPatch, target: Path, code: int) -> None:
+    """Make ``os.replace`` onto ``target`` fail with ``code`` (others still work)."""
+    real_replace = os.replace
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        if Path(dst) == target:
+            raise OSError(code, os.strerror(code))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(safewrite.os, "replace", replace)
+
+
 def test_failed_second_replace_rolls_back_the_first(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     csv, annotations, writes = _two_files(tmp_path)
     inode = csv.stat().st_ino
-    real_replace = os.replace
-
-    def replace(src: str | Path, dst: str | Path) -> None:
-        if Path(dst) == annotations:
-            raise OSError(errno.EROFS, "Read-only file system")
-        real_replace(src, dst)
-
-    monkeypatch.setattr(safewrite.os, "replace", replace)
+    fail_replace_of(monkeypatch, annotations, errno.EROFS)
     with pytest.raises(InputError) as info:
         write_files(writes)
     assert str(info.value) == f"{annotations}: error: cannot write file: Read-only file system"
@@ -298,14 +303,7 @@ def test_a_rolled_back_commit_leaves_no_journal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     csv, annotations, writes = _two_files(tmp_path)
-    real_replace = os.replace
-
-    def replace(src: str | Path, dst: str | Path) -> None:
-        if Path(dst) == annotations:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        real_replace(src, dst)
-
-    monkeypatch.setattr(safewrite.os, "replace", replace)
+    fail_replace_of(monkeypatch, annotations, errno.ENOSPC)
     with pytest.raises(InputError):
         write_files(writes, journal=tmp_path)
     monkeypatch.undo()
@@ -313,3 +311,19 @@ def test_a_rolled_back_commit_leaves_no_journal(
         pass
     assert (csv.read_bytes(), annotations.read_bytes()) == (b"csv old\n", b"ann old\n")
     assert not (tmp_path / STAGING_DIR).exists()
+
+
+def test_several_new_files_below_one_new_directory_appear_together(tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog"
+    writes = [
+        Write(catalog / "a" / "catalog.yaml", b"a\n", None, catalog),
+        Write(catalog / "b" / "catalog.yaml", b"b\n", None, catalog),
+    ]
+    assert write_files(writes, journal=tmp_path) == [True, True]
+    assert _tree(tmp_path) == {
+        "catalog": None,
+        "catalog/a": None,
+        "catalog/a/catalog.yaml": b"a\n",
+        "catalog/b": None,
+        "catalog/b/catalog.yaml": b"b\n",
+    }

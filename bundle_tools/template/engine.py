@@ -314,7 +314,7 @@ def write_catalog(blobs: Sequence[dict[str, Any]], catalog_dir: str | Path, fmt:
             )
         packages.setdefault(name, []).append(blob)
     root = Path(catalog_dir)
-    with locked(root):
+    with locked(root) as lock_dir:
         writes = []
         for package, group in packages.items():
             path = root / package / f"catalog.{fmt}"
@@ -323,7 +323,7 @@ def write_catalog(blobs: Sequence[dict[str, Any]], catalog_dir: str | Path, fmt:
                 raise UsageError(f"{other} exists; write with -o {other.suffix[1:]}")
             text = dump_json(group) if fmt == "json" else dump_yaml(group)
             writes.append(Write(path, text.encode("utf-8"), read_original(path), root))
-        write_files(writes)
+        write_files(writes, journal=lock_dir)
     return [w.path for w in writes]
 
 
