@@ -62,9 +62,7 @@ def test_later_entries_replace_earlier_ones(
     assert files(tmp_path) == expected
 
 
-def test_unwritable_layer_is_a_named_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_unwritable_layer_is_a_named_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def full(self: Path, data: bytes) -> int:
         raise OSError(28, "No space left on device")
 

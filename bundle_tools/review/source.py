@@ -22,7 +22,8 @@ def load_source(spec: str) -> Catalog:
     """Load the catalog ``spec`` names: ``git:REV:PATH`` or a directory.
 
     Raises InputError when git fails (unknown revision or path, not a repository, no
-    ``git``), when ``REV`` starts with ``-`` (git would read it as an option), when ``PATH`` is not a directory at ``REV``, and for every error
+    ``git``), when ``REV`` starts with ``-`` (git would read it as an option), when
+    ``PATH`` is not a directory at ``REV``, and for every error
     :func:`~bundle_tools.fbc.check.load_model` raises; a file inside a revision is named
     ``git:REV:PATH/FILE``.
     """
