@@ -842,7 +842,10 @@ def _load_json_slow(source: SourceFile) -> list[Blob]:
     except UnicodeDecodeError as exc:
         line = source.data.count(b"\n", 0, exc.start) + 1
         raise InputError("file is not UTF-8 text", source.display, line) from None
-    decoder = json.JSONDecoder(parse_constant=_reject_constant)
+    decoder = json.JSONDecoder(
+        parse_constant=_reject_constant, parse_int=_json_int, parse_float=_json_float
+    )
+    surrogates = _SURROGATE_ESCAPE.search(source.data) is not None
     blobs: list[Blob] = []
     index = 0
     offset = 0  # byte offset of ``index``
@@ -866,10 +869,17 @@ def _load_json_slow(source: SourceFile) -> list[Blob]:
         except RecursionError:
             line = source.line_col(offset)[0]
             raise InputError("document nested too deeply", source.display, line) from None
+        except _NumberOutOfRange as exc:
+            at = text.find(exc.number, index)
+            line = text.count("\n", 0, at) + 1
+            column = at - text.rfind("\n", 0, at)
+            raise InputError(f"invalid JSON: {exc}", source.display, line, column) from None
         except ValueError as exc:
             line = source.line_col(offset)[0]
             raise InputError(f"invalid JSON: {exc}", source.display, line) from None
-        size = len(text[index:end].encode("utf-8"))
+        size = len(text[index:end].encode("utf-8", "surrogatepass"))
+        if surrogates:
+            value = _replace_lone_surrogates(value)
         blob = Blob(value, source, len(blobs), span=(offset, offset + size))
         if not isinstance(value, dict):
             raise InputError(
@@ -877,6 +887,46 @@ def _load_json_slow(source: SourceFile) -> list[Blob]:
             )
         blobs.append(blob)
         index, offset = end, offset + size
+
+
+class _NumberOutOfRange(ValueError):
+    """A JSON number Go's ``encoding/json`` cannot hold in a float64 (``number``: its
+    text, to find its position)."""
+
+    def __init__(self, number: str) -> None:
+        shown = number if len(number) <= 24 else f"{number[:20]}... ({len(number)} characters)"
+        super().__init__(f"number {shown} is out of range (opm reads numbers as 64-bit floats)")
+        self.number = number
+
+
+def _json_int(text: str) -> int | float:
+    """A JSON integer as orjson gives it on the fast path: an int within 64 bits, else
+    a float (as Go reads every number); out of float range is an error. Never ``int()``
+    on thousands of digits (Python's limit raises there)."""
+    if len(text) <= 20:
+        number = int(text)
+        if -(2**63) <= number < 2**64:
+            return number
+    return _json_float(text)
+
+
+def _json_float(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):
+        raise _NumberOutOfRange(text)
+    return number
+
+
+def _replace_lone_surrogates(value: Any) -> Any:
+    """``value`` with every unpaired surrogate in its strings (and keys) replaced by
+    U+FFFD, as Go's ``encoding/json`` decodes an invalid ``\\uD800`` escape."""
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, list):
+        return [_replace_lone_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_replace_lone_surrogates(k): _replace_lone_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def _reject_constant(name: str) -> Any:
