@@ -81,10 +81,12 @@ class BundleContext:
         return as_dict(get_path(self.csv_data, ANNOTATIONS))
 
     def channels(self) -> list[str]:
-        """The channel names of the channels annotation, split on commas and stripped
-        (empty names kept, so a rule can report them); ``[]`` when unset."""
+        """The channel names of the channels annotation split on commas as opm splits it
+        (operator-registry ``AnnotationsFile.GetChannels``: no trimming, so ``"a, b"``
+        gives ``"a"`` and ``" b"``; empty names kept, so a rule can report them); ``[]``
+        when unset or empty."""
         value = self.bundle.annotation_values.get(CHANNELS_KEY)
-        return [c.strip() for c in value.split(",")] if isinstance(value, str) else []
+        return value.split(",") if isinstance(value, str) and value else []
 
     # -- install strategy ------------------------------------------------------------
     def install_spec(self) -> dict[str, Any]:

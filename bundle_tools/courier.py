@@ -68,7 +68,7 @@ def package_manifest(ctx: BundleContext) -> dict[str, Any]:
     defaultChannel}``."""
     values = ctx.bundle.annotation_values
     csv_name = str(get_path(ctx.csv_data, ("metadata", "name")) or "")
-    channels = [c for c in ctx.channels() if c]
+    channels = [c.strip() for c in ctx.channels() if c.strip()]
     return {
         "packageName": str(values.get(PACKAGE_KEY, "")),
         "channels": [{"name": c, "currentCSV": csv_name} for c in channels],

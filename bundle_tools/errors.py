@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 from pathlib import Path
@@ -111,3 +112,11 @@ class Interrupted(BaseException):
 
     def __str__(self) -> str:
         return f"interrupted by {signal.Signals(self.signum).name}: nothing was written"
+
+
+def require_path(path: str | Path) -> None:
+    """Raise the one InputError every command gives for a path that does not exist
+    (``PATH: error: no such file or directory``), a symlink to nothing included, as
+    the system says it."""
+    if not os.path.exists(path):
+        raise InputError("no such file or directory", path)

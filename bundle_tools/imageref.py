@@ -173,3 +173,14 @@ def reference_problem(text: str) -> str | None:
     except InvalidReference as exc:
         return str(exc)
     return None
+
+
+def parse_option(text: str, option: str) -> ImageReference:
+    """:func:`parse_reference` for the value of command-line ``option`` (``--tag``):
+    raises UsageError (exit 2) naming the option, the value and the reason."""
+    from bundle_tools.errors import UsageError
+
+    try:
+        return parse_reference(text)
+    except InvalidReference as exc:
+        raise UsageError(f"invalid {option} {text!r}: {exc}") from None

@@ -1,14 +1,131 @@
-"""Kubernetes name grammars that options and rules share (k8s.io/apimachinery
-``validation.IsQualifiedName``, ``IsDNS1123Subdomain``)."""
+"""Identifiers, the one name grammar of every command and option (validate rules,
+``catalog render``/``validate``, ``install-manifests``, ``patch-csv`` options).
+
+Modelled on ``k8s.io/apimachinery/pkg/util/validation`` as the callers use it:
+
+- :func:`csv_name_problem`: a CSV's ``metadata.name`` (and ``spec.replaces``) must be a
+  DNS-1123 subdomain *and* a label value, so at most 63 characters, because OLM copies
+  it into label values (``olm.owner``); operator-framework/api
+  ``pkg/validation/internal/csv.go`` ``parseCSVNameFormat`` (``IsDNS1123Subdomain`` +
+  ``IsValidLabelValue``);
+- :func:`package_name_problem`: a package name must be a DNS-1123 label;
+  operator-registry ``alpha/declcfg/declcfg_to_model.go`` ``ConvertToModel``
+  (``IsDNS1123Label``, opm v1.41+), so a bundle whose package annotation is not one can
+  never be published in a catalog;
+- :func:`channel_name_problem`: opm takes channel names as written (operator-registry
+  ``pkg/registry/types.go`` ``GetChannels`` splits the annotation on ``,`` and does not
+  trim), so an empty name or surrounding whitespace makes a different channel;
+- :func:`qualified_name_problem`: annotation and label keys (k8s
+  ``IsQualifiedName``).
+
+Each ``*_problem`` function returns why the value is not valid (a sentence fragment that
+reads after the quoted value), or ``None``.
+"""
 
 from __future__ import annotations
 
 import re
 
-_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
-_SUBDOMAIN_MAX = 253
-_NAME = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?")
-_NAME_MAX = 63
+from bundle_tools.versions import parse_strict
+
+#: Longest DNS-1123 label, and longest label value (k8s ``DNS1123LabelMaxLength``,
+#: ``LabelValueMaxLength``).
+LABEL_MAX = 63
+#: Longest DNS-1123 subdomain (k8s ``DNS1123SubdomainMaxLength``).
+SUBDOMAIN_MAX = 253
+
+_LABEL = r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?"
+_DNS1123_LABEL = re.compile(_LABEL)
+_DNS1123_SUBDOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
+_LABEL_VALUE = re.compile(r"(?:(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?")
+_QUALIFIED_NAME = re.compile(r"[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?")
+
+LABEL_SHAPE = (
+    "a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a "
+    f"letter or digit, at most {LABEL_MAX} characters)"
+)
+SUBDOMAIN_SHAPE = (
+    "a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', each dot-separated part "
+    f"starting and ending with a letter or digit, at most {SUBDOMAIN_MAX} characters)"
+)
+
+
+def dns1123_label_problem(value: str) -> str | None:
+    """k8s ``IsDNS1123Label``: why ``value`` is not a DNS-1123 label, or ``None``."""
+    if len(value) > LABEL_MAX or not _DNS1123_LABEL.fullmatch(value):
+        return f"is not {LABEL_SHAPE}"
+    return None
+
+
+def dns1123_subdomain_problem(value: str) -> str | None:
+    """k8s ``IsDNS1123Subdomain``: why ``value`` is not a DNS-1123 subdomain, or ``None``."""
+    if len(value) > SUBDOMAIN_MAX or not _DNS1123_SUBDOMAIN.fullmatch(value):
+        return f"is not {SUBDOMAIN_SHAPE}"
+    return None
+
+
+def csv_name_problem(name: str) -> str | None:
+    """operator-framework/api ``parseCSVNameFormat``: why ``name`` cannot name a CSV (a
+    DNS-1123 subdomain usable as a label value: at most 63 characters), or ``None``."""
+    if not name:
+        return "is empty"
+    problem = dns1123_subdomain_problem(name)
+    if problem:
+        return problem
+    if len(name) > LABEL_MAX or not _LABEL_VALUE.fullmatch(name):
+        return (
+            f"is {len(name)} characters, more than {LABEL_MAX}: OLM uses the CSV name as a "
+            "label value (olm.owner), which holds at most 63"
+        )
+    return None
+
+
+def package_name_problem(name: str) -> str | None:
+    """opm ``ConvertToModel``: why ``name`` cannot name a package, or ``None``."""
+    if not name:
+        return "is empty"
+    return dns1123_label_problem(name)
+
+
+def channel_name_problem(name: str) -> str | None:
+    """Why ``name`` (one entry of a channel list) is not the channel it seems, or ``None``:
+    empty, or surrounding whitespace, which opm keeps (``" stable"`` is a channel of its
+    own, not ``stable``)."""
+    if not name.strip():
+        return "is empty"
+    if name != name.strip():
+        return (
+            "has surrounding whitespace, which opm keeps: it makes a separate channel "
+            f"{name!r}, not {name.strip()!r}"
+        )
+    return None
+
+
+def split_csv_name(name: str) -> tuple[str, str] | None:
+    """``(package, version)`` of a CSV name ``<package>.v<version>`` (the ``v``
+    optional; the version strict semver, split at the first ``.`` where it is one), or
+    ``None`` when ``name`` carries no version."""
+    for found in re.finditer(r"\.v?(?=[0-9])", name):
+        version = name[found.end() :]
+        try:
+            parse_strict(version)
+        except ValueError:
+            continue
+        if found.start() > 0:
+            return name[: found.start()], version
+    return None
+
+
+def edge_problem(name: str) -> str | None:
+    """Why ``name`` cannot be the target of an upgrade edge (``spec.replaces``,
+    ``spec.skips``, ``patch-csv --replaces``), or ``None``: it must be a CSV name
+    (:func:`csv_name_problem`) of the form ``<package>.v<version>``
+    (:func:`split_csv_name`)."""
+    if problem := csv_name_problem(name):
+        return problem
+    if split_csv_name(name) is None:
+        return "does not end with a strict semantic version ('<package>.v<version>')"
+    return None
 
 
 def qualified_name_problem(key: str) -> str | None:
@@ -17,12 +134,9 @@ def qualified_name_problem(key: str) -> str | None:
     most 63 letters, digits, ``-``, ``_`` and ``.``, alphanumeric at both ends); None
     when it is one."""
     prefix, slash, name = key.rpartition("/")
-    if slash and not (len(prefix) <= _SUBDOMAIN_MAX and _SUBDOMAIN.fullmatch(prefix)):
-        return (
-            f"prefix {prefix!r} is not a DNS-1123 subdomain (lowercase letters, digits, "
-            "'-' and '.', at most 253 characters)"
-        )
-    if not (len(name) <= _NAME_MAX and _NAME.fullmatch(name)):
+    if slash and dns1123_subdomain_problem(prefix):
+        return f"prefix {prefix!r} {dns1123_subdomain_problem(prefix)}"
+    if not (len(name) <= LABEL_MAX and _QUALIFIED_NAME.fullmatch(name)):
         return (
             f"name {name!r} must be 1-63 letters, digits, '-', '_' or '.', "
             "starting and ending with a letter or digit"

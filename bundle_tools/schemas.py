@@ -1,10 +1,10 @@
 """The JSON Schemas of ``schemas/`` and the mapping from schema violations to rule hits.
 
 Schema names: ``csv`` (ClusterServiceVersion), ``annotations`` (``metadata/annotations.yaml``),
-``olm.package``, ``olm.channel``, ``olm.bundle``, ``olm.deprecations`` (FBC blobs). Each is
-the file ``<name>.schema.json``, found first in the installed package
-(``bundle_tools/data/schemas/``, force-included into the wheel) and then in the checkout's
-``schemas/`` beside the package.
+``olm.package``, ``olm.channel``, ``olm.bundle``, ``olm.deprecations`` (FBC blobs),
+``olm.semver`` and ``olm.template.basic`` (catalog templates). Each is the file
+``<name>.schema.json``, found first in the installed package (``bundle_tools/data/schemas/``,
+force-included into the wheel) and then in the checkout's ``schemas/`` beside the package.
 
 :func:`schema_hits` validates one instance and turns the relevant errors into
 :class:`~bundle_tools.rules.Hit` values located at the offending node; rules of the
@@ -35,6 +35,8 @@ SCHEMA_NAMES: tuple[str, ...] = (
     "olm.channel",
     "olm.bundle",
     "olm.deprecations",
+    "olm.semver",
+    "olm.template.basic",
 )
 SUFFIX = ".schema.json"
 PACKAGE_DIR = Path(__file__).resolve().parent

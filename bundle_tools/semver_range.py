@@ -1,16 +1,21 @@
-"""Semantic-version ranges as OLM reads them (``olm.skipRange``).
+"""Semantic-version ranges as OLM and opm read them (``olm.skipRange``).
 
-OLM parses ``olm.skipRange`` with ``github.com/blang/semver/v4`` ``ParseRange``; this
-module accepts exactly that syntax so a range that passes here also passes OLM:
+OLM and opm parse ``olm.skipRange`` with ``github.com/blang/semver/v4`` ``ParseRange``
+(``range.go``); this module follows that code step by step, quirks included, so a range
+passes here exactly when it passes there:
 
-- comparators ``>=1.0.0``, ``>1.0.0``, ``<=1.0.0``, ``<1.0.0``, ``=1.0.0``, ``==1.0.0``,
-  ``!=1.0.0``, ``!1.0.0`` or a bare ``1.0.0`` (equal); a space may follow the operator
-  (``< 1.2.0``), as blang joins it to the version;
-- comparators separated by spaces must all hold (AND); groups separated by a
-  space-delimited ``||`` are alternatives (OR);
-- versions are strict semver 2.0.0 (``MAJOR.MINOR.PATCH[-PRE][+BUILD]``, no ``v``
-  prefix, no leading zeros); ``x`` wildcards are allowed in trailing positions
-  (``>=3.5.x``, ``<2.x``, ``1.x.x``) and expand the way blang expands them.
+- the text is split on spaces, except a space after ``<``, ``>`` or ``=`` (``< 1.2.0`` is
+  one part); a part of a single character is dropped (``splitAndTrim``);
+- groups separated by ``||`` are alternatives (OR), parts inside a group must all hold
+  (AND); ``||`` first or last is an error;
+- a part containing ``x`` anywhere is rewritten first (``expandWildcardVersion``):
+  ``>=1.2.x`` to ``>=1.2.0``, ``<=1.2.x`` to ``<1.3.0``, ``1.x`` to ``>=1.0.0 <2.0.0``;
+  ``1.x.x`` counts as a patch wildcard (``<=1.x.x`` is ``<1.1.0``); a part with an ``x``
+  that is no wildcard (``>=1.0.0-xyz``) keeps its operator when that is ``>=`` or ``<``
+  and loses its version otherwise (``<=1.0.0-xyz`` fails);
+- each part is an operator (``>=``, ``>``, ``<=``, ``<``, ``=``, ``==``, ``!=``, ``!`` or
+  none, meaning equal) and a strict semver version
+  (:func:`bundle_tools.versions.parse_strict`).
 
 Example::
 
@@ -28,6 +33,8 @@ from dataclasses import dataclass
 
 import semver
 
+from bundle_tools.versions import parse_strict
+
 _OPERATORS: dict[str, Callable[[semver.Version, semver.Version], bool]] = {
     ">=": operator.ge,
     "<=": operator.le,
@@ -39,8 +46,6 @@ _OPERATORS: dict[str, Callable[[semver.Version, semver.Version], bool]] = {
     "!=": operator.ne,
     "!": operator.ne,
 }
-_MAJOR_WILDCARD = re.compile(r"(0|[1-9]\d*)\.x(?:\.x)?")
-_MINOR_WILDCARD = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.x")
 
 
 class RangeError(ValueError):
@@ -77,56 +82,30 @@ class Range:
 
 
 def _split_parts(text: str) -> list[str]:
-    """blang ``splitAndTrim``: split on spaces, except a space right after ``<``, ``>``
-    or ``=`` (so ``< 1.2.0`` is one part)."""
+    """blang ``splitAndTrim``: split on spaces, except a space whose last non-space
+    character before it is ``<``, ``>`` or ``=``; parts of one character are dropped;
+    spaces inside a part are removed."""
     parts: list[str] = []
-    current = ""
-    for char in text:
-        if char == " " and not (current and current[-1] in "<>="):
-            if current:
-                parts.append(current)
-            current = ""
+    last = 0
+    last_char = ""
+    for i, char in enumerate(text):
+        if char == " " and last_char not in ("<", ">", "="):
+            if last < i - 1:
+                parts.append(text[last:i])
+            last = i + 1
         elif char != " ":
-            current += char
-    if current:
-        parts.append(current)
-    return parts
+            last_char = char
+    if last < len(text) - 1:
+        parts.append(text[last:])
+    return [part.replace(" ", "") for part in parts]
 
 
 def _split_comparator(part: str) -> tuple[str, str]:
+    """blang ``splitComparatorVersion``: ``(operator, version)`` split at the first digit."""
     match = re.search(r"\d", part)
     if match is None:
         raise RangeError(f"{part!r} has no version number")
-    op, version = part[: match.start()], part[match.start() :]
-    if op not in _OPERATORS:
-        hint = " (no 'v' prefix allowed)" if "v" in op else ""
-        raise RangeError(f"{part!r}: unknown comparison operator {op!r}{hint}")
-    return op, version
-
-
-#: blang/semver reads version numbers and numeric prerelease identifiers as uint64.
-UINT64_MAX = 2**64 - 1
-
-
-def parse_version(text: str) -> semver.Version:
-    """Parse ``text`` as blang/semver ``Parse`` does: strict semver 2.0 (MAJOR.MINOR.PATCH,
-    no leading zeros, no ``v`` prefix) whose numbers fit in 64 bits unsigned.
-
-    Raises ValueError with the reason (without the text itself).
-    """
-    try:
-        version = semver.Version.parse(text)
-    except (TypeError, ValueError):
-        raise ValueError(
-            "not a strict semantic version (MAJOR.MINOR.PATCH, no leading zeros, no 'v' prefix)"
-        ) from None
-    numbers = [version.major, version.minor, version.patch]
-    numbers += [int(p) for p in (version.prerelease or "").split(".") if p.isdigit()]
-    if any(n > UINT64_MAX for n in numbers):
-        raise ValueError(
-            "out of range (blang/semver reads each number as a 64-bit unsigned integer)"
-        )
-    return version
+    return part[: match.start()], part[match.start() :]
 
 
 def _parse_version(text: str, part: str) -> semver.Version:
@@ -136,42 +115,62 @@ def _parse_version(text: str, part: str) -> semver.Version:
             f"{part!r}: separate comparators and '||' with spaces, as in {spaced.strip()!r}"
         )
     try:
-        return parse_version(text)
+        return parse_strict(text)
     except ValueError as exc:
         raise RangeError(f"{part!r}: {text!r} is {exc}") from None
 
 
-def _expand_wildcard(op: str, text: str, part: str) -> list[Comparator]:
-    """blang ``expandWildcardVersion`` for one comparator with an ``x`` wildcard."""
-    if match := _MINOR_WILDCARD.fullmatch(text):
-        low = semver.Version(int(match[1]), int(match[2]), 0)
-        high = low.bump_minor()
-    elif match := _MAJOR_WILDCARD.fullmatch(text):
-        low = semver.Version(int(match[1]), 0, 0)
-        high = low.bump_major()
-    else:
-        raise RangeError(f"{part!r}: wildcard 'x' only allowed in trailing positions (1.x, 1.2.x)")
-    expansions = {
-        ">": [(">=", high)],
-        ">=": [(">=", low)],
-        "<": [("<", low)],
-        "<=": [("<", high)],
-        "": [(">=", low), ("<", high)],
-        "=": [(">=", low), ("<", high)],
-        "==": [(">=", low), ("<", high)],
-        "!=": [("<", low), (">=", high)],
-        "!": [("<", low), (">=", high)],
-    }
-    return [Comparator(o, v) for o, v in expansions[op]]
+def _flat_version(text: str) -> str:
+    """blang ``createVersionFromWildcard``: ``1.x.x`` and ``1.x`` to ``1.0.0``, ``1.2.x``
+    to ``1.2.0`` (only the first ``.x`` is replaced)."""
+    flat = text.replace(".x.x", ".x", 1).replace(".x", ".0", 1)
+    return flat + ".0" if len(flat.split(".")) == 2 else flat
+
+
+def _increment(text: str, index: int) -> str:
+    """blang ``incrementMajorVersion``/``incrementMinorVersion`` (``index`` 0 or 1);
+    ``""`` when that part is not a number (blang ignores the error)."""
+    parts = text.split(".")
+    if len(parts) <= index or not re.fullmatch(r"[+-]?[0-9]+", parts[index]):
+        return ""
+    parts[index] = str(int(parts[index]) + 1)
+    return ".".join(parts)
+
+
+def _expand_wildcard(part: str) -> list[str]:
+    """blang ``expandWildcardVersion`` for one part holding an ``x``: the parts it
+    becomes, still as text."""
+    op, text = _split_comparator(part)
+    pieces = text.split(".")
+    wildcard = {2: 0, 3: 1}.get(len(pieces)) if pieces[-1] == "x" else None
+    flat = _flat_version(text)
+    before: list[str] = []
+    increment = op in (">", "<=", "", "=", "==", "!=", "!")
+    result_op = {">": ">=", ">=": ">=", "<": "<", "<=": "<"}.get(op, "")
+    if op in ("", "=", "=="):
+        before, result_op = [">=" + flat], "<"
+    elif op in ("!=", "!"):
+        before, result_op = ["<" + flat], ">="
+    elif op not in (">", ">=", "<", "<="):
+        increment = False
+    version = (_increment(flat, wildcard) if wildcard is not None else "") if increment else flat
+    if not version:
+        raise RangeError(
+            f"{part!r}: blang/semver rewrites every part holding an 'x' as a wildcard, and "
+            f"this one ({op or '='} with no trailing .x) loses its version"
+        )
+    return [*before, result_op + version]
 
 
 def parse_range(text: str) -> Range:
     """Parse ``text`` like blang/semver ``ParseRange``.
 
     Raises :class:`RangeError` (a ``ValueError``) for an empty range, a dangling or
-    doubled ``||``, comparators not separated by spaces, an unknown operator (``=>``,
-    ``~``, a ``v`` prefix), a version that is not strict semver, or a wildcard in a
-    non-trailing position.
+    doubled ``||`` (blang accepts a doubled one, then OLM panics evaluating the empty
+    group), comparators not separated by spaces, an unknown operator (``=>``, ``~``, a
+    ``v`` prefix; blang lets one through in front of an ``x`` wildcard, as equality), a
+    version that is not strict semver, or a part holding an ``x`` that loses its version
+    in blang's wildcard expansion.
     """
     parts = _split_parts(text)
     if not parts:
@@ -190,10 +189,11 @@ def parse_range(text: str) -> Range:
     for group in groups:
         comparators: list[Comparator] = []
         for part in group:
-            op, version = _split_comparator(part)
-            if "x" in version:
-                comparators.extend(_expand_wildcard(op, version, part))
-            else:
+            for piece in _expand_wildcard(part) if "x" in part else [part]:
+                op, version = _split_comparator(piece)
+                if op not in _OPERATORS:
+                    hint = " (no 'v' prefix allowed)" if "v" in op else ""
+                    raise RangeError(f"{part!r}: unknown comparison operator {op!r}{hint}")
                 comparators.append(Comparator(op, _parse_version(version, part)))
         parsed.append(tuple(comparators))
     return Range(text=text, groups=tuple(parsed))

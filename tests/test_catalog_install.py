@@ -168,10 +168,13 @@ def test_dockerfile_written_once(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     path = tmp_path / "catalog.Dockerfile"
     assert path.read_text() == EXPECTED_DOCKERFILE
-    again = runner.invoke(app, args)
-    assert again.exit_code == 2
-    assert again.stderr == f"{path}: error: file already exists (use --force to overwrite)\n"
+    again = runner.invoke(app, args)  # the same content again: nothing to do
+    assert (again.exit_code, again.stdout) == (0, f"{path}: unchanged\n")
     path.write_text("old")
+    other = runner.invoke(app, args)
+    assert other.exit_code == 2
+    assert other.stderr == f"{path}: error: file already exists (use --force to overwrite)\n"
+    assert path.read_text() == "old"
     assert runner.invoke(app, [*args, "--force"]).exit_code == 0
     assert path.read_text() == EXPECTED_DOCKERFILE
     printed = runner.invoke(app, [*args, "--stdout"])

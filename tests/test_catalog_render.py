@@ -108,7 +108,7 @@ kind: Ignored
         root / "metadata" / "annotations.yaml",
         """annotations:
   operators.operatorframework.io.bundle.package.v1: widget
-  operators.operatorframework.io.bundle.channels.v1: stable, fast
+  operators.operatorframework.io.bundle.channels.v1: stable,fast
   operators.operatorframework.io.bundle.channel.default.v1: stable
 """,
     )
@@ -215,11 +215,14 @@ def test_render_twice_replaces_and_is_deterministic(bundle: Path, tmp_path: Path
     args = ["catalog", "render", str(bundle), "--catalog", str(catalog)]
     first = runner.invoke(app, [*args, "--image", "quay.io/example/widget-bundle:1.1.0"])
     assert first.exit_code == 0, first.output
-    assert "added widget.v1.1.0 in channels stable, fast (written)" in first.stdout
+    assert first.stdout == (
+        f"{catalog / 'widget' / 'catalog.yaml'}: added widget.v1.1.0 in channels stable, fast\n"
+        "1 checked, 0 errors, 0 warnings, 0 infos: passed\n"
+    )
     path = catalog / "widget" / "catalog.yaml"
     text = path.read_text()
     again = runner.invoke(app, [*args, "--image", "quay.io/example/widget-bundle:1.1.0"])
-    assert "replaced widget.v1.1.0 in channels stable, fast (unchanged)" in again.stdout
+    assert (again.exit_code, again.stdout) == (0, f"{path}: unchanged\n")
     assert path.read_text() == text
     changed = runner.invoke(app, [*args, "--image", "quay.io/example/widget-bundle:1.1.1"])
     assert changed.exit_code == 0
@@ -495,7 +498,8 @@ def test_package_name_must_be_a_dns_label(bundle: Path, tmp_path: Path, package:
     assert result.stderr == (
         f"{annotations}: error: package name {package!r} "
         "(operators.operatorframework.io.bundle.package.v1) is not a DNS-1123 label (lowercase "
-        "alphanumerics and '-', alphanumeric at both ends, at most 63 characters)\n"
+        "letters, digits and '-', starting and ending with a letter or digit, at most 63 "
+        "characters)\n"
     )
     assert [p for p in tmp_path.rglob("*") if p.is_file() and "bundle" not in p.parts] == []
 
@@ -568,4 +572,23 @@ def test_broken_symlink_among_manifests_is_an_input_error(bundle: Path, tmp_path
     result = runner.invoke(app, [*args, "--catalog", str(catalog)])
     assert result.exit_code == 2
     assert result.stderr == f"{link}: error: broken symbolic link: its target does not exist\n"
+    assert not catalog.exists()
+
+
+def test_render_refuses_channel_names_opm_would_keep_with_spaces(tmp_path: Path) -> None:
+    """channels 'alpha, stable': opm publishes a channel ' stable'; render said nothing
+    and trimmed it (shared case channels-space-after-comma)."""
+    bundle = shared_path("cases", "channels-space-after-comma", "bundle")
+    catalog = tmp_path / "catalog"
+    result = runner.invoke(
+        app,
+        ["catalog", "render", str(bundle), "--image", "quay.io/x/w:1", "--catalog", str(catalog)],
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"{bundle}/metadata/annotations.yaml: error: "
+        "operators.operatorframework.io.bundle.channels.v1 'alpha, stable': channel name "
+        "' stable' has surrounding whitespace, which opm keeps: it makes a separate channel "
+        "' stable', not 'stable'; fix the annotation (no spaces around commas)\n"
+    )
     assert not catalog.exists()

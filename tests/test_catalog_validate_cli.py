@@ -114,7 +114,7 @@ def test_bad_fail_on_is_a_usage_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda root: None, "catalog directory does not exist"),
+        (lambda root: None, "no such file or directory"),
         (lambda root: root.write_text(CATALOG), "catalog directory is a file"),
         (lambda root: root.mkdir(), "no FBC blobs found: the catalog is empty"),
     ],

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bundle_tools.errors import InputError
 from bundle_tools.fbc.indexignore import IgnoreRules
@@ -319,14 +321,14 @@ def test_unreadable_indexignore_is_an_input_error(tmp_path: Path) -> None:
 
 def test_unreadable_file_is_an_input_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write(tmp_path, "catalog.yaml", PACKAGE)
-    real = Path.read_bytes
+    real = os.open
 
-    def read_bytes(self: Path) -> bytes:
-        if self == path:
+    def open_file(name: str | Path, flags: int, *args: int) -> int:
+        if Path(name) == path:
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return real(name, flags, *args)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", open_file)
     with pytest.raises(InputError) as caught:
         load_catalog(tmp_path)
     assert str(caught.value) == f"{path}: error: cannot read file: Permission denied"
@@ -370,3 +372,69 @@ def test_undecodable_bytes_have_line_and_column(tmp_path: Path, data: bytes, exp
     with pytest.raises(InputError) as caught:
         load_catalog(tmp_path)
     assert str(caught.value).startswith(f"{tmp_path}/c.yaml:{expected}")
+
+
+def test_backtracking_bomb_pattern_matches_like_its_glob() -> None:
+    bomb = "a*a*a*a*a*a*a*a*a*a*a*a*z"
+    assert ignored(bomb, "a" * 200 + "/" + "a" * 200) is False
+    assert ignored(bomb, "x/" + "a" * 200 + "z") is True
+    assert ignored(bomb, "a" * 11 + "z") is False
+
+
+def _reference_ignored(lines: list[str], path: str) -> bool:
+    """The per-line evaluation the matcher replaces: last matching line decides."""
+    from pathspec import GitIgnoreSpec
+
+    decision = False
+    for line in lines:
+        try:
+            spec = GitIgnoreSpec.from_lines([line.replace("[!", "[\\!")])
+        except ValueError:
+            continue
+        included = spec.check_file(path).include
+        if included is not None:
+            decision = included
+    return decision
+
+
+_LINE = st.lists(st.sampled_from(["a", "b", "*", "?", "/", "**", "[ab]", "!"]), max_size=5)
+_PATH = st.lists(st.sampled_from(["a", "b", "ab", "ba", "aab"]), min_size=1, max_size=4)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_LINE.map("".join), max_size=6), _PATH.map("/".join))
+def test_compiled_matcher_agrees_with_line_by_line_matching(lines: list[str], path: str) -> None:
+    kept = [line.strip() for line in lines if line.strip()]
+    assert ignored("\n".join(lines), path) is _reference_ignored(kept, path)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: os.mkfifo(p), "not a regular file but a FIFO"),
+        (lambda p: p.symlink_to("/dev/zero"), "not a regular file but a character device"),
+        (
+            lambda p: p.write_text("x\n" * 600_000),
+            "file too large: 1200000 bytes (at most 1048576)",
+        ),
+    ],
+    ids=["fifo", "dev-zero", "too-large"],
+)
+def test_indexignore_must_be_a_small_regular_file(
+    tmp_path: Path, make: Callable[[Path], None], message: str
+) -> None:
+    write(tmp_path, "p/catalog.yaml", PACKAGE)
+    make(tmp_path / "p" / ".indexignore")
+    with pytest.raises(InputError) as caught:
+        load_catalog(tmp_path)
+    assert str(caught.value) == f"{tmp_path}/p/.indexignore: error: {message}"
+
+
+def test_catalog_files_linked_to_each_other_are_an_input_error(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").symlink_to("b.yaml")
+    (tmp_path / "b.yaml").symlink_to("a.yaml")
+    with pytest.raises(InputError) as caught:
+        load_catalog(tmp_path)
+    assert str(caught.value) == (
+        f"{tmp_path}/a.yaml: error: cannot follow symbolic link: Too many levels of symbolic links"
+    )

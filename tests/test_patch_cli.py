@@ -316,7 +316,8 @@ def test_annotation_sets_csv_annotations(csv: Path) -> None:
         (
             "Example.com/k=x",
             "error: --annotation Example.com/k=x: prefix 'Example.com' is not a DNS-1123 "
-            "subdomain (lowercase letters, digits, '-' and '.', at most 253 characters)\n",
+            "subdomain (lowercase letters, digits, '-' and '.', each dot-separated part starting "
+            "and ending with a letter or digit, at most 253 characters)\n",
         ),
         (
             "createdAt=x",
@@ -553,16 +554,18 @@ def test_choose_deployment_and_container(tmp_path: Path) -> None:
             ["--no-token-auth", "--version", "1.0.1+build.5"],
             "6:3",
             "--version 1.0.1+build.5: metadata.name would be 'demo-operator.v1.0.1+build.5', "
-            "not a valid Kubernetes object name (lowercase letters, digits, '-' and '.'; no "
-            "build metadata '+...', no upper case)",
+            "which is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', each "
+            "dot-separated part starting and ending with a letter or digit, at most 253 "
+            "characters)",
         ),
         (
             BASIC,
             ["--no-token-auth", "--version", "1.0.1-RC1"],
             "6:3",
             "--version 1.0.1-RC1: metadata.name would be 'demo-operator.v1.0.1-RC1', "
-            "not a valid Kubernetes object name (lowercase letters, digits, '-' and '.'; no "
-            "build metadata '+...', no upper case)",
+            "which is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', each "
+            "dot-separated part starting and ending with a letter or digit, at most 253 "
+            "characters)",
         ),
         (
             BASIC.replace("  annotations:\n", "  annotations: &notes\n    loop: *notes\n"),
@@ -611,7 +614,10 @@ def test_edit_through_alias_is_refused(tmp_path: Path) -> None:
             "comparators and '||' with spaces, as in '<2.0.0 || >=3.0.0'\n",
         ),
         (["--token-auth", "aws", "--no-token-auth"], "error: --token-auth and --no-token-auth"),
-        (["--replaces", "demo.v1 #x"], "error: --replaces 'demo.v1 #x' is not a CSV name"),
+        (["--replaces", "demo.v1 #x"], "error: --replaces 'demo.v1 #x' is not a DNS-1123"),
+        # CSV004's check, before anything is written (issue 8: --replaces 3.15.2 was written)
+        (["--replaces", "3.15.2"], "error: --replaces '3.15.2' does not end with a strict"),
+        (["--replaces", "op.v" + "1" * 60 + ".0.0"], "error: --replaces 'op.v111"),
         (["--replaces", "demo\nkind: Evil"], "error: --replaces 'demo\\nkind: Evil' is not"),
         (["--operator-image", "a/b:1\nc: d"], "error: --operator-image 'a/b:1\\nc: d' is not an"),
         (["--operator-image", "Quay.io/A/B"], "error: --operator-image 'Quay.io/A/B' is not an"),

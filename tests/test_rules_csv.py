@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bundle_tools.findings import Severity
-from bundle_tools.rules.csv_semantics import go_yaml_kind, parse_tolerant
+from bundle_tools.rules.csv_semantics import go_yaml_kind
 from bundle_tools.validate import validate_bundles
 
 from .validate_helpers import BASE_CSV, CSV_FILE, edit, hits, write_bundle
@@ -44,7 +44,10 @@ CASES = [
     ("CSV005", "'>=1.0.0 <1.2.0'", "'>=1.0.x <1.2.0 || 2.x'", []),
     ("CSV005", "'>=1.0.0 <1.2.0'", "'>=1.0 <1.2.0'", [(7, 20)]),
     ("CSV005", "'>=1.0.0 <1.2.0'", "'>=1.0.0 ||'", [(7, 20)]),
-    ("CSV006", "minKubeVersion: 1.25.0", "minKubeVersion: v1.25", []),
+    ("CSV006", "minKubeVersion: 1.25.0", "minKubeVersion: v1.25", [(13, 19)]),
+    ("CSV006", "minKubeVersion: 1.25.0", "minKubeVersion: '01.25.0'", [(13, 19)]),  # warning
+    ("CSV006", "minKubeVersion: 1.25.0", "minKubeVersion: ''", []),
+    ("CSV006", "minKubeVersion: 1.25.0", "minKubeVersion: 1.25.0-rc.1+b", []),
     ("CSV006", "minKubeVersion: 1.25.0", "minKubeVersion: latest", [(13, 19)]),
     ("CSV006", "minKubeVersion: 1.25.0", "minKubeVersion: 1.25-rc", [(13, 19)]),
     ("CSV007", "type: MultiNamespace", "type: AllNamespaces", [(21, 11), (14, 3)]),
@@ -150,21 +153,6 @@ def test_unquoted_timestamp_annotation_is_a_string_for_kubernetes(tmp_path: Path
         "    createdAt: 2024-01-02T03:04:05Z\n    x: on\n    olm.skipRange",
     )
     assert hits(write_bundle(tmp_path / "b", csv=csv), ("CSV009",)) == [("CSV009", CSV_FILE, 8, 8)]
-
-
-@pytest.mark.parametrize(
-    ("text", "ok"),
-    [
-        ("1.25.0", True),
-        ("v1.25", True),
-        (" 1 ", True),
-        ("1.25-rc", False),
-        ("1.x", False),
-        ("", False),
-    ],
-)
-def test_parse_tolerant(text: str, ok: bool) -> None:
-    assert parse_tolerant(text) is ok
 
 
 def test_annotation_hint_is_yaml_that_reads_back_as_the_json(tmp_path: Path) -> None:

@@ -15,11 +15,12 @@ from jsonschema import Draft202012Validator
 
 from bundle_tools import schemagen, yamlio
 from bundle_tools.errors import InputError
+from bundle_tools.schemas import SCHEMA_NAMES
 
 from .conftest import REPO, shared_path
 
 SCHEMAS = REPO / "schemas"
-NAMES = ("csv", "annotations", "olm.package", "olm.channel", "olm.bundle", "olm.deprecations")
+NAMES = SCHEMA_NAMES
 FBC_NAMES = ("olm.package", "olm.channel", "olm.bundle", "olm.deprecations")
 WHITESPACE = re.compile(r"\s*")
 CSV_CRD = ("reference", "olm-crds", "operators.coreos.com_clusterserviceversions.yaml")

@@ -107,3 +107,54 @@ def test_cases_without_certification_keys_exit_zero(tmp_path: Path) -> None:
     code, out = run(str(good), "--profile", "certified")
     assert code == 1
     assert "error FEAT001" in out and "error FEAT007" in out
+
+
+def _errors_and_warnings(bundle: Path) -> list[tuple[str, str, int | None, int | None, str]]:
+    report = validate_bundles([bundle])
+    return [
+        (f.rule, f.severity.name.lower(), f.location.line, f.location.column, f.location.path)
+        for f in report.sorted_findings()
+        if f.severity >= Severity.WARNING
+    ]
+
+
+@pytest.mark.parametrize(
+    ("variant", "expected", "code"),
+    [
+        # OLM's coreos/go-semver needs three parts: "1.21" never installs
+        ("two-part", [("CSV006", "error", 14, 19)], 1),
+        # OLM strips the v, so it installs; operator-sdk's validator would refuse it
+        ("leading-v", [("CSV006", "warning", 14, 19)], 0),
+    ],
+)
+def test_min_kube_version_parsed_like_olm(variant: str, expected: list, code: int) -> None:
+    bundle = shared_path("cases", "minkube-two-part", variant)
+    assert [f[:4] for f in _errors_and_warnings(bundle)] == expected
+    assert run(str(bundle))[0] == code
+
+
+@pytest.mark.parametrize(
+    ("variant", "message"),
+    [
+        ("bundle", "is 68 characters, more than 63: OLM uses the CSV name as a label value"),
+        ("bundle-uppercase", "'Widget_Operator.v1.0.0' is not a DNS-1123 subdomain"),
+    ],
+)
+def test_csv_name_is_a_subdomain_and_label_value(variant: str, message: str) -> None:
+    bundle = shared_path("cases", "csv-name-too-long", variant)
+    report = validate_bundles([bundle])
+    errors = [f for f in report.sorted_findings() if f.severity is Severity.ERROR]
+    assert [(f.rule, f.location.line, f.location.column) for f in errors] == [("CSV017", 4, 9)]
+    assert message in errors[0].message
+    # the name does not start with the package either (info by default, as the pipelines warn)
+    assert [f.severity for f in report.findings if f.rule == "CSV018"] == [Severity.INFO]
+    assert run(str(bundle))[0] == 1
+
+
+def test_channel_with_space_after_comma_is_a_separate_channel() -> None:
+    bundle = shared_path("cases", "channels-space-after-comma", "bundle")
+    report = validate_bundles([bundle])
+    errors = [f for f in report.sorted_findings() if f.severity is Severity.ERROR]
+    assert [(f.rule, f.location.line, f.location.column) for f in errors] == [("BND004", 6, 54)]
+    assert "channel name ' stable' has surrounding whitespace, which opm keeps" in errors[0].message
+    assert run(str(bundle))[0] == 1

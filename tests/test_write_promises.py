@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from bundle_tools import safewrite
 from bundle_tools.cli import app
 
 from .test_patch_cli import BASIC, CHANNEL_ANNOTATIONS, _bundle
+from .test_safewrite import fail_replace_of
 
 runner = CliRunner()
 
@@ -30,14 +32,7 @@ def test_patch_csv_channels_is_all_or_nothing(
     bundle = _bundle(tmp_path, CHANNEL_ANNOTATIONS)
     before = _files(bundle)
     annotations = bundle / "metadata" / "annotations.yaml"
-    real_replace = os.replace
-
-    def replace(src: str | Path, dst: str | Path) -> None:
-        if Path(dst) == annotations.resolve():
-            raise OSError(errno.ENOSPC, "No space left on device")
-        real_replace(src, dst)
-
-    monkeypatch.setattr(safewrite.os, "replace", replace)
+    fail_replace_of(monkeypatch, annotations.resolve(), errno.ENOSPC)
     result = runner.invoke(app, ["patch-csv", str(bundle), "--channels", "alpha,beta"])
     assert result.exit_code == 2
     assert result.stderr == (
@@ -110,3 +105,23 @@ def test_render_on_a_full_disk_leaves_no_package_directory(
         f"{catalog}/demo/catalog.yaml: error: cannot write file: No space left on device\n"
     )
     assert list(catalog.iterdir()) == []
+
+
+def test_sigterm_before_the_replacements_exits_143_and_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundle = _bundle(tmp_path, CHANNEL_ANNOTATIONS)
+    before = _files(bundle)
+    real_stage = safewrite._stage
+
+    def stage(*args):  # type: ignore[no-untyped-def]
+        os.kill(os.getpid(), signal.SIGTERM)
+        return real_stage(*args)
+
+    monkeypatch.setattr(safewrite, "_stage", stage)
+    result = runner.invoke(app, ["patch-csv", str(bundle), "--channels", "alpha,beta"])
+    assert result.exit_code == 128 + signal.SIGTERM
+    assert result.stderr == "error: interrupted by SIGTERM: nothing was written\n"
+    assert result.stdout == ""
+    assert _files(bundle) == before
+    assert not list(bundle.rglob(safewrite.STAGING_DIR))

@@ -134,7 +134,8 @@ def test_compose_documents_refuses_deep_nesting_without_traceback(tmp_path: Path
     path.write_text("a: " + "[" * 400 + "]" * 400 + "\n")
     with pytest.raises(InputError) as info:
         compose_documents(read_source(path))
-    assert str(info.value) == f"{path}: error: invalid YAML: collections nested too deeply"
+    message = "invalid YAML: collections nested more than 128 deep"
+    assert str(info.value) == f"{path}:1:131: error: {message}"
 
 
 def test_load_documents_refuses_deep_nesting_without_traceback(tmp_path: Path) -> None:

@@ -5,26 +5,84 @@ options, calls one core function and renders the result. Input errors exit 2 wit
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import typer
+from typer.core import TyperCommand
 
 from bundle_tools import __version__
 from bundle_tools.errors import BundleToolsError, InputError, Interrupted, json_safe, printable
+
+
+class Command(TyperCommand):
+    """A command whose help reads the same under every supported typer version: plain
+    text (no Rich boxes or colour, wrapped, never truncated), arguments named by their
+    metavar without a type (``BUNDLE...``, not ``{BUNDLE} <list[Path]>``)."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        """``[OPTIONS]`` then each argument: ``NAME``, ``NAME...`` when repeatable,
+        in brackets when optional."""
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name = _argument_name(param)
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        """An ``Arguments`` section (name and help) and an ``Options`` section."""
+        params = self.get_params(ctx)
+        arguments = [
+            (_argument_name(p), p.help or "") for p in params if p.param_type_name == "argument"
+        ]
+        options = [
+            record
+            for p in params
+            if p.param_type_name == "option" and (record := p.get_help_record(ctx))
+        ]
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+def _argument_name(param: Any) -> str:
+    name = param.metavar or param.name.upper()
+    return f"{name}..." if param.nargs != 1 else name
+
+
+def command(group: typer.Typer, name: str, function: Callable[..., None], short_help: str) -> None:
+    """Register ``function`` as command ``name`` of ``group`` with :class:`Command` help;
+    ``short_help`` is its line in the group's command list (never cut)."""
+    group.command(name, cls=Command, short_help=short_help)(function)
+
 
 app = typer.Typer(
     name="bundle-tools",
     help="Patch, validate and catalog OLM bundles.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    rich_markup_mode=None,
 )
 catalog_app = typer.Typer(
-    help="File-based catalogs (FBC): render, validate, graph, diff, dockerfile, install-manifests.",
+    help="File-based catalogs (FBC): render, template, validate, graph, diff, build, dockerfile, "
+    "install-manifests.",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
-app.add_typer(catalog_app, name="catalog")
+app.add_typer(
+    catalog_app,
+    name="catalog",
+    short_help="File-based catalogs: render, validate, graph, diff, dockerfile, install manifests.",
+)
+bundle_app = typer.Typer(
+    help="Bundle images: build (and push) without a container daemon.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(bundle_app, name="bundle")
 
 
 @contextmanager
@@ -70,16 +128,33 @@ def main() -> None:
 
 
 from bundle_tools.cli import catalog as _catalog  # noqa: E402
+from bundle_tools.cli import images as _images  # noqa: E402
 from bundle_tools.cli import patch  # noqa: E402  (commands import this module's helpers)
 from bundle_tools.cli import validate as _validate  # noqa: E402
 
-app.command("patch-csv")(patch.patch_csv)
-app.command("validate")(_validate.validate)
-app.command("rules")(_validate.rules)
+command(
+    app, "patch-csv", patch.patch_csv, "Add token-auth support and set release fields in a CSV."
+)
+command(app, "validate", _validate.validate, "Validate bundle directories (the pre-merge gate).")
+command(app, "rules", _validate.rules, "List every rule with severity and source.")
 
-catalog_app.command("validate")(_catalog.validate)
-catalog_app.command("render")(_catalog.render)
-catalog_app.command("dockerfile")(_catalog.dockerfile)
-catalog_app.command("install-manifests")(_catalog.install_manifests)
-catalog_app.command("graph")(_catalog.graph)
-catalog_app.command("diff")(_catalog.diff)
+command(
+    catalog_app, "validate", _catalog.validate, "Validate an FBC like opm validate, and stricter."
+)
+command(catalog_app, "render", _catalog.render, "Render a bundle into an FBC, then validate it.")
+command(catalog_app, "dockerfile", _catalog.dockerfile, "Write the Dockerfile of a catalog image.")
+command(
+    catalog_app,
+    "install-manifests",
+    _catalog.install_manifests,
+    "Print CatalogSource, OperatorGroup and Subscription for a test install.",
+)
+command(catalog_app, "graph", _catalog.graph, "Draw each channel's upgrade graph.")
+command(
+    catalog_app, "diff", _catalog.diff, "Compare two catalogs and the upgrade paths they offer."
+)
+command(
+    catalog_app, "template", _catalog.template, "Generate an FBC from a basic or semver template."
+)
+command(catalog_app, "build", _images.catalog_build, "Build (and push) a catalog image.")
+command(bundle_app, "build", _images.bundle_build, "Build (and push) a bundle image.")

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from bundle_tools.cli import exit_on_input_error
+from bundle_tools.cli.images import CaFile, PlainHttp, TlsVerify, registry_options
 from bundle_tools.cli.options import (
     FailLevel,
     FailOn,
@@ -18,10 +19,12 @@ from bundle_tools.cli.options import (
     Output,
     OutputFormat,
     Select,
+    choice,
     emit,
     rule_patterns,
 )
-from bundle_tools.errors import printable
+from bundle_tools.errors import printable, require_path
+from bundle_tools.findings import Severity
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -30,7 +33,7 @@ def _split(values: list[str] | None) -> list[str]:
 
 
 def validate(
-    catalog: Annotated[Path, typer.Argument(help="FBC directory to validate.")],
+    catalog: Annotated[Path, typer.Argument(metavar="CATALOG", help="FBC directory to validate.")],
     output: Output = OutputFormat.text,
     select: Select = None,
     ignore: Ignore = None,
@@ -42,6 +45,7 @@ def validate(
     usage error (such as a --select pattern that matches no catalog rule).
     """
     with exit_on_input_error(output is OutputFormat.json):
+        require_path(catalog)
         from bundle_tools.fbc.check import check_catalog
 
         selected = rule_patterns(select, "catalog")
@@ -65,29 +69,59 @@ class CatalogFormat(StrEnum):
 
 
 def render(
-    bundle: Annotated[Path, typer.Argument(help="Bundle directory (manifests/, metadata/).")],
-    image: Annotated[
-        str, typer.Option(help="Bundle image reference, e.g. quay.io/org/op-bundle:v1.2.3.")
+    bundle: Annotated[
+        str,
+        typer.Argument(
+            help="Bundle directory (manifests/, metadata/), or a bundle image reference to "
+            "pull and render (like opm render IMAGE).",
+            metavar="BUNDLE",
+        ),
     ],
+    image: Annotated[
+        str | None,
+        typer.Option(
+            metavar="REF",
+            help="Bundle image reference to record, e.g. quay.io/org/op-bundle:v1.2.3 "
+            "(required for a directory; default: the pulled reference).",
+        ),
+    ] = None,
     catalog: Annotated[
-        Path, typer.Option(help="Catalog directory; writes <catalog>/<package>/catalog.<format>.")
+        Path,
+        typer.Option(
+            metavar="DIR", help="Catalog directory; writes DIR/<package>/catalog.<format>."
+        ),
     ] = Path("catalog"),
     channel: Annotated[
         list[str] | None,
-        typer.Option(help="Channel to add the bundle to (repeatable; default: its annotation)."),
+        typer.Option(
+            metavar="NAME",
+            help="Channel to add the bundle to (repeatable; default: its annotation).",
+        ),
     ] = None,
     default_channel: Annotated[
-        str | None, typer.Option(help="Set the package's defaultChannel.")
+        str | None, typer.Option(metavar="NAME", help="Set the package's defaultChannel.")
     ] = None,
-    fmt: Annotated[CatalogFormat, typer.Option("--format", help="Catalog file format.")] = (
-        CatalogFormat.yaml
-    ),
+    fmt: Annotated[
+        CatalogFormat,
+        typer.Option("--format", help="Catalog file format.", **choice(CatalogFormat)),
+    ] = (CatalogFormat.yaml),
     metadata: Annotated[
         MetadataForm,
         typer.Option(
-            help="csv: one olm.csv.metadata; objects: one olm.bundle.object per manifest."
+            **choice(MetadataForm),
+            help="csv: one olm.csv.metadata; objects: one olm.bundle.object per manifest.",
         ),
     ] = MetadataForm.csv,
+    pin_digest: Annotated[
+        bool,
+        typer.Option(
+            "--pin-digest",
+            help="Record the image as REPOSITORY@DIGEST (its tag resolved in its registry).",
+        ),
+    ] = False,
+    plain_http: PlainHttp = False,
+    tls_verify: TlsVerify = "true",
+    ca_file: CaFile = None,
 ) -> None:
     """Render a bundle into a file-based catalog, then validate the catalog.
 
@@ -98,9 +132,12 @@ def render(
     with exit_on_input_error():
         from bundle_tools.fbc.check import check_catalog
         from bundle_tools.fbc.render import add_to_catalog, render_bundle
+        from bundle_tools.images.pull import bundle_source
         from bundle_tools.safewrite import locked
 
-        rendered = render_bundle(bundle, image, metadata.value)
+        options = registry_options(plain_http, tls_verify, ca_file)
+        with bundle_source(bundle, image, pin_digest, options) as (directory, recorded):
+            rendered = render_bundle(directory, recorded, metadata.value)
         with locked(catalog):
             result = add_to_catalog(
                 rendered,
@@ -109,30 +146,48 @@ def render(
                 default_channel=default_channel,
                 fmt=fmt.value,
             )
+        report = check_catalog(catalog)
+    if not result.changed:
+        typer.echo(printable(f"{result.path}: unchanged"))
+        if report.exit_code(Severity.ERROR) == 0:
+            raise typer.Exit(0)
+    else:
         action = "replaced" if result.replaced else "added"
-        state = "written" if result.changed else "unchanged"
         typer.echo(
             printable(
-                f"{result.path}: {action} {result.bundle} in channels "
-                f"{', '.join(result.channels)} ({state})"
+                f"{result.path}: {action} {result.bundle} in channels {', '.join(result.channels)}"
             )
         )
-        report = check_catalog(catalog)
     emit(report, OutputFormat.text, FailLevel.error)
 
 
 def dockerfile(
-    catalog: Annotated[Path, typer.Argument(help="FBC directory to build an image from.")],
+    catalog: Annotated[
+        Path, typer.Argument(metavar="CATALOG", help="FBC directory to build an image from.")
+    ],
     base_image: Annotated[
-        str, typer.Option("--base-image", "-i", help="Image of the final stage (may be scratch).")
+        str,
+        typer.Option(
+            "--base-image", "-i", metavar="REF", help="Image of the final stage (may be scratch)."
+        ),
     ] = "quay.io/operator-framework/opm:latest",
     builder_image: Annotated[
         str,
-        typer.Option("--builder-image", "-b", help="Image with /bin/opm that builds the cache."),
+        typer.Option(
+            "--builder-image",
+            "-b",
+            metavar="REF",
+            help="Image with /bin/opm that builds the cache.",
+        ),
     ] = "quay.io/operator-framework/opm:latest",
     extra_labels: Annotated[
         list[str] | None,
-        typer.Option("--extra-labels", "-l", help="Extra image label key=value (repeatable)."),
+        typer.Option(
+            "--extra-labels",
+            "-l",
+            metavar="KEY=VALUE",
+            help="Extra image label key=value (repeatable).",
+        ),
     ] = None,
     force: Annotated[bool, typer.Option(help="Overwrite an existing Dockerfile.")] = False,
     stdout: Annotated[
@@ -145,6 +200,7 @@ def dockerfile(
     cache; the final image runs `opm serve /configs` from that cache.
     """
     with exit_on_input_error():
+        require_path(catalog)
         from bundle_tools.errors import InputError
         from bundle_tools.fbc.dockerfile import dockerfile_path, generate_dockerfile, parse_labels
         from bundle_tools.safewrite import Write, write_file, write_files
@@ -161,6 +217,9 @@ def dockerfile(
             typer.echo(text, nl=False)
             return
         path = dockerfile_path(catalog)
+        if os.path.isfile(path) and Path(path).read_bytes() == text.encode("utf-8"):
+            typer.echo(printable(f"{path}: unchanged"))
+            return
         if force:
             write_file(path, text.encode("utf-8"))
         elif os.path.lexists(path):
@@ -171,27 +230,48 @@ def dockerfile(
 
 
 def install_manifests(
-    catalog_image: Annotated[str, typer.Option(help="Catalog image the CatalogSource serves.")],
-    package: Annotated[str, typer.Option(help="Package to subscribe to.")],
-    channel: Annotated[str, typer.Option(help="Channel to subscribe to.")],
+    catalog_image: Annotated[
+        str, typer.Option(metavar="REF", help="Catalog image the CatalogSource serves.")
+    ],
+    package: Annotated[str, typer.Option(metavar="NAME", help="Package to subscribe to.")],
+    channel: Annotated[str, typer.Option(metavar="NAME", help="Channel to subscribe to.")],
     namespace: Annotated[
-        str | None, typer.Option(help="Namespace of the OperatorGroup and Subscription.")
+        str | None,
+        typer.Option(metavar="NAME", help="Namespace of the OperatorGroup and Subscription."),
     ] = None,
-    role_arn: Annotated[str | None, typer.Option(help="AWS: IAM role ARN (ROLEARN).")] = None,
-    azure_client_id: Annotated[str | None, typer.Option(help="Azure: CLIENTID.")] = None,
-    azure_tenant_id: Annotated[str | None, typer.Option(help="Azure: TENANTID.")] = None,
+    role_arn: Annotated[
+        str | None, typer.Option(metavar="ARN", help="AWS: IAM role ARN (ROLEARN).")
+    ] = None,
+    azure_client_id: Annotated[
+        str | None, typer.Option(metavar="GUID", help="Azure: CLIENTID.")
+    ] = None,
+    azure_tenant_id: Annotated[
+        str | None, typer.Option(metavar="GUID", help="Azure: TENANTID.")
+    ] = None,
     azure_subscription_id: Annotated[
-        str | None, typer.Option(help="Azure: SUBSCRIPTIONID.")
+        str | None, typer.Option(metavar="GUID", help="Azure: SUBSCRIPTIONID.")
     ] = None,
     azure_resource_group: Annotated[
-        str | None, typer.Option(help="Azure: RESOURCEGROUP (optional).")
+        str | None, typer.Option(metavar="NAME", help="Azure: RESOURCEGROUP (optional).")
     ] = None,
-    gcp_project_number: Annotated[str | None, typer.Option(help="GCP: PROJECT_NUMBER.")] = None,
-    gcp_pool_id: Annotated[str | None, typer.Option(help="GCP: POOL_ID.")] = None,
-    gcp_provider_id: Annotated[str | None, typer.Option(help="GCP: PROVIDER_ID.")] = None,
+    gcp_project_number: Annotated[
+        str | None, typer.Option(metavar="NUMBER", help="GCP: PROJECT_NUMBER.")
+    ] = None,
+    gcp_pool_id: Annotated[str | None, typer.Option(metavar="ID", help="GCP: POOL_ID.")] = None,
+    gcp_provider_id: Annotated[
+        str | None, typer.Option(metavar="ID", help="GCP: PROVIDER_ID.")
+    ] = None,
     gcp_service_account_email: Annotated[
-        str | None, typer.Option(help="GCP: SERVICE_ACCOUNT_EMAIL.")
+        str | None, typer.Option(metavar="EMAIL", help="GCP: SERVICE_ACCOUNT_EMAIL.")
     ] = None,
+    extract_content: Annotated[
+        bool,
+        typer.Option(
+            "--extract-content",
+            help="Serve an image without opm (catalog build on scratch): set the "
+            "CatalogSource grpcPodConfig.extractContent (catalogDir /configs).",
+        ),
+    ] = False,
 ) -> None:
     """Print a CatalogSource, an OperatorGroup and a Subscription for a test install.
 
@@ -214,6 +294,7 @@ def install_manifests(
             channel=channel,
             namespace=namespace,
             identity=identity,
+            extract_content=extract_content,
         )
     typer.echo(dump_manifests(documents), nl=False)
 
@@ -227,12 +308,19 @@ class GraphFormat(StrEnum):
 
 
 def graph(
-    catalog: Annotated[Path, typer.Argument(help="FBC directory.")],
-    package: Annotated[str | None, typer.Option(help="Only this package.")] = None,
-    channel: Annotated[str | None, typer.Option(help="Only channels of this name.")] = None,
+    catalog: Annotated[Path, typer.Argument(metavar="CATALOG", help="FBC directory.")],
+    package: Annotated[str | None, typer.Option(metavar="NAME", help="Only this package.")] = None,
+    channel: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Only channels of this name.")
+    ] = None,
     output: Annotated[
         GraphFormat,
-        typer.Option("--output", "-o", help="mermaid (GitHub/GitLab Markdown), dot or text."),
+        typer.Option(
+            "--output",
+            "-o",
+            help="mermaid (GitHub/GitLab Markdown), dot or text.",
+            **choice(GraphFormat),
+        ),
     ] = GraphFormat.mermaid,
 ) -> None:
     """Draw each channel's upgrade graph: replaces and skips edges, skipRange edges
@@ -242,6 +330,7 @@ def graph(
     Exit 2 on unreadable input or when no channel matches --package/--channel.
     """
     with exit_on_input_error():
+        require_path(catalog)
         from bundle_tools.errors import UsageError
         from bundle_tools.fbc.check import load_model
         from bundle_tools.fbc.graph import catalog_graphs
@@ -269,11 +358,17 @@ class DiffFormat(StrEnum):
 
 
 def diff(
-    old: Annotated[str, typer.Argument(help="Old catalog: a directory or git:REV:PATH.")],
-    new: Annotated[str, typer.Argument(help="New catalog: a directory or git:REV:PATH.")],
+    old: Annotated[
+        str, typer.Argument(metavar="OLD", help="Old catalog: a directory or git:REV:PATH.")
+    ],
+    new: Annotated[
+        str, typer.Argument(metavar="NEW", help="New catalog: a directory or git:REV:PATH.")
+    ],
     output: Annotated[
         DiffFormat,
-        typer.Option("--output", "-o", help="markdown (a PR comment), json or text."),
+        typer.Option(
+            "--output", "-o", help="markdown (a PR comment), json or text.", **choice(DiffFormat)
+        ),
     ] = DiffFormat.markdown,
 ) -> None:
     """Compare two catalogs: packages, channels, bundles, default channels, heads and
@@ -284,6 +379,9 @@ def diff(
     a removed channel or package), 2 on unreadable input.
     """
     with exit_on_input_error(output is DiffFormat.json):
+        for source in (old, new):
+            if not source.startswith("git:"):
+                require_path(source)
         from bundle_tools.review.diff import FORMS, diff_catalogs
         from bundle_tools.review.source import load_source
 
@@ -291,3 +389,114 @@ def diff(
     typer.echo(FORMS[output.value](result), nl=False)
     if result.failed:
         raise typer.Exit(1)
+
+
+class TemplateFormat(StrEnum):
+    """Form of ``catalog template`` output."""
+
+    json = "json"
+    yaml = "yaml"
+    mermaid = "mermaid"
+
+
+def template(
+    file: Annotated[
+        Path, typer.Argument(metavar="TEMPLATE", help="olm.semver or olm.template.basic template.")
+    ],
+    output: Annotated[
+        TemplateFormat,
+        typer.Option(
+            "--output",
+            "-o",
+            help="json or yaml (the FBC), mermaid (its upgrade graphs, as catalog graph).",
+            **choice(TemplateFormat),
+        ),
+    ] = TemplateFormat.json,
+    metadata: Annotated[
+        MetadataForm,
+        typer.Option(
+            **choice(MetadataForm),
+            help="csv: one olm.csv.metadata; objects: one olm.bundle.object per manifest "
+            "(opm's default).",
+        ),
+    ] = MetadataForm.csv,
+    bundle: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="IMAGE=DIR",
+            help="Render bundle image IMAGE from the bundle directory DIR (repeatable); "
+            "other images are pulled from their registry.",
+        ),
+    ] = None,
+    catalog: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="DIR",
+            help="Write DIR/<package>/catalog.<output> (replacing it) and validate the "
+            "catalog, instead of printing.",
+        ),
+    ] = None,
+    plain_http: PlainHttp = False,
+    tls_verify: TlsVerify = "true",
+    ca_file: CaFile = None,
+) -> None:
+    """Render a catalog template as `opm alpha render-template` does and print the FBC.
+
+    The template is checked against schemas/olm.semver.schema.json or
+    schemas/olm.template.basic.schema.json first (each violation printed with its line).
+    Bundle images are pulled from their registries (credentials as for `bundle build`),
+    except those given as local directories with --bundle. With --catalog, exit 1 when
+    the catalog has errors afterwards. Exit 2 on a schema violation,
+    an unreadable template or a bundle that cannot be pulled or rendered (naming the
+    template line).
+    """
+    with exit_on_input_error():
+        from bundle_tools.errors import UsageError
+        from bundle_tools.fbc.write import dump_json, dump_yaml, order_blobs
+        from bundle_tools.template.engine import (
+            TemplateError,
+            directory_renderer,
+            load_template,
+            render_template,
+        )
+
+        if output is TemplateFormat.mermaid and catalog is not None:
+            raise UsageError("--catalog writes json or yaml, not mermaid")
+        mapping = {}
+        for item in bundle or []:
+            image, sep, directory = item.partition("=")
+            if not sep or not image or not directory:
+                raise UsageError(f"--bundle expects IMAGE=DIR, got {item!r}")
+            mapping[image] = Path(directory)
+        try:
+            loaded = load_template(file)
+        except TemplateError as exc:
+            for finding in exc.findings:
+                loc = finding.location
+                typer.echo(
+                    f"{loc.path}:{loc.line}:{loc.column}: error: {finding.message}", err=True
+                )
+            raise typer.Exit(2) from None
+        from bundle_tools.images.registry import RegistryClient
+        from bundle_tools.template.pull import registry_renderer
+
+        with RegistryClient(registry_options(plain_http, tls_verify, ca_file)) as client:
+            pull = registry_renderer(client, metadata.value)
+            renderer = directory_renderer(mapping, metadata.value, fallback=pull)
+            blobs = order_blobs(render_template(loaded, renderer))
+        if output is TemplateFormat.mermaid:
+            from bundle_tools.review.picture import mermaid
+            from bundle_tools.template.engine import graphs_of
+
+            typer.echo(mermaid(graphs_of(blobs)), nl=False)
+            return
+        if catalog is None:
+            typer.echo((dump_json if output is TemplateFormat.json else dump_yaml)(blobs), nl=False)
+            return
+        from bundle_tools.fbc.check import check_catalog
+        from bundle_tools.template.engine import write_catalog
+
+        for path in write_catalog(blobs, catalog, output.value):
+            typer.echo(f"wrote {path}")
+        report = check_catalog(catalog)
+    emit(report, OutputFormat.text, FailLevel.error)

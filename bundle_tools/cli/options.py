@@ -13,13 +13,35 @@ Use them as parameter annotations::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
-from typing import Annotated, NoReturn
+from typing import Annotated, NoReturn, TypeVar
 
 import typer
 
 from bundle_tools.errors import UsageError
 from bundle_tools.findings import Report, Severity
+
+Choice = TypeVar("Choice", bound=StrEnum)
+
+
+def choice(kind: type[Choice]) -> dict[str, object]:
+    """``typer.Option``/``typer.Argument`` keywords for a choice among the values of the
+    StrEnum ``kind``: the metavar ``a|b|c`` and a parser whose refusal reads
+    ``'x' is not one of a, b, c`` (the same under every typer version, with no
+    library prefix)."""
+
+    def parse(value: str | Choice) -> Choice:
+        if isinstance(value, kind):
+            return value
+        try:
+            return kind(value)
+        except ValueError:
+            names = ", ".join(kind)
+            raise typer.BadParameter(f"{value!r} is not one of {names}") from None
+
+    parser: Callable[[str | Choice], Choice] = parse
+    return {"metavar": "|".join(kind), "parser": parser}
 
 
 class OutputFormat(StrEnum):
@@ -49,29 +71,40 @@ class Profile(StrEnum):
 
 Output = Annotated[
     OutputFormat,
-    typer.Option("--output", "-o", help="Output format: text, json, sarif (2.1.0) or junit."),
+    typer.Option(
+        "--output",
+        "-o",
+        help="Output format: text, json, sarif (2.1.0) or junit.",
+        **choice(OutputFormat),
+    ),
 ]
 Select = Annotated[
     list[str] | None,
     typer.Option(
         "--select",
+        metavar="RULE",
         help="Run only these rules: ids or prefixes (BND, CSV010), repeatable or comma-separated.",
     ),
 ]
 Ignore = Annotated[
     list[str] | None,
     typer.Option(
-        "--ignore", help="Skip these rules: ids or prefixes, repeatable or comma-separated."
+        "--ignore",
+        metavar="RULE",
+        help="Skip these rules: ids or prefixes, repeatable or comma-separated.",
     ),
 ]
 FailOn = Annotated[
     FailLevel,
-    typer.Option("--fail-on", help="Exit 1 when a finding has at least this severity."),
+    typer.Option(
+        "--fail-on", help="Exit 1 when a finding has at least this severity.", **choice(FailLevel)
+    ),
 ]
 ProfileOption = Annotated[
     Profile,
     typer.Option(
         "--profile",
+        **choice(Profile),
         help="default; certified: Red Hat certification demands are errors; strict: also "
         "legal-but-ineffective content is an error.",
     ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from contextlib import ExitStack
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -11,6 +12,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bundle_tools.cli import exit_on_input_error
+from bundle_tools.cli.images import CaFile, PlainHttp, TlsVerify, registry_options
+from bundle_tools.cli.options import choice
 from bundle_tools.csv_model import CLOUDS
 from bundle_tools.errors import UsageError, json_safe, printable
 
@@ -68,6 +71,7 @@ def patch_csv(
     path: Annotated[
         Path,
         typer.Argument(
+            metavar="PATH",
             help="A bundle directory, a directory holding one CSV file, or a CSV file "
             "(a symlink is followed: its target is updated, the link kept).",
             readable=False,
@@ -77,7 +81,7 @@ def patch_csv(
         list[Cloud] | None,
         typer.Option(
             "--token-auth",
-            metavar="aws|azure|gcp",
+            **choice(Cloud),
             help='Cloud whose token-auth annotation becomes "true" (repeatable). Default: aws.',
         ),
     ] = None,
@@ -92,13 +96,16 @@ def patch_csv(
     deployment: Annotated[
         str | None,
         typer.Option(
+            metavar="NAME",
             help="Operator deployment (default: the only one, else the only one with a "
-            "container named --container or 'manager')."
+            "container named --container or 'manager').",
         ),
     ] = None,
     container: Annotated[
         str | None,
-        typer.Option(help="Operator container (default: the only one, or 'manager')."),
+        typer.Option(
+            metavar="NAME", help="Operator container (default: the only one, or 'manager')."
+        ),
     ] = None,
     force: Annotated[
         bool,
@@ -119,27 +126,32 @@ def patch_csv(
         str | None,
         typer.Option(
             "--version",
+            metavar="VERSION",
             help="Strict semver X.Y.Z[-PRE] (no 'v'; no '+build', which a CSV name cannot "
             "hold): spec.version and metadata.name's .vX.Y.Z (or .X.Y.Z) suffix.",
         ),
     ] = None,
     replaces: Annotated[
         str | None,
-        typer.Option(help="spec.replaces: the previous CSV's name, like my-operator.v1.2.2."),
+        typer.Option(
+            metavar="NAME", help="spec.replaces: the previous CSV's name, like my-operator.v1.2.2."
+        ),
     ] = None,
     skip_range: Annotated[
         str | None,
         typer.Option(
+            metavar="RANGE",
             help="olm.skipRange in blang/semver syntax: space-separated comparators, "
-            "'||' between alternatives, x wildcards, e.g. '>=3.5.x <3.6.1'."
+            "'||' between alternatives, x wildcards, e.g. '>=3.5.x <3.6.1'.",
         ),
     ] = None,
     operator_image: Annotated[
         str | None,
         typer.Option(
+            metavar="REF",
             help="Operator container image and the containerImage annotation "
             "(REPO:TAG or REPO@sha256:DIGEST); spec.relatedImages entries that listed the "
-            "old image follow."
+            "old image follow.",
         ),
     ] = None,
     related_image: Annotated[
@@ -183,12 +195,14 @@ def patch_csv(
     channels: Annotated[
         str | None,
         typer.Option(
+            metavar="NAME,...",
             help="Comma-separated channels (metadata/annotations.yaml; spaces around "
-            "names are dropped). The default channel must stay one of them."
+            "names are dropped). The default channel must stay one of them.",
         ),
     ] = None,
     default_channel: Annotated[
-        str | None, typer.Option(help="Default channel (metadata/annotations.yaml).")
+        str | None,
+        typer.Option(metavar="NAME", help="Default channel (metadata/annotations.yaml)."),
     ] = None,
     check: Annotated[
         bool, typer.Option("--check", help="Write nothing; exit 1 when something would change.")
@@ -206,10 +220,24 @@ def patch_csv(
         typer.Option(
             "--output",
             "-o",
+            **choice(Output),
             help="Report of the changes: text (one line each: file, JSON pointer, old -> new) "
             "or json.",
         ),
     ] = Output.text,
+    pin_digests: Annotated[
+        bool,
+        typer.Option(
+            "--pin-digests",
+            help="Replace every image tag in the CSV (containers, initContainers, "
+            "RELATED_IMAGE_* env, containerImage, spec.relatedImages) with the digest its "
+            "registry gives (the index digest of a multi-arch image), and list every image "
+            "in spec.relatedImages.",
+        ),
+    ] = False,
+    plain_http: PlainHttp = False,
+    tls_verify: TlsVerify = "true",
+    ca_file: CaFile = None,
 ) -> None:
     """Make a CSV ready for OpenShift short-lived cloud credentials and set release fields.
 
@@ -265,15 +293,26 @@ def patch_csv(
         )
         options.check()
         targets = find_targets(path, options)
-        with locked(targets.root):
+        with locked(targets.root) as lock_dir:
             csv_source = read_source(targets.csv)
             results = []
             if targets.annotations is not None:
                 source = read_source(targets.annotations)
                 results.append((source, *patch_annotations_text(source, options)))
-            csv_text, csv_changes = patch_csv_text(
-                csv_source, options, bundle_changed=any(c for _, _, c in results)
-            )
+            with ExitStack() as stack:
+                resolve = None
+                if pin_digests:
+                    from bundle_tools.images.registry import digest_resolver
+
+                    resolve = stack.enter_context(
+                        digest_resolver(registry_options(plain_http, tls_verify, ca_file))
+                    )
+                csv_text, csv_changes = patch_csv_text(
+                    csv_source,
+                    options,
+                    bundle_changed=any(c for _, _, c in results),
+                    resolve_digest=resolve,
+                )
             results.insert(0, (csv_source, csv_text, csv_changes))
             originals = [Original.of(s.path, s.encode(s.text)) for s, _, _ in results]
             changes = [c for _, _, file_changes in results for c in file_changes]
@@ -284,7 +323,8 @@ def patch_csv(
                     [
                         Write(s.path, s.encode(text), original, targets.root)
                         for (s, text, _), original in zip(results, originals, strict=True)
-                    ]
+                    ],
+                    journal=lock_dir,
                 )
     if json_output:
         status = "changed" if changes else "unchanged"

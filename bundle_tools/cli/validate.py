@@ -19,6 +19,7 @@ from bundle_tools.cli.options import (
     Profile,
     ProfileOption,
     Select,
+    choice,
     emit,
     rule_patterns,
 )
@@ -73,7 +74,12 @@ class RulesFormat(StrEnum):
 def rules(
     output: Annotated[
         RulesFormat,
-        typer.Option("--output", "-o", help="text, json, or markdown (README's rule table)."),
+        typer.Option(
+            "--output",
+            "-o",
+            help="text, json, or markdown (README's rule table).",
+            **choice(RulesFormat),
+        ),
     ] = RulesFormat.text,
 ) -> None:
     """List every rule: id, target, severity (per profile), summary and source."""

@@ -55,16 +55,16 @@ def _image(value: str, option: str, *, scratch_ok: bool) -> str:
     return value
 
 
-def parse_labels(values: Sequence[str]) -> dict[str, str]:
+def parse_labels(values: Sequence[str], option: str = "--extra-labels") -> dict[str, str]:
     """``["a=1", "b=2,c=3"]`` -> ``{"a": "1", "b": "2", "c": "3"}`` (``k=v``, repeatable
-    or comma-separated, like opm's ``--extra-labels``). Raises UsageError for malformed
-    or unsafe keys and values."""
+    or comma-separated, like opm's ``--extra-labels``). Raises UsageError naming
+    ``option`` for malformed or unsafe keys and values."""
     labels: dict[str, str] = {}
     for value in values:
         for item in value.split(","):
             key, sep, text = item.partition("=")
             if not sep or not _LABEL_KEY.fullmatch(key):
-                raise UsageError(f"invalid --extra-labels item {item!r}: expected key=value")
+                raise UsageError(f"invalid {option} item {item!r}: expected key=value")
             if _unsafe(text, _UNSAFE_LABEL, spaces=False):
                 raise UsageError(
                     f"invalid label value for {key!r}: non-printable characters (U+2028 and "

@@ -26,7 +26,8 @@ import semver
 
 from bundle_tools.fbc.load import get_field
 from bundle_tools.fbc.model import BUNDLE, CHANNEL, PACKAGE, Catalog, Entry, text
-from bundle_tools.semver_range import Range, RangeError, parse_range, parse_version
+from bundle_tools.semver_range import Range, RangeError, parse_range
+from bundle_tools.versions import parse_strict
 
 
 def _by_name(entries: Sequence[Entry]) -> dict[str, Entry]:
@@ -126,7 +127,7 @@ def _version(text: str | None) -> semver.Version | None:
     if text is None:
         return None
     try:
-        return parse_version(text)
+        return parse_strict(text)
     except ValueError:
         return None
 

@@ -24,8 +24,8 @@ from typing import Any
 import yaml
 
 from bundle_tools.errors import UsageError
-from bundle_tools.fbc.model import DNS1123_LABEL, DNS1123_LABEL_SHAPE
 from bundle_tools.imageref import reference_problem
+from bundle_tools.names import dns1123_label_problem, package_name_problem
 
 MARKETPLACE_NAMESPACE = "openshift-marketplace"
 _CHANNEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -155,20 +155,32 @@ def install_manifests(
     channel: str,
     namespace: str | None = None,
     identity: CloudIdentity | None = None,
+    extract_content: bool = False,
 ) -> list[dict[str, Any]]:
     """``[CatalogSource, OperatorGroup, Subscription]`` as plain data.
 
     The CatalogSource ``<package>-catalog`` lives in ``openshift-marketplace``; the
     OperatorGroup (targeting its own namespace) and the Subscription live in
-    ``namespace`` (default: the package name), which must exist. Raises UsageError for
+    ``namespace`` (default: the package name), which must exist. With
+    ``extract_content`` the CatalogSource sets ``spec.grpcPodConfig.extractContent``
+    (``catalogDir: /configs``, no ``cacheDir``): OLM copies the catalog out of an image
+    without ``opm`` (``bundle-tools catalog build`` on scratch) and serves it with its
+    own ``opm``, building the cache at start (operator-framework/api CatalogSource
+    ``ExtractContentConfig``; OLM adds ``--cache.from`` only when ``cacheDir`` is set).
+    Raises UsageError for
     an invalid image reference, package, namespace or channel name.
     """
     problem = reference_problem(catalog_image)
     if problem:
         raise UsageError(f"invalid --catalog-image {catalog_image!r}: {problem}")
-    _check(package, DNS1123_LABEL, "--package", DNS1123_LABEL_SHAPE)
+    namespace = namespace or package
+    for option, value, problem in (
+        ("--package", package, package_name_problem(package)),
+        ("--namespace", namespace, dns1123_label_problem(namespace)),
+    ):
+        if problem:
+            raise UsageError(f"invalid {option} {value!r}: {problem}")
     _check(channel, _CHANNEL, "--channel", "letters, digits, '.', '_' or '-'")
-    namespace = _check(namespace or package, DNS1123_LABEL, "--namespace", DNS1123_LABEL_SHAPE)
     source = f"{package}-catalog"
     subscription: dict[str, Any] = {
         "channel": channel,
@@ -179,17 +191,20 @@ def install_manifests(
     }
     if identity is not None:
         subscription["config"] = {"env": [{"name": n, "value": v} for n, v in identity.env]}
+    catalog_spec: dict[str, Any] = {
+        "sourceType": "grpc",
+        "image": catalog_image,
+        "displayName": f"{package} test catalog",
+        "publisher": "bundle-tools",
+    }
+    if extract_content:
+        catalog_spec["grpcPodConfig"] = {"extractContent": {"catalogDir": "/configs"}}
     return [
         {
             "apiVersion": "operators.coreos.com/v1alpha1",
             "kind": "CatalogSource",
             "metadata": {"name": source, "namespace": MARKETPLACE_NAMESPACE},
-            "spec": {
-                "sourceType": "grpc",
-                "image": catalog_image,
-                "displayName": f"{package} test catalog",
-                "publisher": "bundle-tools",
-            },
+            "spec": catalog_spec,
         },
         {
             "apiVersion": "operators.coreos.com/v1",

@@ -49,6 +49,7 @@ from bundle_tools.errors import InputError
 from bundle_tools.fbc.decode import decode_base64
 from bundle_tools.fbc.indexignore import IGNORE_FILE, IgnoreRules
 from bundle_tools.findings import Location, pointer
+from bundle_tools.readfile import CATALOG_FILE_LIMIT, IGNORE_FILE_LIMIT, read_regular
 
 BOM = b"\xef\xbb\xbf"
 #: UTF-16 byte-order marks: such files (PowerShell's ``>``) hold NUL bytes but are text;
@@ -956,11 +957,7 @@ def load_file(path: Path, display: str) -> list[Blob]:
 
 
 def _load_blobs(path: Path, display: str) -> list[Blob]:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", display) from None
-    source = SourceFile(path, display, raw)
+    source = SourceFile(path, display, read_regular(path, CATALOG_FILE_LIMIT, display))
     nul = -1 if source.data[:2] in UTF16_BOMS else source.data.find(b"\0")
     if nul >= 0:
         line, column = source.line_col(nul)
@@ -994,10 +991,7 @@ def load_first_document(path: Path) -> Any:
     InputError when the file is unreadable, that document does not parse, or it repeats
     a mapping key (Kubernetes' decoder keeps the last value silently; here, as in
     ``validate``, nothing is repaired)."""
-    try:
-        source = SourceFile(path, str(path), path.read_bytes())
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", path) from None
+    source = SourceFile(path, str(path), read_regular(path, CATALOG_FILE_LIMIT))
     if source.is_json:
         decoder = json.JSONDecoder(parse_constant=_reject_constant)
         try:
@@ -1047,9 +1041,13 @@ def get_field(obj: dict[str, Any], name: str) -> Any:
 def _not_regular(entry: os.DirEntry[str]) -> str | None:
     """Why ``opm`` cannot load the walked non-directory ``entry`` (its ``fs.WalkDir``
     does not follow symbolic links to directories, then fails reading them as files;
-    a dangling link fails to open), or None for a regular file or a link to one."""
-    if entry.is_file():
-        return None
+    a dangling link fails to open, a link loop too), or None for a regular file or a
+    link to one."""
+    try:
+        if entry.is_file():
+            return None
+    except OSError as exc:
+        return f"cannot follow symbolic link: {exc.strerror or exc}"
     if entry.is_symlink():
         if entry.is_dir():
             return "symbolic link to a directory: opm does not walk into it and fails reading it"
@@ -1058,17 +1056,15 @@ def _not_regular(entry: os.DirEntry[str]) -> str | None:
 
 
 def _read_ignore_file(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", path) from None
+    return read_regular(path, IGNORE_FILE_LIMIT).decode("utf-8", errors="replace")
 
 
 def iter_catalog_files(root: Path) -> Iterator[tuple[Path, tuple[str, ...]]]:
     """``(path, relative parts)`` of every file ``opm`` loads under ``root``, in walk
     (lexical) order: regular files (or links to them), not ``.indexignore``, not
     excluded by one. Raises InputError for a directory that cannot be listed, an
-    unreadable ``.indexignore``, and a path that is not excluded but cannot be loaded
+    ``.indexignore`` that cannot be read or is not a regular file of at most
+    ``IGNORE_FILE_LIMIT`` bytes, and a path that is not excluded but cannot be loaded
     (a symbolic link to a directory, a dangling link, a FIFO or socket)."""
     files: list[tuple[tuple[str, ...], Path, str | None]] = []
     ignores = IgnoreRules()

@@ -9,7 +9,6 @@ occurrence is indexed (the duplicate rules report the others).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,14 +21,6 @@ BUNDLE = "olm.bundle"
 DEPRECATIONS = "olm.deprecations"
 BUNDLE_OBJECT = "olm.bundle.object"
 CSV_METADATA = "olm.csv.metadata"
-
-#: A DNS-1123 label of at most 63 characters: what opm (v1.41+) requires of a package
-#: name, and what a namespace or a catalog directory name can safely be.
-DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
-DNS1123_LABEL_SHAPE = (
-    "a DNS-1123 label (lowercase alphanumerics and '-', alphanumeric at both ends, "
-    "at most 63 characters)"
-)
 
 
 def text(obj: Any, name: str) -> str | None:

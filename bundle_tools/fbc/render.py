@@ -44,12 +44,11 @@ from bundle_tools.fbc.model import (
     BUNDLE_OBJECT,
     CHANNEL,
     CSV_METADATA,
-    DNS1123_LABEL,
-    DNS1123_LABEL_SHAPE,
     PACKAGE,
 )
 from bundle_tools.fbc.write import dump_json, dump_yaml, go_json, order_blobs
 from bundle_tools.imageref import reference_problem
+from bundle_tools.names import channel_name_problem, package_name_problem
 from bundle_tools.safewrite import Write, read_original, write_files
 
 Metadata = Literal["csv", "objects"]
@@ -495,11 +494,10 @@ def render_bundle(bundle_dir: str | Path, image: str, metadata: Metadata = "csv"
     csv_path = source.root / "manifests" / source.csv_file
     if not package:
         raise InputError(f"annotations have no {PACKAGE_KEY}", source.annotations_file)
-    if not DNS1123_LABEL.fullmatch(package):
+    if problem := package_name_problem(package):
         # opm validate rejects it too; here it would also name a directory outside --catalog
         raise InputError(
-            f"package name {package!r} ({PACKAGE_KEY}) is not {DNS1123_LABEL_SHAPE}",
-            source.annotations_file,
+            f"package name {package!r} ({PACKAGE_KEY}) {problem}", source.annotations_file
         )
     if not isinstance(name, str) or not name:
         raise InputError("the CSV has no metadata.name", csv_path)
@@ -529,9 +527,16 @@ def render_bundle(bundle_dir: str | Path, image: str, metadata: Metadata = "csv"
     skip_range = _annotations(source.csv).get(SKIP_RANGE_ANNOTATION)
     if isinstance(skip_range, str) and skip_range:
         entry["skipRange"] = skip_range
-    channels = tuple(
-        c.strip() for c in source.annotations.get(CHANNELS_KEY, "").split(",") if c.strip()
-    )
+    listed = source.annotations.get(CHANNELS_KEY, "")
+    channels = tuple(listed.split(",")) if listed else ()
+    for channel in channels:
+        if problem := channel_name_problem(channel):
+            # opm would publish the name as written; trimming silently would differ (BND004)
+            raise InputError(
+                f"{CHANNELS_KEY} {listed!r}: channel name {channel!r} {problem}; fix the "
+                "annotation (no spaces around commas)",
+                source.annotations_file,
+            )
     default = source.annotations.get(DEFAULT_CHANNEL_KEY) or None
     return RenderedBundle(package, name, blob, entry, channels, default)
 

@@ -19,12 +19,12 @@ from bundle_tools.bundle import (
     find_csv_path,
 )
 from bundle_tools.errors import InputError, UsageError
+from bundle_tools.patch.digests import Resolver, pin_digests
 from bundle_tools.patch.model import (
     ANNOTATIONS,
     DEPLOYMENTS,
     Change,
     PatchOptions,
-    get_path,
     open_document,
 )
 from bundle_tools.patch.release import (
@@ -38,11 +38,17 @@ from bundle_tools.yamlio import SourceText, read_source
 
 
 def patch_csv_text(
-    source: SourceText, options: PatchOptions, *, bundle_changed: bool = False
+    source: SourceText,
+    options: PatchOptions,
+    *,
+    bundle_changed: bool = False,
+    resolve_digest: Resolver | None = None,
 ) -> tuple[str, list[Change]]:
     """Apply ``options`` to the CSV document of ``source``. ``bundle_changed`` tells
     that other files of the bundle change in this run (for
-    ``options.created_at_only_with_changes``).
+    ``options.created_at_only_with_changes``). With ``resolve_digest``, every image
+    reference is then pinned to the digest it gives (``--pin-digests``, see
+    :mod:`bundle_tools.patch.digests`).
 
     Returns the new text (identical to ``source.text`` when nothing changes) and the
     changes in the order they were planned. Raises InputError (file and line) for
@@ -71,11 +77,13 @@ def patch_csv_text(
         patch_related_image(plan, container, name, ref, new_entry=options.related_images_entry)
     for key, value in options.annotations:
         plan.set((*ANNOTATIONS, key), value)
+    if resolve_digest is not None:
+        pin_digests(plan, resolve_digest)
     if options.created_at is not None and (
         not options.created_at_only_with_changes or plan.changes or bundle_changed
     ):
         plan.set((*ANNOTATIONS, "createdAt"), options.created_at)
-    return plan.edit.result(), plan.changes
+    return plan.result()
 
 
 def patch_annotations_text(source: SourceText, options: PatchOptions) -> tuple[str, list[Change]]:
@@ -91,10 +99,10 @@ def patch_annotations_text(source: SourceText, options: PatchOptions) -> tuple[s
     if options.channels is not None:
         plan.set((*root, CHANNELS_KEY), ",".join(options.channels))
     if options.channels is None and options.default_channel is None:
-        return plan.edit.result(), plan.changes
-    current = str(get_path(plan.data, (*root, CHANNELS_KEY)) or "")
+        return plan.result()
+    current = str(plan.value((*root, CHANNELS_KEY)) or "")
     channels = options.channels or tuple(c.strip() for c in current.split(","))
-    default = options.default_channel or get_path(plan.data, (*root, DEFAULT_CHANNEL_KEY))
+    default = options.default_channel or plan.value((*root, DEFAULT_CHANNEL_KEY))
     if default is not None and str(default) not in channels:
         option = "--default-channel" if options.default_channel else "the default channel"
         raise UsageError(
@@ -104,7 +112,7 @@ def patch_annotations_text(source: SourceText, options: PatchOptions) -> tuple[s
         )
     if options.default_channel is not None:
         plan.set((*root, DEFAULT_CHANNEL_KEY), options.default_channel)
-    return plan.edit.result(), plan.changes
+    return plan.result()
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from typing import Any
 
 from bundle_tools.errors import InputError
@@ -142,46 +143,6 @@ class Style:
         return render_scalar(value)
 
 
-def node_value(node: Any, path: Any = None) -> Any:
-    """Plain Python value of a composed node (dicts, lists, str/int/float/bool/None).
-
-    Raises InputError naming ``path`` (the node's file) and the anchor's line and column
-    when a collection contains itself through an alias, which no plain value can hold.
-    """
-    return _plain(node, path, set())
-
-
-def _plain(node: Any, path: Any, open_nodes: set[int]) -> Any:
-    if node.id in ("mapping", "sequence"):
-        if id(node) in open_nodes:
-            raise InputError(
-                f"recursive YAML alias: the node anchored &{node.anchor} contains *{node.anchor}",
-                path,
-                node.start_mark.line + 1,
-                node.start_mark.column + 1,
-            )
-        open_nodes.add(id(node))
-        if node.id == "mapping":
-            value: Any = {
-                _plain(k, path, open_nodes): _plain(v, path, open_nodes) for k, v in node.value
-            }
-        else:
-            value = [_plain(v, path, open_nodes) for v in node.value]
-        open_nodes.discard(id(node))
-        return value
-    tag = node.tag.rsplit(":", 1)[-1]
-    if tag == "null":
-        return None
-    if tag == "bool":
-        return node.value.lower() in ("true", "yes", "on", "y")
-    if tag in ("int", "float"):
-        try:
-            return int(node.value.replace("_", ""), 0) if tag == "int" else float(node.value)
-        except ValueError:
-            return node.value
-    return node.value
-
-
 @dataclass(slots=True)
 class _Pending:
     """Additions to one existing collection node: new keys (mapping) or new items."""
@@ -196,20 +157,21 @@ class YamlText:
     """Edits of one YAML text, applied as splices by :meth:`result`.
 
     ``source`` is parsed once (:func:`~bundle_tools.yamlio.compose_documents`):
-    :attr:`documents` holds each document's data and node tree. Raises InputError (with
-    line and column) for invalid YAML, duplicate keys or tabs, a bare CR line ending
+    :attr:`documents` holds each document's data and node tree (``duplicates`` as
+    ``compose_documents`` takes it). Raises InputError (with line and column) for
+    invalid YAML, duplicate keys (by default) or tabs, a bare CR line ending
     (lines are spliced as LF or CRLF lines), and for an edit that
     cannot be made without touching unrelated bytes: through a YAML alias, or into an
     empty value that is not a plain mapping value. Edits address nodes by
     ``(document index, path)``.
     """
 
-    def __init__(self, source: SourceText) -> None:
+    def __init__(self, source: SourceText, duplicates: str = "error") -> None:
         self.source = source
         self.text = source.text
         #: JSON manifests (``.json``) get JSON syntax in every flow collection they gain.
         self.json = source.path.suffix.lower() == ".json"
-        self.documents = compose_documents(source)
+        self.documents = compose_documents(source, duplicates)
         bare_cr = re.search(r"\r(?!\n)", self.text)
         if bare_cr:
             before = self.text[: bare_cr.start()]
@@ -223,6 +185,8 @@ class YamlText:
                 column,
             )
         self.roots = [d.node for d in self.documents]
+        #: anchor names of the nodes aliases refer to, by ``id(node)``
+        self._anchors = {k: v for d in self.documents for k, v in d.anchors.items()}
         self._aliases: set[tuple[int, int]] = set()
         #: ids of the anchored nodes that some alias refers to
         self._aliased: set[int] = set()
@@ -235,6 +199,10 @@ class YamlText:
         self.style = self._style_of([(None, root) for root in self.roots], Style())
         self._replacements: list[tuple[int, int, str, int]] = []
         self._pending: dict[int, _Pending] = {}
+
+    def _anchor(self, node: Any) -> str:
+        """The anchor name of a node that an alias refers to."""
+        return self._anchors.get(id(node), "?")
 
     def _survey(self, node: Any, seen: set[int]) -> None:
         """Record alias slots: ``(id(parent), index)`` of a node object met again."""
@@ -338,7 +306,7 @@ class YamlText:
 
     def _alias_end(self, target: Any, floor: int) -> int:
         """End offset of the first ``*name`` alias of ``target`` after offset ``floor``."""
-        name = "*" + str(target.anchor)
+        name = "*" + self._anchor(target)
         return self.text.index(name, floor) + len(name)
 
     def _error(self, message: str, node: Any) -> InputError:
@@ -365,7 +333,7 @@ class YamlText:
             if (id(node), j) in self._aliases:
                 raise self._error(
                     f"cannot edit {'/'.join(map(str, parts[: i + 1]))}: it is a YAML alias "
-                    f"(*{child.anchor}); edit the anchored node instead",
+                    f"(*{self._anchor(child)}); edit the anchored node instead",
                     key if key is not None else node,
                 )
             chain.append((child, key))
@@ -436,7 +404,7 @@ class YamlText:
             raise ValueError(f"not a sequence item: {parts}")
         where = "/".join(map(str, parts))
         if (id(seq), index) in self._aliases:
-            anchor = seq.value[index].anchor
+            anchor = self._anchor(seq.value[index])
             raise self._error(
                 f"cannot replace or remove {where}: it is a YAML alias (*{anchor}); "
                 "edit the anchored node instead",
@@ -445,7 +413,7 @@ class YamlText:
         anchored = self._aliased_inside(seq.value[index])
         if anchored is not None:
             raise self._error(
-                f"cannot replace or remove {where}: it holds anchor &{anchored.anchor}, "
+                f"cannot replace or remove {where}: it holds anchor &{self._anchor(anchored)}, "
                 "which an alias refers to",
                 anchored,
             )
@@ -725,13 +693,19 @@ class YamlText:
         for pending in self._pending.values():
             self._render_pending(pending)
         self._pending.clear()
-        text = self.text
-        for start, end, new, _ in sorted(
-            self._replacements, key=lambda r: (r[0], r[1], -r[3]), reverse=True
-        ):
-            text = text[:start] + new + text[end:]
+        ordered = sorted(self._replacements, key=lambda r: (r[0], r[1], -r[3]), reverse=True)
         self._replacements.clear()
-        return text
+        text = self.text
+        if any(later[1] > earlier[0] for earlier, later in pairwise(ordered)):
+            for start, end, new, _ in ordered:  # overlapping splices: one after the other
+                text = text[:start] + new + text[end:]
+            return text
+        pieces, cursor = [], len(text)
+        for start, end, new, _ in ordered:  # disjoint splices: one copy of the text
+            pieces += (text[end:cursor], new)
+            cursor = start
+        pieces.append(text[:cursor])
+        return "".join(reversed(pieces))
 
 
 def _wrong_kind(parts: PathParts, node: Any, expected: str) -> str:

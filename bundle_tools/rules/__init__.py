@@ -28,6 +28,7 @@ RULE_MODULES: dict[str, tuple[str, ...]] = {
         "bundle_tools.rules.feature_annotations",
         "bundle_tools.rules.sts_token_auth",
         "bundle_tools.rules.sts_credentials_request",
+        "bundle_tools.rules.repeated_keys",
     ),
     "catalog": ("bundle_tools.rules.fbc",),
 }

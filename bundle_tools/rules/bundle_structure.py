@@ -27,6 +27,7 @@ from bundle_tools.bundle import (
 )
 from bundle_tools.csv_model import as_list, get_path
 from bundle_tools.findings import Severity
+from bundle_tools.names import channel_name_problem, package_name_problem
 from bundle_tools.rules import Hit, rule
 
 if TYPE_CHECKING:
@@ -111,8 +112,11 @@ def mediatype(ctx: BundleContext) -> Iterator[Hit]:
     source=OPERATOR_BUNDLE_DOC + "; opm validate (default channel must be a channel)",
 )
 def package_channels(ctx: BundleContext) -> Iterator[Hit]:
-    """The package and a comma-separated, non-empty channel list are required and no
-    channel name may be empty (errors). A default channel that is not one of this
+    """The package and a comma-separated, non-empty channel list are required, and no
+    channel name may be empty or have surrounding whitespace (errors): opm splits the
+    list on ``,`` without trimming (operator-registry ``pkg/registry/types.go``
+    ``GetChannels``), so ``alpha, stable`` publishes a channel ``" stable"`` that
+    subscribers of ``stable`` never see. A default channel that is not one of this
     bundle's channels is a warning: opm builds the package only when another bundle
     provides that channel."""
     doc = ctx.bundle.annotations
@@ -128,13 +132,21 @@ def package_channels(ctx: BundleContext) -> Iterator[Hit]:
                 location=ctx.at(doc, ("annotations", key)),
             )
     channels = ctx.channels()
-    if channels and "" in channels:
-        yield Hit(
-            message=f"{CHANNELS_KEY} {values[CHANNELS_KEY]!r} has an empty channel name",
-            location=ctx.at(doc, ("annotations", CHANNELS_KEY)),
-        )
+    for channel in dict.fromkeys(channels):
+        if problem := channel_name_problem(channel):
+            yield Hit(
+                message=f"{CHANNELS_KEY} {values[CHANNELS_KEY]!r}: channel name "
+                f"{channel!r} {problem}",
+                location=ctx.at(doc, ("annotations", CHANNELS_KEY)),
+                hint="separate channels with a comma and no spaces ('alpha,stable')",
+            )
     default = values.get(DEFAULT_CHANNEL_KEY)
-    if default is not None and channels and str(default).strip() not in channels:
+    if isinstance(default, str) and (problem := channel_name_problem(default)):
+        yield Hit(
+            message=f"default channel {default!r} {problem}",
+            location=ctx.at(doc, ("annotations", DEFAULT_CHANNEL_KEY)),
+        )
+    elif default is not None and channels and default not in channels:
         yield Hit(
             message=f"default channel {default!r} is not one of this bundle's channels "
             f"{channels}: the catalog build fails unless another bundle of the package "
@@ -362,3 +374,26 @@ def dependencies(ctx: BundleContext) -> Iterator[Hit]:
                     message=f"dependency {i}: {message}",
                     location=ctx.at(doc, ("dependencies", i, *parts)),
                 )
+
+
+@rule(
+    "BND011",
+    severity=Severity.ERROR,
+    summary="the package annotation is a DNS-1123 label",
+    source="operator-registry alpha/declcfg/declcfg_to_model.go ConvertToModel "
+    "(validation.IsDNS1123Label, opm v1.41+)",
+)
+def package_name(ctx: BundleContext) -> Iterator[Hit]:
+    """opm refuses a package whose name is not a DNS-1123 label (lowercase letters,
+    digits and ``-``, at most 63 characters) when it builds the catalog model, so a
+    bundle whose package annotation is not one can never be published. A missing package
+    is BND004's."""
+    doc = ctx.bundle.annotations
+    package = ctx.bundle.annotation_values.get(PACKAGE_KEY)
+    if doc is None or not isinstance(package, str) or not package.strip():
+        return
+    if problem := package_name_problem(package):
+        yield Hit(
+            message=f"package name {package!r} {problem}: opm refuses it in a catalog",
+            location=ctx.at(doc, ("annotations", PACKAGE_KEY)),
+        )

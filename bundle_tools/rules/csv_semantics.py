@@ -19,10 +19,13 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from bundle_tools.bundle import PACKAGE_KEY
 from bundle_tools.csv_model import as_list, get_path
 from bundle_tools.findings import Severity
 from bundle_tools.imageref import reference_problem
+from bundle_tools.names import csv_name_problem, edge_problem, split_csv_name
 from bundle_tools.rules import Hit, rule
+from bundle_tools.versions import parse_go_semver, parse_strict
 from bundle_tools.yamlio import to_plain
 
 if TYPE_CHECKING:
@@ -32,9 +35,6 @@ OLM_CSV_DOC = "olm-docs Concepts/crds/clusterserviceversion"
 UPGRADE_DOC = "olm-docs Concepts/olm-architecture/operator-catalog/creating-an-update-graph"
 SKIP_RANGE_KEY = "olm.skipRange"
 INSTALL_MODE_TYPES = ("OwnNamespace", "SingleNamespace", "MultiNamespace", "AllNamespaces")
-
-#: Kubernetes object names (DNS-1123 subdomain), the rule for ``metadata.name`` of a CSV.
-DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 
 #: Cluster-scoped resources by API group ("" = core) that a namespaced Role cannot grant.
 CLUSTER_SCOPED: dict[str, frozenset[str]] = {
@@ -77,12 +77,10 @@ CLUSTER_SCOPED: dict[str, frozenset[str]] = {
 
 
 def _strict_semver(text: str) -> bool:
-    """Whether blang/semver ``Parse`` (as opm runs it) accepts ``text``: strict semver
-    whose numbers fit in 64 bits (:func:`bundle_tools.semver_range.parse_version`)."""
-    from bundle_tools.semver_range import parse_version
-
+    """Whether blang/semver ``Parse`` (as opm runs it) accepts ``text``
+    (:func:`bundle_tools.versions.parse_strict`)."""
     try:
-        parse_version(text)
+        parse_strict(text)
     except ValueError:
         return False
     return True
@@ -151,14 +149,56 @@ def _ends_with_version(name: str, version: str) -> bool:
     return re.fullmatch(r"(.*[^0-9A-Za-z])?v?", name[: -len(version)]) is not None
 
 
-def _name_problem(name: str) -> str | None:
-    """Why ``name`` cannot be a CSV name, or ``None``."""
-    if len(name) > 253 or not DNS1123_SUBDOMAIN.fullmatch(name):
-        return "is not a valid object name (DNS-1123 subdomain: lowercase, digits, '-', '.')"
-    found = re.search(r"\.v?(\d+\..*)$", name)
-    if found is None or not _strict_semver(found.group(1)):
-        return "does not end with a strict semantic version ('<package>.v<version>')"
-    return None
+@rule(
+    "CSV017",
+    severity=Severity.ERROR,
+    summary="metadata.name is a DNS-1123 subdomain of at most 63 characters",
+    source="operator-framework/api pkg/validation/internal/csv.go parseCSVNameFormat "
+    "(IsDNS1123Subdomain + IsValidLabelValue); OLM olm.owner label",
+)
+def csv_name(ctx: BundleContext) -> Iterator[Hit]:
+    """The CSV name is an object name (DNS-1123 subdomain) and OLM copies it into label
+    values (``olm.owner`` on everything it creates for the CSV), which hold at most 63
+    characters: a longer or uppercase name cannot be installed."""
+    if ctx.csv is None:
+        return
+    name = get_path(ctx.csv_data, ("metadata", "name"))
+    if not isinstance(name, str):
+        return  # CSV001 reports a missing or mistyped name
+    if problem := csv_name_problem(name):
+        yield Hit(
+            message=f"metadata.name {name!r} {problem}",
+            location=ctx.at(ctx.csv, ("metadata", "name")),
+        )
+
+
+@rule(
+    "CSV018",
+    severity=Severity.INFO,
+    summary="metadata.name is `<package>.v<version>` for the bundle's package",
+    source="redhat-openshift-ecosystem/operator-pipelines operatorcert/static_tests/common/"
+    "bundle.py check_operator_name (a Warn)",
+    profiles={"certified": Severity.WARNING, "strict": Severity.WARNING},
+)
+def name_matches_package(ctx: BundleContext) -> Iterator[Hit]:
+    """CSV names follow ``<package>.v<version>``; the community and certification
+    pipelines (operator-pipelines ``check_operator_name``) warn when the CSV name starts
+    with something other than the package annotation. Real packages install and ship
+    that way (etcd's ``etcdoperator.v0.9.4``, project-quay's ``quay-operator.v3.x``) and
+    renaming would break their upgrade edges, so it is info by default and a warning
+    under ``certified``, like the pipeline. Names that carry no version are CSV003's."""
+    if ctx.csv is None:
+        return
+    name = _text(get_path(ctx.csv_data, ("metadata", "name")))
+    package = _text(ctx.bundle.annotation_values.get(PACKAGE_KEY))
+    parts = split_csv_name(name or "")
+    if not package or parts is None or parts[0] == package:
+        return
+    yield Hit(
+        message=f"metadata.name {name!r} does not start with the package name {package!r}",
+        location=ctx.at(ctx.csv, ("metadata", "name")),
+        hint=f"name the CSV '{package}.v{parts[1]}'",
+    )
 
 
 @rule(
@@ -189,7 +229,7 @@ def upgrade_edges(ctx: BundleContext) -> Iterator[Hit]:
         elif value == own:
             problem = "names this CSV itself (an upgrade cycle)"
         else:
-            problem = _name_problem(value)
+            problem = edge_problem(value)
         if problem:
             yield Hit(
                 message=f"{field} {value!r} {problem}",
@@ -227,39 +267,49 @@ def skip_range(ctx: BundleContext) -> Iterator[Hit]:
         )
 
 
-def parse_tolerant(text: str) -> bool:
-    """True when blang/semver ``ParseTolerant`` accepts ``text`` (surrounding spaces and a
-    ``v`` prefix stripped, missing minor/patch filled with 0)."""
-    text = text.strip().removeprefix("v")
-    parts = text.split(".", 2)
-    if len(parts) < 3:
-        if re.search(r"[+-]", parts[-1]):
-            return False
-        parts += ["0"] * (3 - len(parts))
-    return _strict_semver(".".join(parts))
-
-
 @rule(
     "CSV006",
     severity=Severity.ERROR,
-    summary="spec.minKubeVersion is a version OLM can parse",
-    source=OLM_CSV_DOC + " (minKubeVersion; OLM requirements check, semver.ParseTolerant)",
+    summary="spec.minKubeVersion is a version OLM can parse (MAJOR.MINOR.PATCH)",
+    source="operator-lifecycle-manager pkg/controller/operators/olm/requirements.go "
+    "minKubeVersionStatus (coreos/go-semver NewVersion after TrimPrefix 'v'); "
+    "operator-framework/api pkg/validation/internal/csv.go validateMinKubeVersion",
 )
 def min_kube_version(ctx: BundleContext) -> Iterator[Hit]:
-    """OLM compares ``minKubeVersion`` with the cluster version before installing; a value
-    blang/semver ``ParseTolerant`` rejects fails the CSV's requirements check (CSV phase
-    Failed). Absence is fine (any cluster)."""
+    """OLM checks ``minKubeVersion`` against the cluster with coreos/go-semver after
+    dropping one leading ``v``: three numeric parts are required, so ``1.21`` fails the
+    CSV's requirements ("CSV version parsing error", phase Pending) on every cluster.
+    Absence or ``""`` is fine (any cluster). A leading ``v`` installs but
+    ``operator-sdk bundle validate`` rejects it (blang ``Parse``): a warning."""
     if ctx.csv is None:
         return
     value = get_path(ctx.csv_data, ("spec", "minKubeVersion"))
-    if value is None:
+    if value is None or value == "":
         return
-    if not isinstance(value, str) or not parse_tolerant(value):
+    location = ctx.at(ctx.csv, ("spec", "minKubeVersion"))
+    if not isinstance(value, str):
         yield Hit(
-            message=f"spec.minKubeVersion {value!r} is not a version OLM can parse: the CSV "
-            "fails its requirements check",
-            location=ctx.at(ctx.csv, ("spec", "minKubeVersion")),
-            hint="write a quoted version such as '1.25.0'",
+            message=f"spec.minKubeVersion {value!r} is not a string (quote it)",
+            location=location,
+        )
+        return
+    try:
+        parse_go_semver(value.removeprefix("v"))
+    except ValueError as exc:
+        yield Hit(
+            message=f"spec.minKubeVersion {value!r} is {exc}: OLM's requirements check "
+            "fails ('CSV version parsing error') and the CSV never installs",
+            location=location,
+            hint="write a quoted MAJOR.MINOR.PATCH version such as '1.25.0'",
+        )
+        return
+    if not _strict_semver(value):
+        yield Hit(
+            message=f"spec.minKubeVersion {value!r} installs (OLM drops a leading 'v'), but "
+            "operator-sdk bundle validate rejects it (strict semver)",
+            location=location,
+            hint=f"write {value.removeprefix('v')!r}",
+            severity=Severity.WARNING,
         )
 
 

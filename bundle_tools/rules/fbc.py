@@ -36,8 +36,6 @@ from bundle_tools.fbc.model import (
     BUNDLE_OBJECT,
     CHANNEL,
     CSV_METADATA,
-    DNS1123_LABEL,
-    DNS1123_LABEL_SHAPE,
     PACKAGE,
     Bundle,
     Catalog,
@@ -46,9 +44,11 @@ from bundle_tools.fbc.model import (
 )
 from bundle_tools.findings import Location, Severity
 from bundle_tools.imageref import reference_problem
+from bundle_tools.names import package_name_problem
 from bundle_tools.rules import Hit, rule
 from bundle_tools.schemas import load_schema, schema_hits
-from bundle_tools.semver_range import parse_range, parse_version
+from bundle_tools.semver_range import parse_range
+from bundle_tools.versions import parse_strict
 
 OPM = "opm validate (operator-registry HEAD)"
 OPM_LOAD = "opm validate, alpha/declcfg/load.go (operator-registry HEAD)"
@@ -182,9 +182,9 @@ def package_name(catalog: Catalog) -> Iterator[Hit]:
                 message="config contains package with no name",
                 location=package.blob.location("name"),
             )
-        elif not DNS1123_LABEL.fullmatch(package.name):
+        elif problem := package_name_problem(package.name):
             yield Hit(
-                message=f'invalid package name "{package.name}": must be {DNS1123_LABEL_SHAPE}',
+                message=f'invalid package name "{package.name}": {problem}',
                 location=package.blob.location("name"),
             )
 
@@ -604,7 +604,7 @@ def bundle_version(catalog: Catalog) -> Iterator[Hit]:
 def _version_problem(version: str) -> str | None:
     """Why blang/semver ``Parse`` rejects ``version``, or None."""
     try:
-        parse_version(version)
+        parse_strict(version)
     except ValueError as exc:
         return str(exc)
     return None

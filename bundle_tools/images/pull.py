@@ -1,0 +1,182 @@
+"""Pulling an image's files: the layers of one platform unpacked into a directory, and a
+bundle image turned back into a bundle directory (``manifests/``, ``metadata/``) through
+its labels, as ``opm render IMAGE`` reads it (operator-registry ``pkg/lib/bundle``: the
+``operators.operatorframework.io.bundle.manifests.v1`` and ``metadata.v1`` labels name
+the directories, default ``manifests/`` and ``metadata/``).
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import shutil
+import tarfile
+import tempfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from bundle_tools.errors import BundleToolsError, UsageError
+from bundle_tools.imageref import ImageReference, parse_option
+from bundle_tools.images.oci import INDEX_TYPES, Platform
+from bundle_tools.images.registry import RegistryClient, RegistryOptions
+
+MANIFESTS_LABEL = "operators.operatorframework.io.bundle.manifests.v1"
+METADATA_LABEL = "operators.operatorframework.io.bundle.metadata.v1"
+DEFAULT_PLATFORM = Platform("linux", "amd64")
+_WHITEOUT = ".wh."
+_OPAQUE = ".wh..wh..opq"
+
+
+@dataclass(frozen=True, slots=True)
+class PulledImage:
+    """An unpacked image: ``digest`` of what the reference names (the index digest for a
+    multi-platform image), its ``config`` (image-spec config JSON) and ``root``, the
+    directory holding its files."""
+
+    digest: str
+    config: dict[str, Any]
+    root: Path
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """The config's labels (``{}`` when none)."""
+        labels = (self.config.get("config") or {}).get("Labels") or {}
+        return {str(k): str(v) for k, v in labels.items()}
+
+
+def _inside(root: Path, name: str) -> Path | None:
+    parts = [p for p in PurePosixPath(name).parts if p not in ("/", ".")]
+    if not parts or ".." in parts:
+        return None
+    return root.joinpath(*parts)
+
+
+def _extract(tar: tarfile.TarFile, root: Path) -> None:
+    for member in tar:
+        target = _inside(root, member.name)
+        if target is None:
+            continue
+        name = target.name
+        if name == _OPAQUE:
+            for child in target.parent.glob("*") if target.parent.is_dir() else ():
+                if child.is_dir() and not child.is_symlink():
+                    shutil.rmtree(child)
+                else:
+                    child.unlink()
+            continue
+        if name.startswith(_WHITEOUT):
+            gone = target.with_name(name[len(_WHITEOUT) :])
+            if gone.is_dir() and not gone.is_symlink():
+                shutil.rmtree(gone)
+            else:
+                gone.unlink(missing_ok=True)
+            continue
+        if member.isdir():
+            target.mkdir(parents=True, exist_ok=True)
+        elif member.isfile():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            source = tar.extractfile(member)
+            target.write_bytes(source.read() if source else b"")
+
+
+def _apply_layer(root: Path, data: bytes, what: str) -> None:
+    """Untar one layer over ``root``: whiteouts delete, only regular files and
+    directories are written (links and devices are skipped: a bundle needs neither), and
+    no path leaves ``root``."""
+    try:
+        raw = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+        with tarfile.open(fileobj=io.BytesIO(raw)) as tar:
+            _extract(tar, root)
+    except (EOFError, zlib.error, tarfile.TarError, gzip.BadGzipFile) as exc:
+        raise BundleToolsError(f"{what}: not a tar layer: {exc}") from None
+
+
+def pull_image(
+    client: RegistryClient,
+    ref: ImageReference,
+    dest: Path,
+    platform: Platform = DEFAULT_PLATFORM,
+) -> PulledImage:
+    """Unpack image ``ref`` (for ``platform`` when it is an index; else its first image
+    when the index lacks that platform) into the new directory ``dest``. Raises
+    RegistryError when a request fails, BundleToolsError for a layer that is not a tar."""
+    top = client.get_manifest(ref)
+    manifest = top
+    body = top.json()
+    if top.media_type in INDEX_TYPES or "manifests" in body:
+        entries = body.get("manifests") or []
+        if not entries:
+            raise BundleToolsError(f"image index {ref} lists no image")
+        chosen = next((e for e in entries if platform.matches(e.get("platform") or {})), entries[0])
+        manifest = client.get_manifest(ref.with_digest(chosen["digest"]))
+        body = manifest.json()
+    config = json.loads(client.get_blob(ref, body["config"]["digest"]))
+    dest.mkdir(parents=True)
+    for layer in body.get("layers") or []:
+        _apply_layer(dest, client.get_blob(ref, layer["digest"]), f"layer {layer['digest']}")
+    return PulledImage(top.digest, config, dest)
+
+
+def pull_bundle(client: RegistryClient, ref: ImageReference, dest: Path) -> PulledImage:
+    """Pull bundle image ``ref`` and lay it out as a bundle directory at ``dest``
+    (``manifests/`` and ``metadata/`` from the directories its labels name). Returns the
+    pulled image with ``root`` = ``dest``. Raises BundleToolsError when the image has
+    no such directory."""
+    image = pull_image(client, ref, dest.with_name(dest.name + ".rootfs"))
+    dest.mkdir(parents=True)
+    for label, default, name in (
+        (MANIFESTS_LABEL, "manifests/", "manifests"),
+        (METADATA_LABEL, "metadata/", "metadata"),
+    ):
+        where = image.labels.get(label) or default
+        source = _inside(image.root, where)
+        if source is None or not source.is_dir():
+            raise BundleToolsError(
+                f"bundle image {ref}: no {where} directory (label {label}); is it a bundle image?"
+            )
+        source.rename(dest / name)
+    return PulledImage(image.digest, image.config, dest)
+
+
+@contextmanager
+def bundle_source(
+    bundle: str, image: str | None, pin_digest: bool, options: RegistryOptions
+) -> Iterator[tuple[Path, str]]:
+    """What ``catalog render`` renders: ``(bundle directory, image reference to
+    record)``. ``bundle`` is a directory (then ``image`` is required) or, when no such
+    path exists, a bundle image reference, pulled into a temporary directory that is
+    removed on exit (``image`` defaults to ``bundle`` as given, as ``opm render``
+    records it). With ``pin_digest`` the recorded reference is ``REPOSITORY@DIGEST``:
+    the pulled image's digest, or the digest ``image``'s tag resolves to. Raises
+    UsageError for invalid references or a directory without ``image``, RegistryError
+    when a registry request fails."""
+    directory = Path(bundle)
+    if directory.exists():
+        if image is None:
+            raise UsageError("--image is needed when BUNDLE is a directory")
+        ref = parse_option(image, "--image")
+        if not pin_digest or ref.digest:
+            yield directory, image
+            return
+        with RegistryClient(options) as client:
+            digest = client.resolve(ref)
+        yield directory, str(ref.with_digest(digest))
+        return
+    ref = parse_option(bundle, "BUNDLE (no such directory, so an image reference)")
+    recorded = parse_option(image, "--image") if image else ref
+    with tempfile.TemporaryDirectory(prefix="bundle-tools-pull-") as tmp:
+        with RegistryClient(options) as client:
+            pulled = pull_bundle(client, ref, Path(tmp) / "bundle")
+            if pin_digest and recorded is not ref and not recorded.digest:
+                digest = client.resolve(recorded)
+            else:
+                digest = pulled.digest
+        if not pin_digest:
+            yield pulled.root, image or bundle
+        else:
+            yield pulled.root, str(recorded.with_digest(recorded.digest or digest))

@@ -1,0 +1,103 @@
+"""Help and messages every command shares: plain wrapped help at any width (never a cut
+description, no Rich box, no colour), placeholders users know, shell completion, one
+message for a missing path, and choice errors without a library prefix."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from bundle_tools.cli import app
+
+#: A metavar a user reads as a word: PATH, REF, KEY=VALUE, NAME,..., a|b|c.
+PLACEHOLDER = re.compile(r"[A-Za-z0-9_=|,./-]+")
+
+
+def walk(prefix: list[str], group: Any) -> Iterator[tuple[list[str], Any]]:
+    """``(argv, click command)`` of every leaf command below ``group``."""
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):
+            yield from walk([*prefix, name], command)
+        else:
+            yield [*prefix, name], command
+
+
+TREE = dict((" ".join(argv), command) for argv, command in walk([], typer.main.get_command(app)))
+COMMANDS = [name.split() for name in TREE]
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.mark.parametrize("columns", ["40", "80", "200"])
+@pytest.mark.parametrize("argv", COMMANDS, ids=" ".join)
+def test_help_wraps_every_description_whole(argv: list[str], columns: str) -> None:
+    result = CliRunner(env={"COLUMNS": columns, "TERMINAL_WIDTH": columns}).invoke(
+        app, [*argv, "--help"]
+    )
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "…" not in out
+    assert not re.search(r"[╭╮╰╯│─]", out)
+    assert "\x1b[" not in out
+    for param in TREE[" ".join(argv)].params:
+        if param.help:
+            assert squeeze(param.help) in squeeze(out), (param.name, out)
+
+
+@pytest.mark.parametrize("argv", COMMANDS, ids=" ".join)
+def test_placeholders_are_words(argv: list[str]) -> None:
+    for param in TREE[" ".join(argv)].params:
+        if param.param_type_name == "option" and getattr(param, "is_flag", False):
+            continue
+        assert param.metavar is not None, f"{' '.join(argv)}: {param.name} has no metavar"
+        assert PLACEHOLDER.fullmatch(param.metavar), param.metavar
+
+
+def test_group_help_lists_each_command_whole() -> None:
+    for group in ([], ["catalog"]):
+        out = CliRunner(env={"COLUMNS": "60"}).invoke(app, [*group, "--help"]).stdout
+        assert "..." not in out.split("Commands:")[1]
+
+
+def test_shell_completion_is_offered() -> None:
+    root = CliRunner().invoke(app, ["--help"])
+    assert "--install-completion" in root.stdout
+    script = CliRunner().invoke(app, ["--show-completion", "bash"])
+    assert script.exit_code == 0
+    assert "_BUNDLE_TOOLS_COMPLETE=complete_bash" in script.stdout
+
+
+def test_choice_error_has_no_library_prefix() -> None:
+    result = CliRunner().invoke(app, ["validate", "--output", "xml", "bundle"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--output' / '-o': 'xml' is not one of text, json, sarif, junit" in (
+        result.stderr
+    )
+    assert "Value error" not in result.output
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["validate", "{}"],
+        ["patch-csv", "{}"],
+        ["catalog", "validate", "{}"],
+        ["catalog", "dockerfile", "{}"],
+        ["catalog", "graph", "{}"],
+        ["catalog", "diff", "{}", "{}"],
+    ],
+    ids=" ".join,
+)
+def test_a_missing_path_reads_the_same_everywhere(argv: list[str], tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere"
+    result = CliRunner().invoke(app, [a.replace("{}", str(missing)) for a in argv])
+    assert result.exit_code == 2
+    assert result.stderr == f"{missing}: error: no such file or directory\n"
