@@ -150,7 +150,7 @@ def test_oci_layout_and_archive_read_by_skopeo(tmp_path: Path) -> None:
     assert tree(root) == tree(BUNDLE)
     again = runner.invoke(
         app, ["bundle", "build", str(BUNDLE), "--tag", "quay.io/org/bundle:v2",
-              "--oci-layout", str(layout)],
+              "--oci-layout", str(layout), "--oci-archive", str(archive)],
     )  # fmt: skip
     assert again.exit_code == 0
     refs = [m["annotations"]["org.opencontainers.image.ref.name"]
@@ -195,6 +195,11 @@ def test_bundle_with_errors_is_refused_unless_no_validate(tmp_path: Path) -> Non
          "invalid BUNDLE (no such directory, so an image reference) './gone/bundle'"),
         (["catalog", "render", str(BUNDLE), "--catalog", "c"],
          "--image is needed when BUNDLE is a directory"),
+        (["bundle", "build", str(BUNDLE), "--tag", "q.io/a/b:1", "--oci-layout", str(BUNDLE)],
+         "--oci-layout directory is not empty and not an OCI image layout"),
+        (["bundle", "build", str(BUNDLE), "--tag", "q.io/a/b:1",
+          "--oci-archive", str(BUNDLE / "metadata" / "annotations.yaml")],
+         "--oci-archive file exists and is not an OCI archive"),
         (["catalog", "build", "no-catalog", "--tag", "q.io/a/b:1"],
          "no-catalog: error: not a catalog directory"),
         (["catalog", "build", str(REPO / "catalog"), "--tag", "q.io/a/c:1", "--label", "x"],
