@@ -56,15 +56,24 @@ def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def collect_tree(root: Path, dest: str) -> list[TreeEntry]:
+def collect_tree(root: Path, dest: str, boundary: Path | None = None) -> list[TreeEntry]:
     """Every directory and file under ``root`` as entries placed under ``dest`` (a relative
     POSIX path such as ``manifests``), ``dest`` itself included. A symbolic link to a file
-    inside ``root`` becomes that file's content.
+    inside ``root`` becomes that file's content. ``boundary`` (default ``root``) is the
+    directory the image is built from (the bundle for ``root`` = its ``manifests/``):
+    ``root`` must resolve inside it.
 
-    Raises InputError for a link leaving ``root``, a link to a directory, a broken link,
-    a special file, or an unreadable directory.
+    Raises InputError for ``root`` reached through a link leaving ``boundary``, a link
+    leaving ``root``, a link to a directory, a broken link, a special file, or an
+    unreadable directory.
     """
     real_root = root.resolve()
+    if boundary is not None and not _inside(real_root, boundary.resolve()):
+        raise InputError(
+            f"resolves through a symbolic link to {real_root}, outside {boundary}: an image "
+            "never carries files from outside the directory it is built from",
+            root,
+        )
     entries = [TreeEntry(dest, None)]
 
     def walk(directory: Path, prefix: str) -> None:
