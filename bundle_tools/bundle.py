@@ -69,7 +69,8 @@ def find_csv_path(root: str | Path) -> Path:
     found = []
     for path in manifest_paths(root):
         if "clusterserviceversion" in path.name.lower() or (
-            CSV_KIND in read_source(path).text and any(is_csv(doc.data) for doc in load_file(path))
+            CSV_KIND in read_source(path).text
+            and any(is_csv(doc.data) for doc in load_file(path, duplicates="keep"))
         ):
             found.append(path)
     if not found:
@@ -106,23 +107,24 @@ class Bundle:
         return values if isinstance(values, dict) else {}
 
 
-def load_bundle(root: str | Path) -> Bundle:
+def load_bundle(root: str | Path, duplicates: str = "error") -> Bundle:
     """Parse every manifest and ``metadata/annotations.yaml`` of bundle directory ``root``.
 
     Raises InputError when ``root`` has no ``manifests/`` directory or a file cannot be
-    read or parsed (YAML syntax, duplicate key).
+    read or parsed (YAML syntax; a duplicate key unless ``duplicates`` is ``"keep"``: see
+    :func:`~bundle_tools.yamlio.compose_documents`).
     """
     root = Path(root)
     if not (root / "manifests").is_dir():
         raise InputError("not a bundle directory: no manifests/ directory", root)
     bundle = Bundle(root=root)
     for path in manifest_paths(root):
-        docs = load_file(path)
+        docs = load_file(path, duplicates)
         bundle.manifests[path] = docs
         if bundle.csv is None:
             bundle.csv = next((d for d in docs if is_csv(d.data)), None)
     annotations_path = root / "metadata" / "annotations.yaml"
     if annotations_path.is_file():
-        docs = load_file(annotations_path)
+        docs = load_file(annotations_path, duplicates)
         bundle.annotations = docs[0] if docs else None
     return bundle

@@ -8,7 +8,8 @@ What :func:`write_files` guarantees, for one or several files:
   their original file back (the same inode, kept as a hard link while the commit runs),
   and the error is raised: no file is left half-written, and no edit half-applied.
   SIGINT, SIGTERM and SIGHUP during the write roll back the same way, then raise
-  :class:`Interrupted`.
+  :class:`Interrupted`. A commit of several files is journaled first (where the lock is
+  held), so a SIGKILL between its renames is completed by the next :func:`locked`.
 * **No stray files.** Temporary files live in a staging directory ``.bundle-tools.tmp``
   beside each target, holding an ``.indexignore`` that excludes everything below it:
   after a SIGKILL, what is left there is skipped by ``opm``'s catalog walk (and by
@@ -61,11 +62,12 @@ _SIGNALS = tuple(
 
 
 @contextmanager
-def locked(directory: str | Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+def locked(directory: str | Path, timeout: float = LOCK_TIMEOUT) -> Iterator[Path]:
     """Hold an exclusive advisory lock (``flock``) on ``directory`` (its nearest ancestor
-    directory when it is not one, or not yet). Waits up to ``timeout`` seconds for
-    another holder. Raises InputError when the directory cannot be opened or stays
-    locked."""
+    directory when it is not one, or not yet), yielding the directory locked. Waits up
+    to ``timeout`` seconds for another holder. Once locked, a multi-file commit that a
+    killed run left half done there (its journal, see :func:`write_files`) is completed
+    first. Raises InputError when the directory cannot be opened or stays locked."""
     path = Path(os.path.abspath(directory))
     while not path.is_dir() and path.parent != path:
         path = path.parent
@@ -86,9 +88,54 @@ def locked(directory: str | Path, timeout: float = LOCK_TIMEOUT) -> Iterator[Non
                         path,
                     ) from None
                 time.sleep(_LOCK_POLL)
-        yield
+        _complete_journal(path)
+        yield path
     finally:
         os.close(fd)
+
+
+_JOURNAL = "journal"
+
+
+def _complete_journal(directory: Path) -> None:
+    """Finish the commit whose journal a killed run left in ``directory``'s staging
+    directory: every staged file or directory still present is renamed to its target
+    (those already renamed are gone from the staging directory)."""
+    journal = directory / STAGING_DIR / _JOURNAL
+    try:
+        entries = journal.read_bytes().split(b"\n")
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}", journal) from None
+    for entry in entries:
+        temp, sep, top = entry.partition(b"\0")
+        if sep:
+            with suppress(FileNotFoundError):
+                os.replace(temp, top)
+    journal.unlink()
+
+
+def _write_journal(staging: Path, staged: Sequence[_Staged]) -> Path:
+    """Record, durably and atomically, which staged paths replace which targets: from
+    now on the commit is decided, and a killed run is completed by the next
+    :func:`locked`."""
+    lines = b"".join(
+        os.fsencode(item.temp) + b"\0" + os.fsencode(item.top) + b"\n"
+        for item in staged
+        if item.temp is not None
+    )
+    partial = staging / f"{_JOURNAL}.partial"
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, lines)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    journal = staging / _JOURNAL
+    os.replace(partial, journal)
+    _fsync_directory(staging)
+    return journal
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -267,34 +314,38 @@ def remove_stale_staging(directory: Path) -> None:
 class _Staged:
     """One prepared replacement: ``real`` target, ``top`` the path renamed into place
     (``real`` itself, or the topmost directory to create above it), ``temp`` the staged
-    file or directory tree, ``backup`` a hard link to (or copy of) the original file
-    while the commit runs."""
+    file or directory tree (``None`` when the file rides in the tree an earlier write
+    of the same commit stages for the same ``top``), ``backup`` a hard link to (or copy
+    of) the original file while the commit runs."""
 
     real: Path
     top: Path
-    temp: Path
+    temp: Path | None
     staging: Path
     existed: bool
     backup: Path | None = None
-    done: bool = False
 
 
-def _stage(write: Write, real: Path, stagings: dict[Path, Path]) -> _Staged:
+def _stage(
+    write: Write, real: Path, stagings: dict[Path, Path], trees: dict[Path, Path]
+) -> _Staged:
     """Write ``write.data`` into a staging directory beside the topmost path to create
-    (the target, or its first missing parent directory), fsynced, with the original
+    (the target, or its first missing parent directory, whose staged tree ``trees``
+    keeps for the other files of the commit below it), fsynced, with the original
     file's owner, group and mode (else ``0666`` less the umask)."""
     top = real
     while not top.parent.exists():
         top = top.parent
     anchor = top.parent
     staging = stagings.get(anchor) or _new_staging(anchor, stagings)
+    temp: Path | None
     if top == real:
         fd, name = tempfile.mkstemp(prefix=f"{real.name}.", dir=staging)
-        temp = Path(name)
-        file_path = temp
+        temp = file_path = Path(name)
     else:
-        temp = Path(tempfile.mkdtemp(prefix=f"{top.name}.", dir=staging))
-        file_path = temp / real.relative_to(top)
+        temp = None if top in trees else Path(tempfile.mkdtemp(prefix=f"{top.name}.", dir=staging))
+        tree = trees.setdefault(top, temp) if temp is not None else trees[top]
+        file_path = tree / real.relative_to(top)
         file_path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(file_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     staged = _Staged(real, top, temp, staging, existed=write.original is not None)
@@ -324,8 +375,12 @@ def _backup(staged: _Staged, original: bytes) -> None:
     staged.backup = backup
 
 
-def _rollback(done: Sequence[_Staged]) -> None:
-    """Put back what the committed replacements changed, last first."""
+def _rollback(done: Sequence[_Staged], journal: Path | None) -> None:
+    """Put back what the committed replacements changed, last first (the journal is
+    removed first, so an interrupted rollback is never rolled forward)."""
+    if journal is not None:
+        with suppress(OSError):
+            journal.unlink()
     for staged in reversed(done):
         with suppress(OSError):
             if staged.backup is not None:
@@ -372,12 +427,14 @@ def _stop_if(pending: list[int]) -> None:
         raise Interrupted(pending[0])
 
 
-def write_files(writes: Sequence[Write]) -> list[bool]:
+def write_files(writes: Sequence[Write], journal: Path | None = None) -> list[bool]:
     """Write every file of ``writes`` all or nothing (see the module docstring); return,
     per write, whether its file changed (a file already holding its data is not
     rewritten). The caller holds :func:`locked` on the directory the files belong to
     from before reading ``original`` until this returns; leftovers of killed runs beside
-    the targets are removed.
+    the targets are removed. With ``journal`` (the directory :func:`locked` yielded),
+    a commit of several files is journaled there before the first rename, so a SIGKILL
+    between the renames is completed by the next run that takes the lock.
 
     Raises InputError when a target is a link leading outside its root or dangling,
     changed since it was read, or cannot be written (nothing is written then), and
@@ -390,7 +447,9 @@ def write_files(writes: Sequence[Write]) -> list[bool]:
             remove_stale_staging(directory)
     todo = [(w, r) for w, r in zip(writes, reals, strict=True) if not w.unchanged]
     stagings: dict[Path, Path] = {}
+    trees: dict[Path, Path] = {}
     done: list[_Staged] = []
+    journaled: Path | None = None
     current = reals[0] if reals else Path()
     try:
         with _deferred_signals() as pending:
@@ -398,21 +457,26 @@ def write_files(writes: Sequence[Write]) -> list[bool]:
                 staged = []
                 for write, current in todo:
                     _stop_if(pending)
-                    staged.append(_stage(write, current, stagings))
+                    staged.append(_stage(write, current, stagings, trees))
                 for write, current in todo:
                     _check_unchanged(write, current)
                 _stop_if(pending)
+                if journal is not None and len(staged) > 1:
+                    staging = stagings.get(journal) or _new_staging(journal, stagings)
+                    journaled = _write_journal(staging, staged)
                 for (write, _), item in zip(todo, staged, strict=True):
                     current = item.real
+                    if item.temp is None:
+                        continue
                     if write.original is not None:
                         _backup(item, write.original.data)
                     os.replace(item.temp, item.top)
                     done.append(item)
             except OSError as exc:
-                _rollback(done)
+                _rollback(done, journaled)
                 raise InputError(f"cannot write file: {exc.strerror or exc}", current) from None
             except BaseException:
-                _rollback(done)
+                _rollback(done, journaled)
                 raise
     finally:
         for staging in stagings.values():

@@ -5,9 +5,10 @@ This module only loads, runs and collects: rules receive a read-only
 :class:`~bundle_tools.context.BundleContext` (defined below the rules, in
 ``bundle_tools.context``) and never do I/O or print.
 
-Input errors (missing path or ``manifests/``, unreadable file, YAML syntax error,
-duplicate key in any manifest or ``metadata/*.yaml`` file) raise
-:class:`~bundle_tools.errors.InputError` from :func:`load_context`; they are not findings.
+Input errors (missing path or ``manifests/``, unreadable file, YAML syntax error in any
+manifest or ``metadata/*.yaml`` file) raise :class:`~bundle_tools.errors.InputError` from
+:func:`load_context`; they are not findings. A key repeated in a mapping is not an input
+error: the last value is kept, as the cluster keeps it, and BND012 reports it.
 :func:`validate_bundles` keeps each one in ``Report.errors`` and checks the other bundles.
 """
 
@@ -46,7 +47,7 @@ def load_context(path: str | Path, profile: str = "default") -> BundleContext:
             "not a bundle directory: give the directory that holds manifests/ and metadata/",
             path,
         )
-    bundle = load_bundle(path)
+    bundle = load_bundle(path, duplicates="keep")  # repeated keys: BND012 findings
     metadata = {}
     directory = bundle.root / "metadata"
     files = sorted(directory.iterdir()) if directory.is_dir() else []
@@ -56,7 +57,7 @@ def load_context(path: str | Path, profile: str = "default") -> BundleContext:
         if not file.is_file() or file.suffix.lower() not in METADATA_SUFFIXES:
             continue
         try:
-            docs = load_file(file)
+            docs = load_file(file, duplicates="keep")
         except InputError as exc:
             raise InputError(
                 f"{exc.message} (opm skips a metadata file it cannot parse, silently "

@@ -55,6 +55,10 @@ EXACT_RETRY_LIMIT = 512 * 1024
 #: 1,000 nodes are decoded, the share of nodes reached through aliases may be at most 99 %
 #: up to 400,000 decoded nodes, falling linearly to 10 % at 4,000,000.
 ALIAS_RATIO_RANGE = (400_000, 4_000_000)
+#: Texts of at least this many characters leave their loaded tree out of the cyclic
+#: collector's scans (``gc.freeze``): it holds no cycles, and scanning millions of
+#: objects after a large load cost more than the load.
+FREEZE_SIZE = 1 << 20
 #: Collections nested deeper than this are refused (real manifests nest about 40 deep;
 #: rules, JSON Schema and alias counting walk the tree recursively).
 MAX_DEPTH = 128
@@ -301,7 +305,9 @@ class _Builder:
     def build(self, node: Any) -> Any:
         tag = node.tag
         if tag is _STR:
-            return QuotedStr(node.value) if node.style else node.value
+            if node.style:
+                node.value = QuotedStr(node.value)  # one string for the node and the data
+            return node.value
         cls = node.__class__
         if cls is ScalarNode:
             return self.scalar(node)
@@ -515,7 +521,7 @@ def _compose_fast(source: SourceText) -> list[tuple[Any, Any, list[Any], dict[in
             if builder.aliased:
                 _check_aliases(node, source)
             # scalar aliases share their node too: look for them when the text may anchor
-            anchors = _anchors(node, text) if builder.aliased or _MAY_ANCHOR.search(text) else {}
+            anchors = _anchors(node, text) if builder.aliased or _may_anchor(text) else {}
             repeated = [(m, _spellings(m)) for m in builder.duplicates]
             out.append((node, data, repeated, anchors))
     finally:
@@ -700,9 +706,18 @@ def _anchor_name(node: Any, text: str) -> str:
     return str(name)
 
 
-#: An anchor property (``&name``) where a node may start; a cheap gate before the walk
-#: that names the anchors of aliased scalars.
-_MAY_ANCHOR = re.compile(r"(?:^|[\s\[{,:-])&[^\s,\[\]{}]")
+_AMPERSAND = re.compile(r"&[^\s,\[\]{}]")
+
+
+def _may_anchor(text: str) -> bool:
+    """True when ``text`` may hold an anchor property (``&name`` where a node may
+    start): a cheap gate before the walk that names the anchors of aliased scalars."""
+    return any(
+        found.start() == 0 or text[found.start() - 1] in " \t\r\n[{,:-"
+        for found in _AMPERSAND.finditer(text)
+    )
+
+
 _ANCHOR = re.compile(r"(?:![^\s]*\s+)?&([^\s,\[\]{}]+)")
 
 
@@ -819,6 +834,8 @@ def compose_documents(
         raise InputError("invalid YAML: collections nested too deeply", source.path) from None
     finally:
         if collecting:
+            if len(source.text) >= FREEZE_SIZE:
+                gc.freeze()  # the new tree holds no cycles: keep the collector off it
             gc.enable()
     documents = []
     for index, (node, data, repeated, anchors) in enumerate(composed):
@@ -838,9 +855,9 @@ def load_documents(
     return [d.document for d in compose_documents(source, duplicates, exact=exact)]
 
 
-def load_file(path: str | Path) -> list[Document]:
-    """:func:`read_source` then :func:`load_documents`."""
-    return load_documents(read_source(path))
+def load_file(path: str | Path, duplicates: str = "error") -> list[Document]:
+    """:func:`read_source` then :func:`load_documents` (``duplicates`` as there)."""
+    return load_documents(read_source(path), duplicates)
 
 
 def split_pointer(text: str) -> list[str]:

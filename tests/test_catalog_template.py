@@ -390,13 +390,112 @@ def _yaml_blobs(text: str) -> list[dict[str, Any]]:
     return [d for d in yaml.safe_load_all(text) if d]
 
 
-def test_cli_reports_schema_findings_and_unmapped_images(tmp_path: Path) -> None:
+def test_cli_reports_schema_findings_and_bad_bundle_option(tmp_path: Path) -> None:
     bad = _write(tmp_path, SEMVER + "avoidSkipPatch: true\n")
     result = runner.invoke(app, ["catalog", "template", str(bad)])
     assert result.exit_code == 2
     assert result.stderr.startswith(f"{bad}:11:17: error: ")
     good = _write(tmp_path, SEMVER)
-    result = runner.invoke(app, ["catalog", "template", str(good)])
+    result = runner.invoke(app, ["catalog", "template", str(good), "--bundle", "quay.io/x/op"])
     assert result.exit_code == 2
-    assert f"{good}:6:12: error: cannot render bundle image" in result.stderr
-    assert "--bundle IMAGE=DIR" in result.stderr
+    assert "--bundle expects IMAGE=DIR, got 'quay.io/x/op'" in result.stderr
+
+
+# --- images pulled from a real registry ----------------------------------------------------
+
+
+def test_semver_template_pulls_bundle_images_from_a_registry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bundles built and pushed by ``bundle build``'s code, then rendered from the
+    registry, give exactly what rendering the same directories gives; a second render
+    asks the registry only for the tags' digests (the rendered bundles are cached by
+    digest); a tag that does not exist is exit 2 naming the template line."""
+    from bundle_tools.imageref import parse_reference
+    from bundle_tools.images.build import build_bundle_image
+    from bundle_tools.images.oci import Platform
+    from bundle_tools.images.registry import RegistryClient, RegistryOptions
+
+    from .registry_helpers import start_registry
+
+    root = shared_path("corpus", "bundles", "pelorus-operator")
+    registry = start_registry(tmp_path / "registry")
+    try:
+        images = {v: f"{registry.host}/pelorus/bundle:{v}" for v in ("0.0.4", "0.0.5")}
+        with RegistryClient(RegistryOptions(plain_http=True)) as client:
+            for version, image in images.items():
+                built = build_bundle_image(root / version, [Platform.parse("linux/amd64")])
+                client.push_image(parse_reference(image), built)
+        text = "schema: olm.semver\nstable:\n  bundles:\n" + "".join(
+            f"  - image: {i}\n" for i in images.values()
+        )
+        template = _write(tmp_path, text)
+        monkeypatch.setenv("BUNDLE_TOOLS_CACHE", str(tmp_path / "cache"))
+        pulled = runner.invoke(app, ["catalog", "template", str(template), "--plain-http"])
+        assert pulled.exit_code == 0, pulled.stderr
+        assert len(list((tmp_path / "cache").iterdir())) == 2
+
+        def no_pull(*args: object, **kwargs: object) -> None:
+            raise AssertionError("pulled although cached")
+
+        with monkeypatch.context() as patched:
+            patched.setattr(RegistryClient, "get_blob", no_pull)
+            patched.setattr(RegistryClient, "get_manifest", no_pull)
+            again = runner.invoke(app, ["catalog", "template", str(template), "--plain-http"])
+        assert again.exit_code == 0 and again.stdout == pulled.stdout
+        local = runner.invoke(
+            app,
+            ["catalog", "template", str(template)]
+            + [f"--bundle={i}={root / v}" for v, i in images.items()],
+        )
+        assert pulled.stdout == local.stdout
+        assert '"name": "pelorus-operator.v0.0.5",' in pulled.stdout
+        template.write_text(text.replace(":0.0.5", ":9.9.9"))
+        missing = runner.invoke(app, ["catalog", "template", str(template), "--plain-http"])
+        assert missing.exit_code == 2
+        assert f"{template}:5:12: error: cannot render bundle image" in missing.stderr
+    finally:
+        registry.stop()
+
+
+def test_cli_catalog_option_writes_and_validates(tmp_path: Path) -> None:
+    root = shared_path("corpus", "bundles", "pelorus-operator")
+    image = "quay.io/pelorus/pelorus-operator-bundle:0.0.5"
+    template = _write(tmp_path, f"schema: olm.semver\nfast:\n  bundles:\n  - image: {image}\n")
+    catalog = tmp_path / "catalog"
+    args = ["catalog", "template", str(template), f"--bundle={image}={root / '0.0.5'}"]
+    result = runner.invoke(app, [*args, "-o", "yaml", "--catalog", str(catalog)])
+    assert result.exit_code == 0, result.stderr
+    written = catalog / "pelorus-operator" / "catalog.yaml"
+    assert result.stdout.startswith(f"wrote {written}\n")
+    printed = runner.invoke(app, [*args, "-o", "yaml"]).stdout
+    assert written.read_text() == printed
+    other = runner.invoke(app, [*args, "-o", "json", "--catalog", str(catalog)])
+    assert other.exit_code == 2 and "catalog.yaml exists; write with -o yaml" in other.stderr
+
+
+def test_mermaid_output_draws_the_generated_channels(tmp_path: Path) -> None:
+    from bundle_tools.review.picture import mermaid
+    from bundle_tools.template.engine import graphs_of
+
+    blobs = render_template(load_template(_write(tmp_path, SEMVER)), FakeRegistry())
+    assert mermaid(graphs_of(blobs)).splitlines()[:5] == [
+        "flowchart LR",
+        '  subgraph c0["op / candidate-v1"]',
+        '    c0_0["op.v1.0.0"]',
+        '    c0_1(["op.v1.1.0 (head)"])',
+        "  end",
+    ]
+    result = runner.invoke(
+        app,
+        [
+            "catalog",
+            "template",
+            str(tmp_path / "template.yaml"),
+            "-o",
+            "mermaid",
+            "--catalog",
+            str(tmp_path / "c"),
+        ],
+    )
+    assert result.exit_code == 2 and "--catalog writes json or yaml" in result.stderr

@@ -150,7 +150,7 @@ def test_oci_layout_and_archive_read_by_skopeo(tmp_path: Path) -> None:
     assert tree(root) == tree(BUNDLE)
     again = runner.invoke(
         app, ["bundle", "build", str(BUNDLE), "--tag", "quay.io/org/bundle:v2",
-              "--oci-layout", str(layout)],
+              "--oci-layout", str(layout), "--oci-archive", str(archive)],
     )  # fmt: skip
     assert again.exit_code == 0
     refs = [m["annotations"]["org.opencontainers.image.ref.name"]
@@ -189,6 +189,17 @@ def test_bundle_with_errors_is_refused_unless_no_validate(tmp_path: Path) -> Non
          "holds a digest"),
         (["bundle", "build", str(BUNDLE), "--tag", "q.io/a/b:1", "--tls-verify", "maybe"],
          "--tls-verify takes true or false"),
+        (["catalog", "render", "mistyped", "--catalog", "c"],
+         "mistyped: error: no such bundle directory (an image reference needs a '/')"),
+        (["catalog", "render", "./gone/bundle", "--catalog", "c"],
+         "invalid BUNDLE (no such directory, so an image reference) './gone/bundle'"),
+        (["catalog", "render", str(BUNDLE), "--catalog", "c"],
+         "--image is needed when BUNDLE is a directory"),
+        (["bundle", "build", str(BUNDLE), "--tag", "q.io/a/b:1", "--oci-layout", str(BUNDLE)],
+         "--oci-layout directory is not empty and not an OCI image layout"),
+        (["bundle", "build", str(BUNDLE), "--tag", "q.io/a/b:1",
+          "--oci-archive", str(BUNDLE / "metadata" / "annotations.yaml")],
+         "--oci-archive file exists and is not an OCI archive"),
         (["catalog", "build", "no-catalog", "--tag", "q.io/a/b:1"],
          "no-catalog: error: not a catalog directory"),
         (["catalog", "build", str(REPO / "catalog"), "--tag", "q.io/a/c:1", "--label", "x"],
@@ -225,3 +236,37 @@ def test_catalog_with_errors_is_refused(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 1
     assert "--no-validate" in result.stderr
+
+
+def test_install_manifests_extract_content() -> None:
+    import yaml
+
+    args = ["catalog", "install-manifests", "--catalog-image", "q.io/a/c@sha256:" + "a" * 64,
+            "--package", "quay", "--channel", "stable"]  # fmt: skip
+    plain = list(yaml.safe_load_all(runner.invoke(app, args).stdout))
+    extracted = list(yaml.safe_load_all(runner.invoke(app, [*args, "--extract-content"]).stdout))
+    assert "grpcPodConfig" not in plain[0]["spec"]
+    assert extracted[0]["spec"]["grpcPodConfig"] == {"extractContent": {"catalogDir": "/configs"}}
+    assert extracted[1:] == plain[1:]
+
+
+def test_scorecard_tests_go_in_other_files_do_not(tmp_path: Path) -> None:
+    bundle = copy_writable(BUNDLE, tmp_path / "bundle")
+    (bundle / "tests" / "scorecard").mkdir(parents=True)
+    (bundle / "tests" / "scorecard" / "config.yaml").write_text("kind: Configuration\n")
+    (bundle / "tests" / "other.txt").write_text("not in the image")
+    (bundle / "bundle.Dockerfile").write_text("FROM scratch\n")
+    image = build_bundle_image(bundle, AMD64, {"org.example/team": "quay"})
+    layer = next(data for data in image.blobs.values() if data[:2] == b"\x1f\x8b")
+    names = [m.name for m in _layer_members(layer)]
+    assert {n.split("/")[0] for n in names} == {"manifests", "metadata", "tests"}
+    assert [n for n in names if n.startswith("tests")] == [
+        "tests",
+        "tests/scorecard",
+        "tests/scorecard/config.yaml",
+    ]
+    config = next(json.loads(d) for d in image.blobs.values() if d.startswith(b'{"created"'))
+    assert config["config"]["Labels"]["org.example/team"] == "quay"
+    assert config["config"]["Labels"]["operators.operatorframework.io.bundle.mediatype.v1"] == (
+        "registry+v1"
+    )

@@ -64,6 +64,8 @@ class FakeRegistry(BaseHTTPRequestHandler):
             realm = f"http://{self.headers['Host']}/token"
             challenge = f'Bearer realm="{realm}",service="reg",scope="repository:a/b:pull"'
             return self._send(401, headers={"WWW-Authenticate": challenge})
+        if url.path.startswith("/v2/a/denied/"):
+            return self._send(403, b'{"errors":[{"code":"DENIED","message":"no access"}]}')
         if url.path == "/v2/a/b/manifests/v1":
             return self._send(
                 200,
@@ -73,6 +75,15 @@ class FakeRegistry(BaseHTTPRequestHandler):
         return self._send(404, b'{"errors":[{"code":"MANIFEST_UNKNOWN","message":"no"}]}')
 
     do_HEAD = do_GET
+
+    def do_POST(self) -> None:
+        form = parse_qs(self.rfile.read(int(self.headers.get("Content-Length", 0))).decode())
+        self.log.append((self.command, self.path, form.get("grant_type", [""])[0]))
+        if self.path != "/token" or form.get("refresh_token") != ["refresh-me"]:
+            return self._send(401)
+        actions = form["scope"][0].rsplit(":", 1)[1]
+        body = {"access_token": f"tok-{form['service'][0]}-{actions}"}
+        return self._send(200, json.dumps(body).encode())
 
     def do_PUT(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -246,3 +257,28 @@ def test_credential_helpers(no_auth_files, monkeypatch) -> None:
     config.write_text(json.dumps({"credsStore": "missing"}))
     with pytest.raises(BundleToolsError, match="docker-credential-missing"):
         auth.lookup("ghcr.io", "a/b")
+
+
+def test_forbidden_is_named(fake, no_auth_files) -> None:
+    handler, _ = fake
+    ref = parse_reference(f"{handler.server_host}/a/denied:v1")
+    with _client() as client, pytest.raises(RegistryError) as error:
+        client.get_manifest(ref)
+    assert error.value.status == 403
+    assert str(error.value) == (
+        f"registry {handler.server_host}: GET manifest {ref}: HTTP 403 Forbidden (anonymous)"
+        " (DENIED: no access)"
+    )
+
+
+def test_identity_token_is_an_oauth2_refresh_token(fake, no_auth_files, monkeypatch) -> None:
+    handler, log = fake
+    config = no_auth_files / "auth.json"
+    entry = {"auth": base64.b64encode(b"<token>:").decode(), "identitytoken": "refresh-me"}
+    config.write_text(json.dumps({"auths": {handler.server_host: entry}}))
+    monkeypatch.setenv("REGISTRY_AUTH_FILE", str(config))
+    ref = parse_reference(f"{handler.server_host}/a/b:v2")
+    with _client() as client:
+        client.put_manifest(ref, MANIFEST_BODY, MANIFEST)
+    assert ("POST", "/token", "refresh_token") in log
+    assert log[-1] == ("PUT", "/v2/a/b/manifests/v2", "Bearer tok-reg-pull,push")

@@ -167,7 +167,10 @@ def test_unparseable_duplicate_key(tmp_path: Path) -> None:
     code, _, err = run(csv.parent)
     assert code == 2
     assert err.strip() == (
-        f"{csv}:11:3: error: invalid YAML: duplicate key 'annotations' (first defined at line 4)"
+        f"{csv}:11:3: error: duplicate key 'annotations' in /metadata (first defined at line 4) "
+        "lies on /metadata/annotations/features.operators.openshift.io~1token-auth-aws, which "
+        "patch-csv reads or edits; the cluster keeps the last value: remove the other "
+        "spelling first"
     )
     assert csv.read_bytes() == before
 

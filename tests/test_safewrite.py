@@ -5,6 +5,8 @@ from __future__ import annotations
 import errno
 import os
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -135,19 +137,24 @@ def _two_files(tmp_path: Path) -> tuple[Path, Path, list[Write]]:
     return csv, annotations, writes
 
 
+def fail_replace_of(monkeypatch: pytest.MonkeyPatch, target: Path, code: int) -> None:
+    """Make ``os.replace`` onto ``target`` fail with ``code`` (others still work)."""
+    real_replace = os.replace
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        if Path(dst) == target:
+            raise OSError(code, os.strerror(code))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(safewrite.os, "replace", replace)
+
+
 def test_failed_second_replace_rolls_back_the_first(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     csv, annotations, writes = _two_files(tmp_path)
     inode = csv.stat().st_ino
-    real_replace = os.replace
-
-    def replace(src: str | Path, dst: str | Path) -> None:
-        if Path(dst) == annotations:
-            raise OSError(errno.EROFS, "Read-only file system")
-        real_replace(src, dst)
-
-    monkeypatch.setattr(safewrite.os, "replace", replace)
+    fail_replace_of(monkeypatch, annotations, errno.EROFS)
     with pytest.raises(InputError) as info:
         write_files(writes)
     assert str(info.value) == f"{annotations}: error: cannot write file: Read-only file system"
@@ -253,3 +260,70 @@ def test_lock_is_exclusive_and_times_out(tmp_path: Path) -> None:
     )
     with locked(tmp_path, 0.1):
         pass
+
+
+_KILL_AT_SECOND_RENAME = """
+import os, sys
+from pathlib import Path
+from bundle_tools import safewrite
+from bundle_tools.safewrite import Original, Write, write_files
+
+root = Path(sys.argv[1])
+csv, annotations = root / "manifests" / "csv.yaml", root / "metadata" / "annotations.yaml"
+real_replace = os.replace
+
+def replace(src, dst):
+    if Path(dst) == annotations.resolve():
+        os._exit(137)  # as SIGKILL would stop it: no cleanup, no rollback
+    real_replace(src, dst)
+
+safewrite.os.replace = replace
+write_files(
+    [
+        Write(csv, b"csv new\\n", Original.of(csv, b"csv old\\n"), root),
+        Write(annotations, b"ann new\\n", Original.of(annotations, b"ann old\\n"), root),
+    ],
+    journal=root,
+)
+"""
+
+
+def test_a_commit_killed_between_renames_is_completed_by_the_next_lock(tmp_path: Path) -> None:
+    csv, annotations, _ = _two_files(tmp_path)
+    run = subprocess.run([sys.executable, "-c", _KILL_AT_SECOND_RENAME, str(tmp_path)], check=False)
+    assert run.returncode == 137
+    assert (csv.read_bytes(), annotations.read_bytes()) == (b"csv new\n", b"ann old\n")
+    with locked(tmp_path) as directory:
+        assert directory == tmp_path
+    assert (csv.read_bytes(), annotations.read_bytes()) == (b"csv new\n", b"ann new\n")
+    assert not (tmp_path / STAGING_DIR / "journal").exists()
+
+
+def test_a_rolled_back_commit_leaves_no_journal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    csv, annotations, writes = _two_files(tmp_path)
+    fail_replace_of(monkeypatch, annotations, errno.ENOSPC)
+    with pytest.raises(InputError):
+        write_files(writes, journal=tmp_path)
+    monkeypatch.undo()
+    with locked(tmp_path):
+        pass
+    assert (csv.read_bytes(), annotations.read_bytes()) == (b"csv old\n", b"ann old\n")
+    assert not (tmp_path / STAGING_DIR).exists()
+
+
+def test_several_new_files_below_one_new_directory_appear_together(tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog"
+    writes = [
+        Write(catalog / "a" / "catalog.yaml", b"a\n", None, catalog),
+        Write(catalog / "b" / "catalog.yaml", b"b\n", None, catalog),
+    ]
+    assert write_files(writes, journal=tmp_path) == [True, True]
+    assert _tree(tmp_path) == {
+        "catalog": None,
+        "catalog/a": None,
+        "catalog/a/catalog.yaml": b"a\n",
+        "catalog/b": None,
+        "catalog/b/catalog.yaml": b"b\n",
+    }

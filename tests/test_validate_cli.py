@@ -81,10 +81,10 @@ def test_empty_rule_pattern_is_a_usage_error(tmp_path: Path, option: str) -> Non
 
 
 def test_input_errors_exit_two_with_position(tmp_path: Path) -> None:
-    bundle = write_bundle(tmp_path / "b", csv=BASE_CSV + "spec: {}\n")
+    bundle = write_bundle(tmp_path / "b", csv=BASE_CSV + "spec: [\n")
     result = invoke("validate", str(bundle))
     assert result.exit_code == 2
-    assert re.search(rf"{CSV_FILE}:48:1: error: invalid YAML: duplicate key 'spec'", result.stderr)
+    assert re.search(rf"{CSV_FILE}:49:1: error: invalid YAML: while parsing", result.stderr)
     assert (
         result.stdout
         == "1 checked, 1 unreadable (see stderr), 0 errors, 0 warnings, 0 infos: failed\n"
@@ -93,7 +93,25 @@ def test_input_errors_exit_two_with_position(tmp_path: Path) -> None:
     assert json_result.exit_code == 2
     document = json.loads(json_result.stdout)
     assert document["status"] == "error"
-    assert (document["error"]["line"], document["error"]["column"]) == (48, 1)
+    assert (document["error"]["line"], document["error"]["column"]) == (49, 1)
+
+
+def test_repeated_key_is_a_finding_and_the_last_value_is_checked(tmp_path: Path) -> None:
+    bundle = write_bundle(tmp_path / "b", csv=BASE_CSV + "spec: {}\n")
+    result = invoke("validate", "-o", "json", str(bundle))
+    assert result.exit_code == 1
+    findings = json.loads(result.stdout)["findings"]
+    repeated = [f for f in findings if f["rule"] == "BND012"]
+    assert [(f["severity"], f["line"], f["column"], f["pointer"]) for f in repeated] == [
+        ("error", 48, 1, "/spec")
+    ]
+    assert "first at line 8" in repeated[0]["message"]
+    # the rest is checked on the last spec (empty): its missing version is reported there
+    assert ("CSV002", 48, 1) in {(f["rule"], f["line"], f["column"]) for f in findings}
+    equal = BASE_CSV.replace("kind: ClusterServiceVersion\n", "kind: ClusterServiceVersion\n" * 2)
+    same = invoke("validate", "-o", "json", str(write_bundle(tmp_path / "c", csv=equal)))
+    warnings = [f for f in json.loads(same.stdout)["findings"] if f["rule"] == "BND012"]
+    assert [(f["severity"], f["line"]) for f in warnings] == [("warning", 3)]
 
 
 def test_invalid_optional_metadata_file_is_an_input_error(tmp_path: Path) -> None:
@@ -127,7 +145,7 @@ def test_not_a_bundle_and_missing_path(tmp_path: Path) -> None:
 
 def test_an_unreadable_bundle_does_not_hide_the_others(tmp_path: Path) -> None:
     bad = str(write_bundle(tmp_path / "bad", csv=BAD_VERSION))
-    broken = str(write_bundle(tmp_path / "broken", csv=BASE_CSV + "spec: {}\n"))
+    broken = str(write_bundle(tmp_path / "broken", csv=BASE_CSV + "spec: [\n"))
     missing = str(tmp_path / "missing")
     result = invoke("validate", bad, missing, broken, bad)
     assert result.exit_code == 2
@@ -137,8 +155,8 @@ def test_an_unreadable_bundle_does_not_hide_the_others(tmp_path: Path) -> None:
     )
     assert result.stderr.splitlines() == [
         f"{missing}: error: no such file or directory",
-        f"{broken}/{CSV_FILE}:48:1: error: invalid YAML: duplicate key 'spec' "
-        "(first defined at line 8)",
+        f"{broken}/{CSV_FILE}:49:1: error: invalid YAML: while parsing a flow node expected "
+        "the node content, but found '<stream end>'",
     ]
     document = json.loads(invoke("validate", "-o", "json", bad, missing).stdout)
     assert (document["status"], document["targets"]) == ("error", [bad, missing])

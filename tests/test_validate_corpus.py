@@ -14,11 +14,7 @@ from .conftest import shared_path
 
 @pytest.mark.parametrize(
     ("bundle", "position"),
-    [
-        ("kaoto-operator/0.0.10", "kaoto-operator.clusterserviceversion.yaml:252:3"),
-        ("datadog-operator/0.7.0", "datadog-operator.clusterserviceversion.yaml:113:5"),
-        ("eventing-kogito/1.2.0", "metadata/dependencies.yaml:22:12"),
-    ],
+    [("eventing-kogito/1.2.0", "metadata/dependencies.yaml:22:12")],
 )
 def test_bad_yaml_exits_two_with_position(bundle: str, position: str) -> None:
     path = shared_path("corpus", "bundles", bundle)
@@ -26,6 +22,28 @@ def test_bad_yaml_exits_two_with_position(bundle: str, position: str) -> None:
     assert result.exit_code == 2
     assert f"{position}: error: invalid YAML" in result.stderr
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("bundle", "where"),
+    [
+        ("kaoto-operator/0.0.10", ("kaoto-operator.clusterserviceversion.yaml", 252, 3)),
+        ("datadog-operator/0.7.0", ("datadog-operator.clusterserviceversion.yaml", 113, 5)),
+    ],
+)
+def test_repeated_equal_keys_are_a_warning_and_the_rest_is_checked(
+    bundle: str, where: tuple[str, int, int]
+) -> None:
+    """Published bundles that repeat a key with the same value install (the cluster keeps
+    the last value): a BND012 warning at the repeat, and every other rule runs."""
+    path = shared_path("corpus", "bundles", bundle)
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    file, line, column = where
+    assert f"{file}:{line}:{column}: warning BND012 " in result.stdout
+    report = validate_bundles([path])
+    assert [f.rule for f in report.findings if str(f.severity) == "error"] == []
+    assert len({f.rule for f in report.findings}) > 1
 
 
 @pytest.mark.parametrize(

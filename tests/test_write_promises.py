@@ -15,6 +15,7 @@ from bundle_tools import safewrite
 from bundle_tools.cli import app
 
 from .test_patch_cli import BASIC, CHANNEL_ANNOTATIONS, _bundle
+from .test_safewrite import fail_replace_of
 
 runner = CliRunner()
 
@@ -31,14 +32,7 @@ def test_patch_csv_channels_is_all_or_nothing(
     bundle = _bundle(tmp_path, CHANNEL_ANNOTATIONS)
     before = _files(bundle)
     annotations = bundle / "metadata" / "annotations.yaml"
-    real_replace = os.replace
-
-    def replace(src: str | Path, dst: str | Path) -> None:
-        if Path(dst) == annotations.resolve():
-            raise OSError(errno.ENOSPC, "No space left on device")
-        real_replace(src, dst)
-
-    monkeypatch.setattr(safewrite.os, "replace", replace)
+    fail_replace_of(monkeypatch, annotations.resolve(), errno.ENOSPC)
     result = runner.invoke(app, ["patch-csv", str(bundle), "--channels", "alpha,beta"])
     assert result.exit_code == 2
     assert result.stderr == (

@@ -67,7 +67,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 catalog_app = typer.Typer(
-    help="File-based catalogs (FBC): render, template, validate, graph, diff, dockerfile, "
+    help="File-based catalogs (FBC): render, template, validate, graph, diff, build, dockerfile, "
     "install-manifests.",
     no_args_is_help=True,
     rich_markup_mode=None,

@@ -460,14 +460,27 @@ def diff(
         raise typer.Exit(1)
 
 
+class TemplateFormat(StrEnum):
+    """Form of ``catalog template`` output."""
+
+    json = "json"
+    yaml = "yaml"
+    mermaid = "mermaid"
+
+
 def template(
     file: Annotated[
         Path, typer.Argument(metavar="TEMPLATE", help="olm.semver or olm.template.basic template.")
     ],
     output: Annotated[
-        CatalogFormat,
-        typer.Option("--output", "-o", help="Output format (json, yaml).", **choice(CatalogFormat)),
-    ] = CatalogFormat.json,
+        TemplateFormat,
+        typer.Option(
+            "--output",
+            "-o",
+            help="json or yaml (the FBC), mermaid (its upgrade graphs, as catalog graph).",
+            **choice(TemplateFormat),
+        ),
+    ] = TemplateFormat.json,
     metadata: Annotated[
         MetadataForm,
         typer.Option(
@@ -480,16 +493,31 @@ def template(
         list[str] | None,
         typer.Option(
             metavar="IMAGE=DIR",
-            help="IMAGE=DIR: render bundle image IMAGE from the bundle directory DIR (repeatable).",
+            help="Render bundle image IMAGE from the bundle directory DIR (repeatable); "
+            "other images are pulled from their registry.",
         ),
     ] = None,
+    catalog: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="DIR",
+            help="Write DIR/<package>/catalog.<output> (replacing it) and validate the "
+            "catalog, instead of printing.",
+        ),
+    ] = None,
+    plain_http: PlainHttp = False,
+    tls_verify: TlsVerify = "true",
+    ca_file: CaFile = None,
 ) -> None:
     """Render a catalog template as `opm alpha render-template` does and print the FBC.
 
     The template is checked against schemas/olm.semver.schema.json or
     schemas/olm.template.basic.schema.json first (each violation printed with its line).
-    Exit 2 on a schema violation, an unreadable template or a bundle that cannot be
-    rendered (naming the template line).
+    Bundle images are pulled from their registries (credentials as for `bundle build`),
+    except those given as local directories with --bundle. With --catalog, exit 1 when
+    the catalog has errors afterwards. Exit 2 on a schema violation,
+    an unreadable template or a bundle that cannot be pulled or rendered (naming the
+    template line).
     """
     with exit_on_input_error():
         from bundle_tools.errors import UsageError
@@ -501,6 +529,8 @@ def template(
             render_template,
         )
 
+        if output is TemplateFormat.mermaid and catalog is not None:
+            raise UsageError("--catalog writes json or yaml, not mermaid")
         mapping = {}
         for item in bundle or []:
             image, sep, directory = item.partition("=")
@@ -516,5 +546,26 @@ def template(
                     f"{loc.path}:{loc.line}:{loc.column}: error: {finding.message}", err=True
                 )
             raise typer.Exit(2) from None
-        blobs = order_blobs(render_template(loaded, directory_renderer(mapping, metadata.value)))
-        typer.echo((dump_json if output is CatalogFormat.json else dump_yaml)(blobs), nl=False)
+        from bundle_tools.images.registry import RegistryClient
+        from bundle_tools.template.pull import registry_renderer
+
+        with RegistryClient(registry_options(plain_http, tls_verify, ca_file)) as client:
+            pull = registry_renderer(client, metadata.value)
+            renderer = directory_renderer(mapping, metadata.value, fallback=pull)
+            blobs = order_blobs(render_template(loaded, renderer))
+        if output is TemplateFormat.mermaid:
+            from bundle_tools.review.picture import mermaid
+            from bundle_tools.template.engine import graphs_of
+
+            typer.echo(mermaid(graphs_of(blobs)), nl=False)
+            return
+        if catalog is None:
+            typer.echo((dump_json if output is TemplateFormat.json else dump_yaml)(blobs), nl=False)
+            return
+        from bundle_tools.fbc.check import check_catalog
+        from bundle_tools.template.engine import write_catalog
+
+        for path in write_catalog(blobs, catalog, output.value):
+            typer.echo(f"wrote {path}")
+        report = check_catalog(catalog)
+    emit(report, OutputFormat.text, FailLevel.error)

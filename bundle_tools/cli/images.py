@@ -48,11 +48,19 @@ Push = Annotated[
 ]
 OciLayout = Annotated[
     Path | None,
-    typer.Option("--oci-layout", metavar="DIR", help="Also write an OCI image layout directory."),
+    typer.Option(
+        "--oci-layout",
+        metavar="DIR",
+        help="Write an OCI image layout directory (no push then, unless --push).",
+    ),
 ]
 OciArchive = Annotated[
     Path | None,
-    typer.Option("--oci-archive", metavar="PATH", help="Also write an OCI layout tar archive."),
+    typer.Option(
+        "--oci-archive",
+        metavar="PATH",
+        help="Write an OCI layout tar archive (no push then, unless --push).",
+    ),
 ]
 NoValidate = Annotated[
     bool, typer.Option("--no-validate", help="Build even when validation finds errors.")

@@ -293,7 +293,7 @@ def patch_csv(
         )
         options.check()
         targets = find_targets(path, options)
-        with locked(targets.root):
+        with locked(targets.root) as lock_dir:
             csv_source = read_source(targets.csv)
             results = []
             if targets.annotations is not None:
@@ -323,7 +323,8 @@ def patch_csv(
                     [
                         Write(s.path, s.encode(text), original, targets.root)
                         for (s, text, _), original in zip(results, originals, strict=True)
-                    ]
+                    ],
+                    journal=lock_dir,
                 )
     if json_output:
         status = "changed" if changes else "unchanged"

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from bundle_tools.errors import BundleToolsError, UsageError
+from bundle_tools.errors import BundleToolsError, InputError, UsageError
 from bundle_tools.imageref import ImageReference, parse_option
 from bundle_tools.images.oci import INDEX_TYPES, Platform
 from bundle_tools.images.registry import RegistryClient, RegistryOptions
@@ -151,7 +151,8 @@ def bundle_source(
     record)``. ``bundle`` is a directory (then ``image`` is required) or, when no such
     path exists, a bundle image reference, pulled into a temporary directory that is
     removed on exit (``image`` defaults to ``bundle`` as given, as ``opm render``
-    records it). With ``pin_digest`` the recorded reference is ``REPOSITORY@DIGEST``:
+    records it; a bare word without ``/`` is taken for a missing directory: InputError).
+    With ``pin_digest`` the recorded reference is ``REPOSITORY@DIGEST``:
     the pulled image's digest, or the digest ``image``'s tag resolves to. Raises
     UsageError for invalid references or a directory without ``image``, RegistryError
     when a registry request fails."""
@@ -167,6 +168,9 @@ def bundle_source(
             digest = client.resolve(ref)
         yield directory, str(ref.with_digest(digest))
         return
+    if "/" not in bundle:
+        # a bare word is a mistyped directory far more often than a Docker Hub image
+        raise InputError("no such bundle directory (an image reference needs a '/')", bundle)
     ref = parse_option(bundle, "BUNDLE (no such directory, so an image reference)")
     recorded = parse_option(image, "--image") if image else ref
     with tempfile.TemporaryDirectory(prefix="bundle-tools-pull-") as tmp:

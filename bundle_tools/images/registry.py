@@ -24,6 +24,12 @@ retried ``retries`` times with exponential backoff (``Retry-After`` honoured up 
 Every failure raises :class:`RegistryError` (exit code 2 in the CLI) naming the registry,
 the request and the HTTP status; a 401 names the credential files that were read. No
 secret is ever part of a message.
+
+Why not oras-py (0.2.43, evaluated): it reads only ``~/.docker/config.json`` (no
+``REGISTRY_AUTH_FILE`` or containers ``auth.json``), retries only 500 answers and
+exceptions with sleeps of 3 s and more, builds artifact manifests from files (no image
+index, no control over the tar layers), logs instead of raising named errors, and takes
+0.5 s to import.
 """
 
 from __future__ import annotations

@@ -25,7 +25,6 @@ from bundle_tools.patch.model import (
     DEPLOYMENTS,
     Change,
     PatchOptions,
-    get_path,
     open_document,
 )
 from bundle_tools.patch.release import (
@@ -84,7 +83,7 @@ def patch_csv_text(
         not options.created_at_only_with_changes or plan.changes or bundle_changed
     ):
         plan.set((*ANNOTATIONS, "createdAt"), options.created_at)
-    return plan.edit.result(), plan.changes
+    return plan.result()
 
 
 def patch_annotations_text(source: SourceText, options: PatchOptions) -> tuple[str, list[Change]]:
@@ -100,10 +99,10 @@ def patch_annotations_text(source: SourceText, options: PatchOptions) -> tuple[s
     if options.channels is not None:
         plan.set((*root, CHANNELS_KEY), ",".join(options.channels))
     if options.channels is None and options.default_channel is None:
-        return plan.edit.result(), plan.changes
-    current = str(get_path(plan.data, (*root, CHANNELS_KEY)) or "")
+        return plan.result()
+    current = str(plan.value((*root, CHANNELS_KEY)) or "")
     channels = options.channels or tuple(c.strip() for c in current.split(","))
-    default = options.default_channel or get_path(plan.data, (*root, DEFAULT_CHANNEL_KEY))
+    default = options.default_channel or plan.value((*root, DEFAULT_CHANNEL_KEY))
     if default is not None and str(default) not in channels:
         option = "--default-channel" if options.default_channel else "the default channel"
         raise UsageError(
@@ -113,7 +112,7 @@ def patch_annotations_text(source: SourceText, options: PatchOptions) -> tuple[s
         )
     if options.default_channel is not None:
         plan.set((*root, DEFAULT_CHANNEL_KEY), options.default_channel)
-    return plan.edit.result(), plan.changes
+    return plan.result()
 
 
 @dataclass(frozen=True, slots=True)

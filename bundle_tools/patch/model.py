@@ -232,6 +232,8 @@ class Planner:
     changes: list[Change] = field(default_factory=list)
     appended: dict[PathParts, int] = field(default_factory=dict)
     planned: dict[PathParts, Any] = field(default_factory=dict)
+    #: paths read or edited (a read covers the subtree below it)
+    touched: set[PathParts] = field(default_factory=set)
 
     @property
     def file(self) -> str:
@@ -241,6 +243,100 @@ class Planner:
     def error(self, message: str, parts: PathParts) -> InputError:
         """An InputError at the deepest existing node of ``parts``."""
         return InputError(message, self.edit.source.path, *self.edit.position(self.doc, parts))
+
+    # -- typed reads: every field patch-csv reads goes through these, so a value of the
+    # -- wrong type is an input error at its position, never an exception
+
+    def value(self, parts: PathParts) -> Any:
+        """The value at ``parts`` (``None`` when missing), recorded as read. Raises
+        InputError at the first node on the way that is not the mapping (for a key) or
+        sequence (for an index) the path needs."""
+        self.touched.add(parts)
+        node = self.data
+        for depth, part in enumerate(parts):
+            if node is None:
+                return None
+            if not isinstance(node, list if isinstance(part, int) else dict):
+                what = "a sequence" if isinstance(part, int) else "a mapping"
+                where = parts[:depth]
+                found = _describe(node)
+                raise self.error(f"{_where(where)}: expected {what}, found {found}", where)
+            if isinstance(node, dict):
+                node = node.get(part)
+            else:
+                node = node[part] if 0 <= part < len(node) else None
+        return node
+
+    def mapping(self, parts: PathParts) -> dict[str, Any]:
+        """The mapping at ``parts``; ``{}`` when missing or null. Raises InputError at
+        the node when it is another type."""
+        return self._typed(parts, dict, {}, "a mapping")
+
+    def sequence(self, parts: PathParts) -> list[Any]:
+        """The sequence at ``parts``; ``[]`` when missing or null. Raises InputError at
+        the node when it is another type."""
+        return self._typed(parts, list, [], "a sequence")
+
+    def entries(self, parts: PathParts) -> list[tuple[int, dict[str, Any]]]:
+        """``(index, mapping)`` of each item of the sequence at ``parts`` (as
+        :meth:`sequence`). Raises InputError at an item that is not a mapping (the API
+        server refuses such a list of objects)."""
+        items = self.sequence(parts)
+        for index, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise self.error(
+                    f"{_where((*parts, index))}: expected a mapping, found {_describe(item)}",
+                    (*parts, index),
+                )
+        return list(enumerate(items))
+
+    def string(self, parts: PathParts) -> str | None:
+        """The string at ``parts``; ``None`` when missing or null. Raises InputError at
+        the node when it is another type (a number, a list)."""
+        return self._typed(parts, str, None, "a string")
+
+    def strings(self, parts: PathParts) -> list[str]:
+        """The sequence of strings at ``parts`` (``apiGroups``, ``verbs``); ``[]`` when
+        missing or null. Raises InputError at a node of another type."""
+        items = self.sequence(parts)
+        for index, item in enumerate(items):
+            if not isinstance(item, str):
+                raise self.error(
+                    f"{_where((*parts, index))}: expected a string, found {_describe(item)}",
+                    (*parts, index),
+                )
+        return items
+
+    def _typed(self, parts: PathParts, kind: type, empty: Any, what: str) -> Any:
+        found = self.value(parts)
+        if found is None:
+            return empty
+        if not isinstance(found, kind):
+            raise self.error(f"{_where(parts)}: expected {what}, found {_describe(found)}", parts)
+        return found
+
+    def result(self) -> tuple[str, list[Change]]:
+        """The edited text and the changes, after :meth:`check_repeated_keys`."""
+        self.check_repeated_keys()
+        return self.edit.result(), self.changes
+
+    def check_repeated_keys(self) -> None:
+        """Raise InputError when a key repeated in a mapping of the document lies on a
+        path this patch read or edited (the cluster keeps the last value, but which one
+        the author meant is unknown); repeated keys elsewhere are left alone."""
+        document = self.edit.documents[self.doc].document
+        for repeated in document.duplicates:
+            key_path = (*repeated.parts, repeated.key)
+            for parts in sorted(self.touched, key=len):
+                if parts[: len(key_path)] == key_path or key_path[: len(parts)] == parts:
+                    raise InputError(
+                        f"duplicate key {repeated.key!r} in {pointer(repeated.parts) or '/'} "
+                        f"(first defined at line {repeated.first[0]}) lies on {pointer(parts)}, "
+                        "which patch-csv reads or edits; the cluster keeps the last value: "
+                        "remove the other spelling first",
+                        self.edit.source.path,
+                        *repeated.repeat,
+                    )
 
     def set(self, parts: PathParts, new: Any) -> None:
         """Set a scalar (or add a missing key) unless it already holds ``new``. Raises
@@ -252,6 +348,7 @@ class Planner:
                 f"{pointer(parts)} would be set to both {earlier!r} and {new!r}; "
                 "the options contradict each other"
             )
+        self.value(parts)
         old = get_path(self.data, parts, _MISSING)
         if old is not _MISSING and same_value(old, new):
             return
@@ -260,7 +357,7 @@ class Planner:
 
     def append(self, parts: PathParts, items: list[Any]) -> None:
         """Append ``items`` to a sequence (created when missing), one change per item."""
-        start = len(get_path(self.data, parts) or []) + self.appended.get(parts, 0)
+        start = len(self.sequence(parts)) + self.appended.get(parts, 0)
         self.appended[parts] = self.appended.get(parts, 0) + len(items)
         self.edit.append(self.doc, parts, items)
         for offset, item in enumerate(items):
@@ -269,17 +366,19 @@ class Planner:
     def extend(self, parts: PathParts, items: list[Any]) -> None:
         """Append ``items`` to an existing list of scalars, reported as one change of
         the whole list (``verbs: [get]`` -> ``[get, list]``)."""
-        old = list(get_path(self.data, parts) or [])
+        old = list(self.sequence(parts))
         self.edit.append(self.doc, parts, items)
         self.changes.append(Change(self.file, pointer(parts), old, old + items))
 
     def replace_item(self, parts: PathParts, new: Any) -> None:
         """Replace a whole sequence item (``--force``)."""
+        self.touched.add(parts)
         self.edit.replace_item(self.doc, parts, new)
         self.changes.append(Change(self.file, pointer(parts), get_path(self.data, parts), new))
 
     def remove_item(self, parts: PathParts) -> None:
         """Remove a whole sequence item (``--force``); reported with ``new`` None."""
+        self.touched.add(parts)
         self.edit.remove_item(self.doc, parts)
         self.changes.append(Change(self.file, pointer(parts), get_path(self.data, parts), None))
 
@@ -288,11 +387,24 @@ def _or_none(value: Any) -> Any:
     return None if value is _MISSING else value
 
 
+def _where(parts: PathParts) -> str:
+    """``spec/install/spec/deployments/0`` for a path (the wording of the text editor's
+    refusals)."""
+    return "/".join(map(str, parts)) or "the document"
+
+
+def _describe(value: Any) -> str:
+    """``a mapping``, ``a sequence`` or ``a scalar`` (message wording)."""
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a sequence" if isinstance(value, list) else "a scalar"
+
+
 def open_document(source: SourceText, want_csv: bool) -> Planner:
     """Parse ``source`` and return a planner for its CSV document (``want_csv``) or its
     first document. Raises InputError for invalid YAML (with line and column), a
     recursive alias, a file without a CSV or with several, or an empty file."""
-    edit = YamlText(source)
+    edit = YamlText(source, duplicates="keep")
     csvs = [d.document.index for d in edit.documents if is_csv(d.document.data)]
     if want_csv and len(csvs) > 1:
         mark = edit.roots[csvs[1]].start_mark

@@ -16,7 +16,6 @@ from bundle_tools.patch.model import (
     ANNOTATIONS,
     DEPLOYMENTS,
     Planner,
-    get_path,
     related_image_env,
 )
 from bundle_tools.patch.textedit import PathParts
@@ -36,21 +35,21 @@ def patch_related_image(
     var that takes its value from ``valueFrom``."""
     env_name = related_image_env(name)
     old_images: set[str] = set()
-    for d, deployment in enumerate(get_path(plan.data, DEPLOYMENTS) or []):
-        pod = get_path(deployment, ("spec", "template", "spec")) or {}
+    for d, _ in plan.entries(DEPLOYMENTS):
+        pod = (*DEPLOYMENTS, d, "spec", "template", "spec")
         for kind in ("initContainers", "containers"):
-            for c, box in enumerate(pod.get(kind) or []):
-                env_list = box.get("env") if isinstance(box, dict) else None
-                for e, env in enumerate(env_list or []):
-                    if isinstance(env, dict) and env.get("name") == env_name:
-                        path = (*DEPLOYMENTS, d, "spec", "template", "spec", kind, c, "env", e)
+            for c, _ in plan.entries((*pod, kind)):
+                env_list = (*pod, kind, c, "env")
+                for e, env in plan.entries(env_list):
+                    if plan.value((*env_list, e, "name")) == env_name:
+                        path = (*env_list, e)
                         if "valueFrom" in env:
                             raise plan.error(
                                 f"{env_name} takes its value from valueFrom; "
                                 "set the image there instead",
                                 path,
                             )
-                        old_images.add(str(env.get("value")))
+                        old_images.add(str(plan.value((*path, "value"))))
                         plan.set((*path, "value"), ref)
     if not old_images:
         plan.append((*container, "env"), [{"name": env_name, "value": ref}])
@@ -67,10 +66,10 @@ def patch_operator_image(plan: Planner, container: PathParts, ref: str) -> None:
     ``ref``; ``spec.relatedImages`` entries that listed either old image follow, so
     mirroring for disconnected clusters gets the new image."""
     old_images = {
-        str(image)
+        image
         for image in (
-            get_path(plan.data, (*container, "image")),
-            get_path(plan.data, (*ANNOTATIONS, "containerImage")),
+            plan.string((*container, "image")),
+            plan.string((*ANNOTATIONS, "containerImage")),
         )
         if image is not None
     }
@@ -80,9 +79,8 @@ def patch_operator_image(plan: Planner, container: PathParts, ref: str) -> None:
 
 
 def _related_entries(plan: Planner, match: Callable[[dict[str, Any]], bool]) -> list[int]:
-    """Indices of the ``spec.relatedImages`` entries (mappings) that ``match``."""
-    related = get_path(plan.data, ("spec", "relatedImages")) or []
-    return [i for i, e in enumerate(related) if isinstance(e, dict) and match(e)]
+    """Indices of the ``spec.relatedImages`` entries that ``match``."""
+    return [i for i, e in plan.entries(("spec", "relatedImages")) if match(e)]
 
 
 def _follow(plan: Planner, entries: list[int], ref: str) -> bool:
@@ -98,7 +96,7 @@ def patch_version(plan: Planner, version: str) -> None:
     ``.X.Y.Z`` when the name has no ``v``). Raises InputError when the name has no such
     suffix or the new name is not a valid CSV name (:func:`bundle_tools.names.csv_name_problem`)."""
     plan.set(("spec", "version"), version)
-    name = get_path(plan.data, ("metadata", "name"))
+    name = plan.value(("metadata", "name"))
     match = _NAME_VERSION.fullmatch(str(name)) if isinstance(name, str) else None
     if match is None:
         raise plan.error(

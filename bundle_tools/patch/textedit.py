@@ -25,6 +25,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from typing import Any
 
 from bundle_tools.errors import InputError
@@ -156,20 +157,21 @@ class YamlText:
     """Edits of one YAML text, applied as splices by :meth:`result`.
 
     ``source`` is parsed once (:func:`~bundle_tools.yamlio.compose_documents`):
-    :attr:`documents` holds each document's data and node tree. Raises InputError (with
-    line and column) for invalid YAML, duplicate keys or tabs, a bare CR line ending
+    :attr:`documents` holds each document's data and node tree (``duplicates`` as
+    ``compose_documents`` takes it). Raises InputError (with line and column) for
+    invalid YAML, duplicate keys (by default) or tabs, a bare CR line ending
     (lines are spliced as LF or CRLF lines), and for an edit that
     cannot be made without touching unrelated bytes: through a YAML alias, or into an
     empty value that is not a plain mapping value. Edits address nodes by
     ``(document index, path)``.
     """
 
-    def __init__(self, source: SourceText) -> None:
+    def __init__(self, source: SourceText, duplicates: str = "error") -> None:
         self.source = source
         self.text = source.text
         #: JSON manifests (``.json``) get JSON syntax in every flow collection they gain.
         self.json = source.path.suffix.lower() == ".json"
-        self.documents = compose_documents(source)
+        self.documents = compose_documents(source, duplicates)
         bare_cr = re.search(r"\r(?!\n)", self.text)
         if bare_cr:
             before = self.text[: bare_cr.start()]
@@ -691,13 +693,19 @@ class YamlText:
         for pending in self._pending.values():
             self._render_pending(pending)
         self._pending.clear()
-        text = self.text
-        for start, end, new, _ in sorted(
-            self._replacements, key=lambda r: (r[0], r[1], -r[3]), reverse=True
-        ):
-            text = text[:start] + new + text[end:]
+        ordered = sorted(self._replacements, key=lambda r: (r[0], r[1], -r[3]), reverse=True)
         self._replacements.clear()
-        return text
+        text = self.text
+        if any(later[1] > earlier[0] for earlier, later in pairwise(ordered)):
+            for start, end, new, _ in ordered:  # overlapping splices: one after the other
+                text = text[:start] + new + text[end:]
+            return text
+        pieces, cursor = [], len(text)
+        for start, end, new, _ in ordered:  # disjoint splices: one copy of the text
+            pieces += (text[end:cursor], new)
+            cursor = start
+        pieces.append(text[:cursor])
+        return "".join(reversed(pieces))
 
 
 def _wrong_kind(parts: PathParts, node: Any, expected: str) -> str:

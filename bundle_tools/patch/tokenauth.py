@@ -61,18 +61,19 @@ DEFAULT_CONTAINER = "manager"
 CLUSTER_PERMISSIONS = ("spec", "install", "spec", "clusterPermissions")
 
 
-def _names(items: list[Any]) -> list[str]:
-    return [str(i.get("name")) for i in items if isinstance(i, dict)]
+def _names(plan: Planner, parts: PathParts) -> list[str]:
+    """The ``name`` of each item of the list of objects at ``parts``."""
+    return [str(plan.value((*parts, i, "name"))) for i, _ in plan.entries(parts)]
 
 
 def choose_deployment(plan: Planner, options: PatchOptions) -> int:
     """Index of the operator deployment: ``--deployment``, else the only one, else the
     only one with a container named ``--container`` (default ``manager``). Raises
     InputError listing the deployments when the choice is unknown or ambiguous."""
-    deployments = get_path(plan.data, DEPLOYMENTS)
-    if not isinstance(deployments, list) or not deployments:
+    deployments = plan.entries(DEPLOYMENTS)
+    if not deployments:
         raise plan.error("the CSV has no spec.install.spec.deployments", DEPLOYMENTS)
-    names = _names(deployments)
+    names = _names(plan, DEPLOYMENTS)
     if options.deployment is not None:
         if options.deployment not in names:
             raise plan.error(
@@ -85,8 +86,8 @@ def choose_deployment(plan: Planner, options: PatchOptions) -> int:
     wanted = options.container or DEFAULT_CONTAINER
     having = [
         i
-        for i, d in enumerate(deployments)
-        if wanted in _names(get_path(d, ("spec", "template", "spec", "containers")) or [])
+        for i, _ in deployments
+        if wanted in _names(plan, (*DEPLOYMENTS, i, "spec", "template", "spec", "containers"))
     ]
     if len(having) == 1:
         return having[0]
@@ -101,10 +102,11 @@ def choose_container(plan: Planner, pod: PathParts, options: PatchOptions) -> in
     """Index of the operator container in ``pod``: ``--container``, else the only one,
     else the one named ``manager``. Raises InputError listing the containers when the
     choice is unknown or ambiguous."""
-    containers = get_path(plan.data, (*pod, "containers"))
-    if not isinstance(containers, list) or not containers:
+    plan.mapping(pod)
+    containers = plan.entries((*pod, "containers"))
+    if not containers:
         raise plan.error("the deployment's pod spec has no containers", pod)
-    names = _names(containers)
+    names = _names(plan, (*pod, "containers"))
     if options.container is not None:
         if options.container not in names:
             raise plan.error(
@@ -136,9 +138,9 @@ def _normalized_volume(volume: Any) -> Any:
 def patch_volume(plan: Planner, pod: PathParts, force: bool) -> None:
     """Add :data:`TOKEN_VOLUME` to ``pod`` unless an equal one is there. Raises
     InputError for another volume of that name unless ``force`` (then it is replaced)."""
-    volumes = get_path(plan.data, (*pod, "volumes")) or []
-    for i, volume in enumerate(volumes):
-        if isinstance(volume, dict) and volume.get("name") == VOLUME_NAME:
+    volumes = (*pod, "volumes")
+    for i, volume in plan.entries(volumes):
+        if plan.value((*volumes, i, "name")) == VOLUME_NAME:
             if same_value(_normalized_volume(volume), TOKEN_VOLUME):
                 return
             if not force:
@@ -146,11 +148,11 @@ def patch_volume(plan: Planner, pod: PathParts, force: bool) -> None:
                     f"volume {VOLUME_NAME!r} already exists with other content than the "
                     "projected serviceAccountToken (audience openshift, path token) this "
                     "patch adds; use --force to replace it",
-                    (*pod, "volumes", i),
+                    (*volumes, i),
                 )
-            plan.replace_item((*pod, "volumes", i), TOKEN_VOLUME)
+            plan.replace_item((*volumes, i), TOKEN_VOLUME)
             return
-    plan.append((*pod, "volumes"), [TOKEN_VOLUME])
+    plan.append(volumes, [TOKEN_VOLUME])
 
 
 def patch_mount(plan: Planner, container: PathParts, force: bool) -> None:
@@ -159,15 +161,16 @@ def patch_mount(plan: Planner, container: PathParts, force: bool) -> None:
     naming them all unless ``force``; with ``force`` the first becomes
     :data:`TOKEN_MOUNT` and the others are removed (Kubernetes rejects two mounts at one
     path)."""
-    mounts = get_path(plan.data, (*container, "volumeMounts")) or []
+    path = (*container, "volumeMounts")
+    mounts = dict(plan.entries(path))
     clashing = [
         i
-        for i, mount in enumerate(mounts)
-        if isinstance(mount, dict)
-        and (mount.get("name") == VOLUME_NAME or mount.get("mountPath") == TOKEN_MOUNT_PATH)
+        for i in mounts
+        if plan.value((*path, i, "name")) == VOLUME_NAME
+        or plan.value((*path, i, "mountPath")) == TOKEN_MOUNT_PATH
     ]
     if not clashing:
-        plan.append((*container, "volumeMounts"), [TOKEN_MOUNT])
+        plan.append(path, [TOKEN_MOUNT])
         return
     if len(clashing) == 1 and same_value(mounts[clashing[0]], TOKEN_MOUNT):
         return
@@ -181,25 +184,28 @@ def patch_mount(plan: Planner, container: PathParts, force: bool) -> None:
         raise plan.error(
             f"{what} {named} {verb} with the {VOLUME_NAME!r} mount at {TOKEN_MOUNT_PATH} this "
             "patch adds; use --force to replace it",
-            (*container, "volumeMounts", others[0]),
+            (*path, others[0]),
         )
     first, *extra = clashing
     if not same_value(mounts[first], TOKEN_MOUNT):
-        plan.replace_item((*container, "volumeMounts", first), TOKEN_MOUNT)
+        plan.replace_item((*path, first), TOKEN_MOUNT)
     for i in extra:
-        plan.remove_item((*container, "volumeMounts", i))
+        plan.remove_item((*path, i))
 
 
-def _covered_verbs(rules: list[Any], group: str, resource: str) -> set[str] | None:
-    """Verbs granted on ``group/resource`` by ``rules`` (None = all, via ``*``); rules
-    limited by ``resourceNames`` do not count."""
+def _covered_verbs(
+    plan: Planner, rules: list[PathParts], group: str, resource: str
+) -> set[str] | None:
+    """Verbs granted on ``group/resource`` by the policy rules at ``rules`` (None = all,
+    via ``*``); rules limited by ``resourceNames`` do not count."""
     verbs: set[str] = set()
     for rule in rules:
-        if not isinstance(rule, dict) or rule.get("resourceNames"):
+        if plan.value((*rule, "resourceNames")):
             continue
-        groups, resources = rule.get("apiGroups") or [], rule.get("resources") or []
+        groups = plan.strings((*rule, "apiGroups"))
+        resources = plan.strings((*rule, "resources"))
         if (group in groups or "*" in groups) and (resource in resources or "*" in resources):
-            granted = {str(v) for v in rule.get("verbs") or []}
+            granted = set(plan.strings((*rule, "verbs")))
             if "*" in granted:
                 return None
             verbs |= granted
@@ -216,32 +222,33 @@ def patch_cluster_permissions(plan: Planner, account: str, with_credentials: boo
     account's first entry; an account without an entry gets a new one.
     """
     needed = CLUSTER_RULES + ((CREDENTIALS_RULE,) if with_credentials else ())
-    entries = get_path(plan.data, CLUSTER_PERMISSIONS) or []
     mine = [
         i
-        for i, e in enumerate(entries)
-        if isinstance(e, dict) and e.get("serviceAccountName") == account
+        for i, _ in plan.entries(CLUSTER_PERMISSIONS)
+        if plan.value((*CLUSTER_PERMISSIONS, i, "serviceAccountName")) == account
     ]
     if not mine:
         rules = [{"apiGroups": [g], "resources": [r], "verbs": list(v)} for g, r, v in needed]
         plan.append(CLUSTER_PERMISSIONS, [{"rules": rules, "serviceAccountName": account}])
         return
-    every_rule = [r for i in mine for r in entries[i].get("rules") or []]
+    every_rule = [
+        (*CLUSTER_PERMISSIONS, i, "rules", j)
+        for i in mine
+        for j, _ in plan.entries((*CLUSTER_PERMISSIONS, i, "rules"))
+    ]
     rules_path = (*CLUSTER_PERMISSIONS, mine[0], "rules")
-    own_rules = get_path(plan.data, rules_path) or []
     new_rules = []
     for group, resource, verbs in needed:
-        covered = _covered_verbs(every_rule, group, resource)
+        covered = _covered_verbs(plan, every_rule, group, resource)
         missing = [v for v in verbs if covered is not None and v not in covered]
         if not missing:
             continue
         exact = [
             j
-            for j, r in enumerate(own_rules)
-            if isinstance(r, dict)
-            and r.get("apiGroups") == [group]
-            and r.get("resources") == [resource]
-            and not r.get("resourceNames")
+            for j, _ in plan.entries(rules_path)
+            if plan.strings((*rules_path, j, "apiGroups")) == [group]
+            and plan.strings((*rules_path, j, "resources")) == [resource]
+            and not plan.value((*rules_path, j, "resourceNames"))
         ]
         if exact:
             plan.extend((*rules_path, exact[0], "verbs"), missing)
@@ -270,5 +277,8 @@ def patch_token_auth(
 def service_account(plan: Planner, pod: PathParts) -> str:
     """The service account the pod runs as: ``serviceAccountName``, else the deprecated
     ``serviceAccount`` (which Kubernetes copies into it), else ``default``."""
-    spec = get_path(plan.data, pod) or {}
-    return str(spec.get("serviceAccountName") or spec.get("serviceAccount") or "default")
+    return (
+        plan.string((*pod, "serviceAccountName"))
+        or plan.string((*pod, "serviceAccount"))
+        or "default"
+    )

@@ -24,6 +24,7 @@ The result is a list of blobs; :func:`bundle_tools.fbc.write.order_blobs` and
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,7 @@ import semver
 
 from bundle_tools import yamlio
 from bundle_tools.errors import BundleToolsError, InputError
+from bundle_tools.fbc.graph import ChannelGraph
 from bundle_tools.fbc.load import Blob, get_field, load_file
 from bundle_tools.fbc.model import BUNDLE, PACKAGE
 from bundle_tools.findings import Finding, Location, Severity
@@ -270,20 +272,68 @@ def render_template(template: Template, render_bundle: BundleRenderer) -> list[d
     return render_basic(template, render_bundle)
 
 
-def directory_renderer(bundles: dict[str, Path], metadata: str = "csv") -> BundleRenderer:
+def directory_renderer(
+    bundles: dict[str, Path], metadata: str = "csv", fallback: BundleRenderer | None = None
+) -> BundleRenderer:
     """A :data:`BundleRenderer` for bundle images whose content is at hand as bundle
     directories: ``bundles`` maps an image reference to its directory (rendered with
     :func:`bundle_tools.fbc.render.render_bundle`, ``metadata`` ``csv`` or ``objects``).
-    An image not in the mapping raises InputError: pulling images from a registry is
-    not wired in yet."""
+    Other images go to ``fallback`` (e.g. :func:`bundle_tools.template.pull.
+    registry_renderer`); without one they raise InputError."""
     from bundle_tools.fbc.render import render_bundle
 
     def render(image: str) -> dict[str, Any]:
-        if image not in bundles:
-            raise InputError(
-                "pulling bundle images from a registry is not available yet; map the image "
-                "to its bundle directory with --bundle IMAGE=DIR"
-            )
-        return render_bundle(bundles[image], image, metadata).blob  # type: ignore[arg-type]
+        if image in bundles:
+            return render_bundle(bundles[image], image, metadata).blob  # type: ignore[arg-type]
+        if fallback is None:
+            raise InputError(f"no --bundle directory given for {image}")
+        return fallback(image)
 
     return render
+
+
+def write_catalog(blobs: Sequence[dict[str, Any]], catalog_dir: str | Path, fmt: str) -> list[Path]:
+    """Write rendered ``blobs`` as ``catalog_dir/<package>/catalog.<fmt>`` (``json`` or
+    ``yaml``), one file per package, replacing what the file held; all files are
+    written or none (:func:`~bundle_tools.safewrite.write_files`, under
+    :func:`~bundle_tools.safewrite.locked`). Returns the paths written, by package.
+    Raises UsageError when a blob has no package or a package already keeps its catalog
+    file in the other format; InputError when a file cannot be written."""
+    from bundle_tools.errors import UsageError
+    from bundle_tools.fbc.write import dump_json, dump_yaml, order_blobs
+    from bundle_tools.safewrite import Write, locked, read_original, write_files
+
+    packages: dict[str, list[dict[str, Any]]] = {}
+    for blob in order_blobs(blobs):
+        schema = get_field(blob, "schema")
+        name = get_field(blob, "name" if schema == PACKAGE else "package")
+        if not isinstance(name, str) or not name:
+            raise UsageError(
+                f"a rendered {schema} blob names no package: --catalog cannot place it; "
+                "print the catalog instead"
+            )
+        packages.setdefault(name, []).append(blob)
+    root = Path(catalog_dir)
+    with locked(root) as lock_dir:
+        writes = []
+        for package, group in packages.items():
+            path = root / package / f"catalog.{fmt}"
+            other = path.with_suffix(".json" if fmt == "yaml" else ".yaml")
+            if other.exists():
+                raise UsageError(f"{other} exists; write with -o {other.suffix[1:]}")
+            text = dump_json(group) if fmt == "json" else dump_yaml(group)
+            writes.append(Write(path, text.encode("utf-8"), read_original(path), root))
+        write_files(writes, journal=lock_dir)
+    return [w.path for w in writes]
+
+
+def graphs_of(blobs: Sequence[dict[str, Any]]) -> list[ChannelGraph]:
+    """The upgrade graphs (:func:`bundle_tools.fbc.graph.catalog_graphs`) of rendered
+    ``blobs``, read back through the catalog loader from a temporary file."""
+    from bundle_tools.fbc.check import load_model
+    from bundle_tools.fbc.graph import catalog_graphs
+    from bundle_tools.fbc.write import dump_json
+
+    with tempfile.TemporaryDirectory(prefix="bundle-tools-template-") as root:
+        (Path(root) / "catalog.json").write_text(dump_json(blobs), encoding="utf-8")
+        return catalog_graphs(load_model(root))
