@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -73,9 +74,10 @@ def test_group_help_lists_each_command_whole() -> None:
 def test_shell_completion_is_offered() -> None:
     root = CliRunner().invoke(app, ["--help"])
     assert "--install-completion" in root.stdout
-    # as a user's shell runs it (typer detects the shell and the program name itself)
+    # from a bash, as a user runs it: typer detects the shell it is started from
+    program = Path(sys.executable).parent / "bundle-tools"
     script = subprocess.run(
-        [Path(sys.executable).parent / "bundle-tools", "--show-completion", "bash"],
+        ["bash", "-c", f"{shlex.quote(str(program))} --show-completion; exit $?"],
         capture_output=True,
         text=True,
         env={**os.environ, "SHELL": "/bin/bash"},
