@@ -7,6 +7,7 @@ import gzip
 import io
 import json
 import os
+import shutil
 import tarfile
 from pathlib import Path
 
@@ -96,6 +97,41 @@ def test_symlink_inside_is_copied_outside_is_refused(tmp_path: Path) -> None:
         build_bundle_image(bundle, AMD64)
     assert str(error.value).startswith(f"{bundle / 'manifests' / 'leak.yaml'}: error: symbolic")
     assert "outside" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("link", "copied"),
+    [
+        ("manifests", "manifests"),
+        ("metadata", "metadata"),
+        ("tests", "tests/scorecard"),
+        ("tests/scorecard", "tests/scorecard"),
+    ],
+)
+def test_copied_directory_linked_out_of_the_bundle_is_refused(
+    tmp_path: Path, link: str, copied: str
+) -> None:
+    bundle = copy_writable(BUNDLE, tmp_path / "bundle")
+    outside = copy_writable(BUNDLE, tmp_path / "elsewhere")
+    (outside / "tests" / "scorecard").mkdir(parents=True)
+    (outside / "tests" / "scorecard" / "secret.txt").write_text("password: x\n")
+    target = outside / link
+    if (bundle / link).exists():
+        shutil.rmtree(bundle / link)
+    (bundle / link).parent.mkdir(parents=True, exist_ok=True)
+    (bundle / link).symlink_to(target)
+    with pytest.raises(InputError) as error:
+        build_bundle_image(bundle, AMD64)
+    assert error.value.path == str(bundle / copied)
+    assert f"symbolic link to {(outside / copied).resolve()}, outside {bundle}" in str(error.value)
+
+
+def test_copied_directory_linked_inside_the_bundle_is_copied(tmp_path: Path) -> None:
+    bundle = copy_writable(BUNDLE, tmp_path / "bundle")
+    (bundle / "manifests").rename(bundle / "real-manifests")
+    (bundle / "manifests").symlink_to("real-manifests")
+    plain = build_bundle_image(copy_writable(BUNDLE, tmp_path / "plain"), AMD64)
+    assert build_bundle_image(bundle, AMD64).digest == plain.digest
 
 
 def test_special_and_unreadable_files_are_refused(

@@ -11,6 +11,7 @@ import gzip
 import io
 import json
 import shutil
+import stat
 import tarfile
 import tempfile
 import zlib
@@ -56,6 +57,31 @@ def _inside(root: Path, name: str) -> Path | None:
     return root.joinpath(*parts)
 
 
+def _clear(path: Path) -> None:
+    """Remove what ``path`` holds (a file or a directory tree); nothing when it, or a
+    parent, does not exist or is no directory."""
+    try:
+        is_dir = stat.S_ISDIR(path.lstat().st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    if is_dir:
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+
+
+def _make_dirs(root: Path, target: Path) -> None:
+    """Make ``target`` (below ``root``) and its parents directories; a file in the way is
+    replaced, as a later layer entry replaces an earlier one (OCI image-spec
+    ``layer.md``: changesets)."""
+    current = root
+    for part in target.relative_to(root).parts:
+        current = current / part
+        if not current.is_dir():
+            _clear(current)
+            current.mkdir()
+
+
 def _extract(tar: tarfile.TarFile, root: Path) -> None:
     for member in tar:
         target = _inside(root, member.name)
@@ -64,22 +90,17 @@ def _extract(tar: tarfile.TarFile, root: Path) -> None:
         name = target.name
         if name == _OPAQUE:
             for child in target.parent.glob("*") if target.parent.is_dir() else ():
-                if child.is_dir() and not child.is_symlink():
-                    shutil.rmtree(child)
-                else:
-                    child.unlink()
+                _clear(child)
             continue
         if name.startswith(_WHITEOUT):
-            gone = target.with_name(name[len(_WHITEOUT) :])
-            if gone.is_dir() and not gone.is_symlink():
-                shutil.rmtree(gone)
-            else:
-                gone.unlink(missing_ok=True)
+            _clear(target.with_name(name[len(_WHITEOUT) :]))
             continue
         if member.isdir():
-            target.mkdir(parents=True, exist_ok=True)
+            _make_dirs(root, target)
         elif member.isfile():
-            target.parent.mkdir(parents=True, exist_ok=True)
+            _make_dirs(root, target.parent)
+            if target.is_dir():
+                _clear(target)
             source = tar.extractfile(member)
             target.write_bytes(source.read() if source else b"")
 
@@ -87,13 +108,17 @@ def _extract(tar: tarfile.TarFile, root: Path) -> None:
 def _apply_layer(root: Path, data: bytes, what: str) -> None:
     """Untar one layer over ``root``: whiteouts delete, only regular files and
     directories are written (links and devices are skipped: a bundle needs neither), and
-    no path leaves ``root``."""
+    no path leaves ``root``; an entry replaces what an earlier one left at its path.
+    Raises BundleToolsError naming ``what`` for data that is no tar and for a layer
+    that cannot be written."""
     try:
         raw = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
         with tarfile.open(fileobj=io.BytesIO(raw)) as tar:
             _extract(tar, root)
     except (EOFError, zlib.error, tarfile.TarError, gzip.BadGzipFile) as exc:
         raise BundleToolsError(f"{what}: not a tar layer: {exc}") from None
+    except OSError as exc:
+        raise BundleToolsError(f"{what}: cannot unpack: {exc.strerror or exc}") from None
 
 
 def pull_image(
