@@ -1,12 +1,24 @@
 """Benchmark of ``bundle-tools catalog validate``: whole-process wall time on the corpus
-catalogs (``../shared/corpus/catalogs``, skipped when absent) and on generated catalogs of
-doubling size (YAML and JSON), with the scaling factor between sizes.
+catalogs (``../shared/corpus/catalogs``, skipped when absent), on community-v4.20 copied
+2, 4 and 8 times (package names suffixed, so every copy is a valid catalog of its own
+packages) and on generated catalogs of doubling size (YAML and JSON), with the scaling
+factor between sizes.
 
-Run with ``nox -s bench`` or ``python bench/bench_catalog.py [--sizes 1000,2000,4000,8000]
-[--repeat 3]``. Generated catalogs go to ``.bench/`` (git-ignored). Each generated bundle
-looks like a community catalog bundle (about 18 KB of YAML: six ``olm.gvk``, an
-``olm.package``, an ``olm.csv.metadata`` with descriptors and a JSON ``alm-examples``);
-packages hold 50 bundles on a replaces chain.
+When the environment variable ``OPM`` names an ``opm`` binary (``../shared/tools/build-opm``
+builds the reference v1.26.5), ``opm validate`` runs side by side on the same catalogs,
+interleaved with bundle-tools run by run (so both see the same machine load), and the
+table reports the ratio of the medians. Targets (issue 10): at most 0.6x opm on every
+corpus catalog and on community-v4.20 x4; each doubling of size at most 2.1x the time.
+Exits 1 when a measured target is missed.
+
+Run with ``nox -s bench -- catalog`` or ``OPM=/path/to/opm python bench/bench_catalog.py
+[--sizes 1000,2000,4000,8000] [--copies 1,2,4,8] [--repeat 5]``. Catalogs are written to
+``.bench/`` (git-ignored). Every process is run once before timing (page cache,
+bytecode caches: ``PYTHONDONTWRITEBYTECODE`` is dropped from the children's environment,
+so bundle-tools runs as an installed package does). Each generated bundle looks like a
+community catalog bundle (about 18 KB of YAML: six ``olm.gvk``, an ``olm.package``, an
+``olm.csv.metadata`` with descriptors and a JSON ``alm-examples``); packages hold 50
+bundles on a replaces chain.
 
 Parsing files in two worker processes was measured and does not pay: on community-v4.20
 loading took 0.47 s serially and 0.84 s with a 2-process pool (pickling the parsed
@@ -18,6 +30,8 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -26,12 +40,19 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bundle_tools.fbc.load import get_field, load_catalog
 from bundle_tools.fbc.write import dump_json, dump_yaml, order_blobs
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus" / "catalogs"
+SCALED = "community-v4.20"
 WORK = REPO / ".bench"
 BUNDLES_PER_PACKAGE = 50
+MAX_RATIO = 0.6
+MAX_DOUBLING = 2.1
+#: Catalogs held to MAX_RATIO: every corpus catalog and the scaled one at this copy count.
+RATIO_COPIES = 4
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def _csv_metadata(package: str, version: str) -> dict[str, Any]:
@@ -144,50 +165,157 @@ def generate(root: Path, bundles: int, fmt: str) -> int:
     return size
 
 
-def run(catalog: Path, repeat: int) -> float:
-    """Median wall time (s) of the whole ``bundle-tools catalog validate`` process."""
-    command = [sys.executable, "-m", "bundle_tools", "catalog", "validate", str(catalog)]
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-        times.append(time.perf_counter() - start)
-        if done.returncode != 0:
-            raise SystemExit(f"validate failed on {catalog}:\n{done.stdout}{done.stderr}")
-    return statistics.median(times)
+def _renamed(blob: dict[str, Any], suffix: str) -> dict[str, Any]:
+    """``blob`` moved to package ``<package><suffix>`` (its name too for an
+    ``olm.package``, and the ``packageName`` of its ``olm.package`` properties)."""
+    blob = json.loads(json.dumps(blob))
+    if get_field(blob, "schema") == "olm.package":
+        blob["name"] += suffix
+    else:
+        blob["package"] += suffix
+    for prop in blob.get("properties") or []:
+        if prop.get("type") == "olm.package":
+            prop["value"]["packageName"] += suffix
+    return blob
+
+
+def scale(source: Path, root: Path, copies: int) -> int:
+    """Write ``copies`` copies of the catalog ``source`` under ``root``, the packages of
+    copy ``n > 0`` renamed ``<package>-copy<n>``, each package file written as opm writes
+    it; return the size in bytes."""
+    shutil.rmtree(root, ignore_errors=True)
+    by_file: dict[str, list[dict[str, Any]]] = {}
+    for blob in load_catalog(source):
+        by_file.setdefault(os.path.relpath(blob.path, source), []).append(blob.data)
+    size = 0
+    for n in range(copies):
+        suffix = f"-copy{n}" if n else ""
+        for rel, blobs in by_file.items():
+            path = root / f"{Path(rel).parent}{suffix}" / Path(rel).name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            text = dump_yaml(order_blobs(_renamed(b, suffix) for b in blobs))
+            size += path.write_bytes(text.encode()) or 0
+    return size
+
+
+def _cpu() -> float:
+    """CPU seconds (user + system) used so far by finished child processes."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(command: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds of one run of ``command`` (which must succeed)."""
+    cpu, start = _cpu(), time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=ENV)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stdout}{done.stderr}")
+    return seconds, _cpu() - cpu
+
+
+Timing = tuple[float, float]  # median wall seconds, median CPU seconds
+
+
+def measure(catalog: Path, repeat: int, opm: str | None) -> tuple[Timing, Timing | None]:
+    """Median wall and CPU time (s) of the whole ``bundle-tools catalog validate``
+    process and, with ``opm``, of ``opm validate``, runs interleaved (after one untimed
+    run each)."""
+    ours = [sys.executable, "-m", "bundle_tools", "catalog", "validate", str(catalog)]
+    theirs = [opm, "validate", str(catalog)] if opm else None
+    commands = [c for c in (ours, theirs) if c]
+    for command in commands:
+        _run(command)
+    runs: list[list[tuple[float, float]]] = [[] for _ in commands]
+    for i in range(repeat):
+        order = list(enumerate(commands))
+        for index, command in order if i % 2 == 0 else reversed(order):
+            runs[index].append(_run(command))
+    medians = [
+        (statistics.median(w for w, _ in r), statistics.median(c for _, c in r)) for r in runs
+    ]
+    return medians[0], medians[1] if opm else None
 
 
 def _size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def main() -> None:
-    """Print timings for the corpus catalogs and the generated sizes, with scaling."""
+class Table:
+    """Prints one row per catalog and remembers the targets missed (judged on wall time;
+    the CPU ratio, user + system, shows what the machine's load does to it)."""
+
+    def __init__(self, opm: str | None) -> None:
+        self.opm = opm
+        self.missed: list[str] = []
+        head = f"{'catalog':<30} {'MB':>7} {'bt s':>7}"
+        head += f" {'opm s':>7} {'ratio':>6} {'cpu':>6}" if opm else ""
+        print(f"{head} {'x prev':>7}")
+
+    def row(
+        self,
+        label: str,
+        mb: float,
+        ours: Timing,
+        theirs: Timing | None,
+        *,
+        held: bool,
+        previous: float | None = None,
+    ) -> None:
+        line = f"{label:<30} {mb:7.1f} {ours[0]:7.2f}"
+        if self.opm and theirs is not None:
+            ratio = ours[0] / theirs[0]
+            line += f" {theirs[0]:7.2f} {ratio:6.2f} {ours[1] / theirs[1]:6.2f}"
+            if held and ratio > MAX_RATIO:
+                self.missed.append(f"{label}: {ratio:.2f}x opm > {MAX_RATIO}")
+        if previous is not None:
+            doubling = ours[0] / previous
+            line += f" {doubling:7.2f}"
+            if doubling > MAX_DOUBLING:
+                self.missed.append(f"{label}: {doubling:.2f}x the half-size time > {MAX_DOUBLING}")
+        print(line, flush=True)
+
+
+def main() -> int:
+    """Print the table; 1 when a target is missed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,2000,4000,8000", help="bundle counts")
-    parser.add_argument("--repeat", type=int, default=1, help="runs per catalog (median)")
+    parser.add_argument("--sizes", default="1000,2000,4000,8000", help="generated bundle counts")
+    parser.add_argument("--copies", default="1,2,4,8", help=f"copies of {SCALED}")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per catalog")
     args = parser.parse_args()
-    print(f"{'catalog':<28} {'MB':>7} {'seconds':>8} {'s/MB':>6} {'x prev':>7}")
+    opm = os.environ.get("OPM") or None
+    table = Table(opm)
     if CORPUS.is_dir():
         for catalog in sorted(p for p in CORPUS.iterdir() if p.is_dir()):
-            size = _size(catalog) / 1e6
-            seconds = run(catalog, args.repeat)
-            print(f"{catalog.name:<28} {size:7.1f} {seconds:8.2f} {seconds / size:6.3f}")
+            ours, theirs = measure(catalog, args.repeat, opm)
+            table.row(catalog.name, _size(catalog) / 1e6, ours, theirs, held=True)
+        previous = None
+        for copies in (int(c) for c in args.copies.split(",")):
+            root = WORK / f"{SCALED}-x{copies}"
+            mb = scale(CORPUS / SCALED, root, copies) / 1e6
+            ours, theirs = measure(root, args.repeat, opm)
+            held = copies == RATIO_COPIES
+            table.row(f"{SCALED} x{copies}", mb, ours, theirs, held=held, previous=previous)
+            previous = ours[0]
     else:
         print(f"(corpus catalogs not found at {CORPUS})")
-    sizes = [int(s) for s in args.sizes.split(",")]
     for fmt in ("yaml", "json"):
         previous = None
-        for bundles in sizes:
+        for bundles in (int(s) for s in args.sizes.split(",")):
             root = WORK / f"catalog-{fmt}-{bundles}"
-            size = generate(root, bundles, fmt) / 1e6
-            seconds = run(root, args.repeat)
-            ratio = f"{seconds / previous:7.2f}" if previous else f"{'':>7}"
+            mb = generate(root, bundles, fmt) / 1e6
+            ours, theirs = measure(root, args.repeat, opm)
             label = f"generated {fmt} {bundles} bundles"
-            print(f"{label:<28} {size:7.1f} {seconds:8.2f} {seconds / size:6.3f} {ratio}")
-            previous = seconds
-    print("x prev: time relative to the previous (half as large) size; 2.0 is linear.")
+            table.row(label, mb, ours, theirs, held=False, previous=previous)
+            previous = ours[0]
+    print(
+        "ratio: bundle-tools / opm median wall time; cpu: the same for user + system CPU time; "
+        "x prev: wall time relative to the half-size row."
+    )
+    for miss in table.missed:
+        print(f"MISSED {miss}", file=sys.stderr)
+    return 1 if table.missed else 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

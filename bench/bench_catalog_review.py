@@ -3,10 +3,13 @@
 skipped when absent):
 
 - ``catalog diff community-v4.16 community-v4.20 -o json``: under 2 s;
-- ``catalog graph community-v4.20 --package <the package with most channel entries>``:
-  under 0.5 s of graph work, measured in-process on the loaded model (building the
-  graphs and drawing them in every form), since loading the whole 14.8 MB catalog alone
-  takes longer; the whole process is printed too.
+- ``catalog graph`` of the package with most channel entries in community-v4.20: under
+  0.5 s of graph work, measured in-process on the loaded model (building the graphs and
+  drawing them in every form), since loading the whole 14.8 MB catalog alone takes
+  longer; the whole process on the package's own directory is printed too.
+
+Wall times include waiting for the CPU on a shared machine; the CPU time (user + system)
+printed beside them is what the wall time comes to on an idle one.
 
 Run with ``nox -s bench`` or ``python bench/bench_catalog_review.py [--repeat 3]``; exits
 1 when a target is missed.
@@ -69,15 +72,15 @@ def main() -> int:
         for form in FORMS.values():
             form(graphs)
         in_process.append(time.perf_counter() - start)
-    process = _best([*cli, "catalog", "graph", str(new), "--package", largest], args.repeat)
+    process = _best([*cli, "catalog", "graph", str(new / largest)], args.repeat)
     print(
         f"catalog diff v4.16 -> v4.20: whole process {diff[0]:.2f} s wall, {diff[1]:.2f} s CPU "
         f"(target {DIFF_TARGET} s)"
     )
     print(
         f"catalog graph {largest} ({sizes[largest]} entries): graphs + 3 forms "
-        f"{min(in_process):.3f} s (target {GRAPH_TARGET} s); whole process {process[0]:.2f} s "
-        f"wall, {process[1]:.2f} s CPU"
+        f"{min(in_process):.3f} s (target {GRAPH_TARGET} s); whole process on {largest}/ "
+        f"{process[0]:.2f} s wall, {process[1]:.2f} s CPU"
     )
     return 0 if diff[0] < DIFF_TARGET and min(in_process) < GRAPH_TARGET else 1
 

@@ -17,8 +17,6 @@ import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +39,8 @@ SCHEMA_NAMES: tuple[str, ...] = (
     "olm.template.basic",
 )
 SUFFIX = ".schema.json"
-CHECKOUT_DIR = Path(__file__).resolve().parent.parent / "schemas"
+PACKAGE_DIR = Path(__file__).resolve().parent
+CHECKOUT_DIR = PACKAGE_DIR.parent / "schemas"
 #: Longest value text quoted in a message; longer values are cut with "...".
 MAX_VALUE_CHARS = 60
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
@@ -50,13 +49,15 @@ IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 Position = Callable[[Sequence[str | int]], tuple[int, int]]
 
 
-def schema_dirs() -> list[Traversable]:
+def schema_dirs() -> list[Path]:
     """Directories searched for schema files, in order: the packaged copy
-    (``bundle_tools/data/schemas`` of an installed wheel), then the checkout's ``schemas/``."""
-    return [resources.files("bundle_tools") / "data" / "schemas", CHECKOUT_DIR]
+    (``bundle_tools/data/schemas`` of an installed wheel), then the checkout's ``schemas/``.
+    The package directory is found from this file (the wheel installs real files), not
+    through ``importlib.resources``, whose import costs every command start-up time."""
+    return [PACKAGE_DIR / "data" / "schemas", CHECKOUT_DIR]
 
 
-def schema_path(name: str) -> Traversable:
+def schema_path(name: str) -> Path:
     """The file of schema ``name`` (one of :data:`SCHEMA_NAMES`).
 
     Raises ValueError for an unknown name and FileNotFoundError when no searched

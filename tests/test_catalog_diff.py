@@ -221,6 +221,13 @@ def test_git_revision_source(old: Path, tmp_path: Path, monkeypatch: pytest.Monk
         load_source("git:nope:catalog")
     with pytest.raises(InputError, match="expected git:REV:PATH"):
         load_source("git:HEAD")
+    # a revision that git would take for an option (here: write the archive to a file)
+    written = tmp_path / "written:catalog"
+    for rev in (f"--output={tmp_path / 'written'}", "-h", "--remote=x"):
+        with pytest.raises(InputError, match="a revision cannot start with '-'") as caught:
+            load_source(f"git:{rev}:catalog")
+        assert caught.value.path == f"git:{rev}:catalog"
+    assert not written.exists()
     (repo / "catalog" / "op" / "catalog.yaml").write_text("schema: [\n")
     git("add", ".")
     git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "broken")

@@ -7,6 +7,7 @@ import gzip
 import io
 import json
 import os
+import shutil
 import tarfile
 from pathlib import Path
 
@@ -98,6 +99,41 @@ def test_symlink_inside_is_copied_outside_is_refused(tmp_path: Path) -> None:
     assert "outside" in str(error.value)
 
 
+@pytest.mark.parametrize(
+    ("link", "copied"),
+    [
+        ("manifests", "manifests"),
+        ("metadata", "metadata"),
+        ("tests", "tests/scorecard"),
+        ("tests/scorecard", "tests/scorecard"),
+    ],
+)
+def test_copied_directory_linked_out_of_the_bundle_is_refused(
+    tmp_path: Path, link: str, copied: str
+) -> None:
+    bundle = copy_writable(BUNDLE, tmp_path / "bundle")
+    outside = copy_writable(BUNDLE, tmp_path / "elsewhere")
+    (outside / "tests" / "scorecard").mkdir(parents=True)
+    (outside / "tests" / "scorecard" / "secret.txt").write_text("password: x\n")
+    target = outside / link
+    if (bundle / link).exists():
+        shutil.rmtree(bundle / link)
+    (bundle / link).parent.mkdir(parents=True, exist_ok=True)
+    (bundle / link).symlink_to(target)
+    with pytest.raises(InputError) as error:
+        build_bundle_image(bundle, AMD64)
+    assert error.value.path == str(bundle / copied)
+    assert f"symbolic link to {(outside / copied).resolve()}, outside {bundle}" in str(error.value)
+
+
+def test_copied_directory_linked_inside_the_bundle_is_copied(tmp_path: Path) -> None:
+    bundle = copy_writable(BUNDLE, tmp_path / "bundle")
+    (bundle / "manifests").rename(bundle / "real-manifests")
+    (bundle / "manifests").symlink_to("real-manifests")
+    plain = build_bundle_image(copy_writable(BUNDLE, tmp_path / "plain"), AMD64)
+    assert build_bundle_image(bundle, AMD64).digest == plain.digest
+
+
 def test_special_and_unreadable_files_are_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -150,7 +186,7 @@ def test_oci_layout_and_archive_read_by_skopeo(tmp_path: Path) -> None:
     assert tree(root) == tree(BUNDLE)
     again = runner.invoke(
         app, ["bundle", "build", str(BUNDLE), "--tag", "quay.io/org/bundle:v2",
-              "--oci-layout", str(layout)],
+              "--oci-layout", str(layout), "--oci-archive", str(archive)],
     )  # fmt: skip
     assert again.exit_code == 0
     refs = [m["annotations"]["org.opencontainers.image.ref.name"]
@@ -189,6 +225,17 @@ def test_bundle_with_errors_is_refused_unless_no_validate(tmp_path: Path) -> Non
          "holds a digest"),
         (["bundle", "build", str(BUNDLE), "--tag", "q.io/a/b:1", "--tls-verify", "maybe"],
          "--tls-verify takes true or false"),
+        (["catalog", "render", "mistyped", "--catalog", "c"],
+         "mistyped: error: no such bundle directory (an image reference needs a '/')"),
+        (["catalog", "render", "./gone/bundle", "--catalog", "c"],
+         "invalid BUNDLE (no such directory, so an image reference) './gone/bundle'"),
+        (["catalog", "render", str(BUNDLE), "--catalog", "c"],
+         "--image is needed when BUNDLE is a directory"),
+        (["bundle", "build", str(BUNDLE), "--tag", "q.io/a/b:1", "--oci-layout", str(BUNDLE)],
+         "--oci-layout directory is not empty and not an OCI image layout"),
+        (["bundle", "build", str(BUNDLE), "--tag", "q.io/a/b:1",
+          "--oci-archive", str(BUNDLE / "metadata" / "annotations.yaml")],
+         "--oci-archive file exists and is not an OCI archive"),
         (["catalog", "build", "no-catalog", "--tag", "q.io/a/b:1"],
          "no-catalog: error: not a catalog directory"),
         (["catalog", "build", str(REPO / "catalog"), "--tag", "q.io/a/c:1", "--label", "x"],

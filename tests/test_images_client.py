@@ -16,7 +16,8 @@ import pytest
 from bundle_tools.errors import BundleToolsError
 from bundle_tools.imageref import parse_reference
 from bundle_tools.images import auth
-from bundle_tools.images.oci import MANIFEST, digest_of
+from bundle_tools.images.layer import digest_of
+from bundle_tools.images.oci import MANIFEST
 from bundle_tools.images.registry import RegistryClient, RegistryError, RegistryOptions
 
 MANIFEST_BODY = b'{"schemaVersion":2,"mediaType":"' + MANIFEST.encode() + b'","layers":[]}'
@@ -75,6 +76,15 @@ class FakeRegistry(BaseHTTPRequestHandler):
         return self._send(404, b'{"errors":[{"code":"MANIFEST_UNKNOWN","message":"no"}]}')
 
     do_HEAD = do_GET
+
+    def do_POST(self) -> None:
+        form = parse_qs(self.rfile.read(int(self.headers.get("Content-Length", 0))).decode())
+        self.log.append((self.command, self.path, form.get("grant_type", [""])[0]))
+        if self.path != "/token" or form.get("refresh_token") != ["refresh-me"]:
+            return self._send(401)
+        actions = form["scope"][0].rsplit(":", 1)[1]
+        body = {"access_token": f"tok-{form['service'][0]}-{actions}"}
+        return self._send(200, json.dumps(body).encode())
 
     def do_PUT(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -260,3 +270,16 @@ def test_forbidden_is_named(fake, no_auth_files) -> None:
         f"registry {handler.server_host}: GET manifest {ref}: HTTP 403 Forbidden (anonymous)"
         " (DENIED: no access)"
     )
+
+
+def test_identity_token_is_an_oauth2_refresh_token(fake, no_auth_files, monkeypatch) -> None:
+    handler, log = fake
+    config = no_auth_files / "auth.json"
+    entry = {"auth": base64.b64encode(b"<token>:").decode(), "identitytoken": "refresh-me"}
+    config.write_text(json.dumps({"auths": {handler.server_host: entry}}))
+    monkeypatch.setenv("REGISTRY_AUTH_FILE", str(config))
+    ref = parse_reference(f"{handler.server_host}/a/b:v2")
+    with _client() as client:
+        client.put_manifest(ref, MANIFEST_BODY, MANIFEST)
+    assert ("POST", "/token", "refresh_token") in log
+    assert log[-1] == ("PUT", "/v2/a/b/manifests/v2", "Bearer tok-reg-pull,push")

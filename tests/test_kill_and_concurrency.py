@@ -161,3 +161,37 @@ def test_concurrent_patch_csv_runs_keep_both_edits_or_fail_loudly(tmp_path: Path
         for code, edit_kept in zip(codes, kept, strict=True):
             assert (code == 0) is edit_kept, (codes, kept)
         rounds += 1
+
+
+def test_concurrent_renders_into_one_catalog_keep_both_bundles(tmp_path: Path) -> None:
+    bundles = []
+    for version in ("1.0.0", "1.0.1"):
+        bundle = _make_bundle(tmp_path / f"bundle-{version}")
+        csv = bundle / "manifests" / "demo.clusterserviceversion.yaml"
+        csv.write_text(BASIC.replace("1.0.0", version))
+        bundles.append((bundle, f"demo-operator.v{version}"))
+    catalog = tmp_path / "catalog"
+    deadline = time.monotonic() + BUDGET
+    rounds = 0
+    while rounds < MIN_RUNS or time.monotonic() < deadline:
+        runs = [
+            _bundle_tools(
+                "catalog", "render", bundle, "--image", f"quay.io/x/demo:{rounds}",
+                "--catalog", catalog,
+            )
+            for bundle, _ in bundles
+        ]  # fmt: skip
+        codes = [proc.wait(timeout=120) for proc in runs]
+        for proc in runs:
+            proc.communicate()
+        images = {
+            b.data["name"]: b.data["image"]
+            for b in load_catalog(catalog)
+            if b.data["schema"] == "olm.bundle"
+        }
+        for code, (_, name) in zip(codes, bundles, strict=True):
+            assert (code in (0, 1)) is (images.get(name) == f"quay.io/x/demo:{rounds}"), (
+                codes,
+                images,
+            )
+        rounds += 1

@@ -550,6 +550,14 @@ def test_choose_deployment_and_container(tmp_path: Path) -> None:
             "metadata.name 'demo-operator' has no .vX.Y.Z (or .X.Y.Z) suffix to set the version in",
         ),
         (
+            # the suffix is split as CSV004/CSV018 split it: a strict semantic version
+            BASIC.replace("demo-operator.v1.0.0", "demo-operator.v1.02.0"),
+            ["--no-token-auth", "--version", "1.0.1"],
+            "6:3",
+            "metadata.name 'demo-operator.v1.02.0' has no .vX.Y.Z (or .X.Y.Z) suffix to set "
+            "the version in",
+        ),
+        (
             BASIC,
             ["--no-token-auth", "--version", "1.0.1+build.5"],
             "6:3",
@@ -618,6 +626,7 @@ def test_edit_through_alias_is_refused(tmp_path: Path) -> None:
         # CSV004's check, before anything is written (issue 8: --replaces 3.15.2 was written)
         (["--replaces", "3.15.2"], "error: --replaces '3.15.2' does not end with a strict"),
         (["--replaces", "op.v" + "1" * 60 + ".0.0"], "error: --replaces 'op.v111"),
+        (["--replaces", "demo-operator.v1.0.0"], "error: --replaces 'demo-operator.v1.0.0' names"),
         (["--replaces", "demo\nkind: Evil"], "error: --replaces 'demo\\nkind: Evil' is not"),
         (["--operator-image", "a/b:1\nc: d"], "error: --operator-image 'a/b:1\\nc: d' is not an"),
         (["--operator-image", "Quay.io/A/B"], "error: --operator-image 'Quay.io/A/B' is not an"),

@@ -185,3 +185,29 @@ def test_annotations_over_256_kib_are_refused(tmp_path: Path) -> None:
     assert finding.message.startswith(f"metadata.annotations hold {256 * 1024 + 1} bytes")
     assert f"(largest: {key}, " in finding.message
     assert (finding.location.line, finding.location.column) == (5, 3)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        # a new operator whose CSV name differs from its package: actionable
+        ("name: widget-operator.v1.2.0", "name: gadget.v1.2.0", [("CSV018", "info", 4)]),
+        # an established name (spec.replaces uses it too): renaming would break upgrades
+        (
+            "name: widget-operator.v1.2.0\n",
+            "name: gadget.v1.2.0\n",
+            [],
+        ),
+    ],
+)
+def test_csv_name_prefix_is_the_package(tmp_path: Path, old: str, new: str, expected: list) -> None:
+    csv = edit(BASE_CSV, old, new)
+    if not expected:
+        csv = edit(csv, "replaces: widget-operator.v1.1.0", "replaces: gadget.v1.1.0")
+    report = validate_bundles([write_bundle(tmp_path / "b", csv=csv)], select=["CSV018"])
+    found = [(f.rule, str(f.severity), f.location.line) for f in report.findings]
+    assert found == expected
+    certified = validate_bundles(
+        [write_bundle(tmp_path / "c", csv=csv)], select=["CSV018"], profile="certified"
+    )
+    assert [str(f.severity) for f in certified.findings] == ["warning"] * len(expected)

@@ -71,7 +71,7 @@ def fresh_cache():
 
 
 def test_checkout_schemas_are_used_when_no_packaged_copy(tmp_path: Path, monkeypatch, fresh_cache):
-    monkeypatch.setattr(schemas.resources, "files", lambda package: tmp_path / package)
+    monkeypatch.setattr(schemas, "PACKAGE_DIR", tmp_path / "bundle_tools")
     monkeypatch.setattr(schemas, "CHECKOUT_DIR", REPO / "schemas")
     assert schemas.schema_path("olm.channel") == REPO / "schemas" / "olm.channel.schema.json"
 
@@ -80,7 +80,7 @@ def test_packaged_copy_comes_before_the_checkout(tmp_path: Path, monkeypatch, fr
     packaged = tmp_path / "bundle_tools" / "data" / "schemas"
     packaged.mkdir(parents=True)
     (packaged / "csv.schema.json").write_text('{"title": "packaged"}', encoding="utf-8")
-    monkeypatch.setattr(schemas.resources, "files", lambda package: tmp_path / package)
+    monkeypatch.setattr(schemas, "PACKAGE_DIR", tmp_path / "bundle_tools")
     monkeypatch.setattr(schemas, "CHECKOUT_DIR", REPO / "schemas")
     assert schemas.schema_path("csv") == packaged / "csv.schema.json"
     assert schemas.load_schema("csv") == {"title": "packaged"}
@@ -89,7 +89,7 @@ def test_packaged_copy_comes_before_the_checkout(tmp_path: Path, monkeypatch, fr
 
 
 def test_missing_schema_names_every_searched_place(tmp_path: Path, monkeypatch, fresh_cache):
-    monkeypatch.setattr(schemas.resources, "files", lambda package: tmp_path / package)
+    monkeypatch.setattr(schemas, "PACKAGE_DIR", tmp_path / "bundle_tools")
     monkeypatch.setattr(schemas, "CHECKOUT_DIR", tmp_path / "schemas")
     with pytest.raises(FileNotFoundError) as info:
         schemas.schema_path("csv")

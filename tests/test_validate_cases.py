@@ -158,3 +158,31 @@ def test_channel_with_space_after_comma_is_a_separate_channel() -> None:
     assert [(f.rule, f.location.line, f.location.column) for f in errors] == [("BND004", 6, 54)]
     assert "channel name ' stable' has surrounding whitespace, which opm keeps" in errors[0].message
     assert run(str(bundle))[0] == 1
+
+
+def test_webhook_without_side_effects_and_review_versions_is_an_error() -> None:
+    """Both go into the v1 webhook configuration OLM builds, which requires them; the Go
+    fields (pointer, slice, no omitempty) go out as null, not as a zero value."""
+    bundle = shared_path("cases", "webhook-missing-required", "bundle")
+    errors = [f for f in validate_bundles([bundle]).findings if f.severity is Severity.ERROR]
+    assert [(f.rule, f.location.line, f.location.column) for f in errors] == [("CSV001", 60, 5)]
+    assert "'admissionReviewVersions', 'sideEffects'" in errors[0].message
+    assert run(str(bundle))[0] == 1
+
+
+@pytest.mark.parametrize(
+    ("variant", "expected", "words"),
+    [
+        ("olm-group", [("WHK002", 72, 9)], "webhook rules cannot include the OLM group"),
+        ("all-groups", [("WHK002", 72, 9)], "webhook rules cannot include all groups"),
+        ("duplicate-name", [("WHK001", 81, 19)], "'vwidget.example.com' repeats"),
+        ("fixed", [], ""),
+    ],
+)
+def test_webhook_rules_olm_refuses(variant: str, expected: list, words: str) -> None:
+    bundle = shared_path("cases", "webhook-olm-group-rule", variant)
+    report = validate_bundles([bundle])
+    errors = [f for f in report.sorted_findings() if f.severity >= Severity.WARNING]
+    assert [(f.rule, f.location.line, f.location.column) for f in errors] == expected
+    assert all(words in f.message for f in errors)
+    assert run(str(bundle))[0] == (1 if expected else 0)

@@ -21,7 +21,6 @@ from typing import Any
 
 import jsonschema_rs
 import orjson
-import yaml
 
 from bundle_tools.schemas import load_schema
 
@@ -125,6 +124,8 @@ def manifest_problem(data: bytes) -> str | None:
         except orjson.JSONDecodeError as exc:
             return f"data is not JSON: {exc}"
     else:
+        import yaml  # only catalogs with olm.bundle.object pay its import
+
         try:
             value = yaml.load(text, Loader=yaml.CSafeLoader)
         except yaml.YAMLError as exc:

@@ -72,18 +72,19 @@ def build_bundle_image(
 ) -> Image:
     """The bundle image of ``bundle_dir`` (see the module docstring) for ``platforms``,
     labelled with its annotations plus ``extra_labels`` (which win). Raises InputError
-    for a missing ``manifests/`` or ``metadata/``, and for files an image must not carry
-    (see :mod:`bundle_tools.images.layer`)."""
+    for a missing ``manifests/`` or ``metadata/``, for one of the copied directories
+    reached through a symbolic link out of ``bundle_dir``, and for files an image must
+    not carry (see :mod:`bundle_tools.images.layer`)."""
     root = Path(bundle_dir)
     for name in ("manifests", "metadata"):
         if not (root / name).is_dir():
             raise InputError(f"not a bundle directory: no {name}/ directory", root)
     labels = {**bundle_labels(root), **(extra_labels or {})}
-    entries = collect_tree(root / "manifests", "manifests")
-    entries += collect_tree(root / "metadata", "metadata")
+    entries = collect_tree(root / "manifests", "manifests", root)
+    entries += collect_tree(root / "metadata", "metadata", root)
     scorecard = root / "tests" / "scorecard"
     if scorecard.is_dir():
-        entries += collect_tree(scorecard, "tests/scorecard")
+        entries += collect_tree(scorecard, "tests/scorecard", root)
     epoch = source_date_epoch()
     return build_image(build_layer(entries, epoch), platforms, labels, created_epoch=epoch)
 

@@ -56,15 +56,24 @@ def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def collect_tree(root: Path, dest: str) -> list[TreeEntry]:
+def collect_tree(root: Path, dest: str, boundary: Path | None = None) -> list[TreeEntry]:
     """Every directory and file under ``root`` as entries placed under ``dest`` (a relative
     POSIX path such as ``manifests``), ``dest`` itself included. A symbolic link to a file
-    inside ``root`` becomes that file's content.
+    inside ``root`` becomes that file's content. ``boundary`` (default ``root``) is the
+    directory the image is built from (the bundle for ``root`` = its ``manifests/``):
+    ``root`` must resolve inside it.
 
-    Raises InputError for a link leaving ``root``, a link to a directory, a broken link,
-    a special file, or an unreadable directory.
+    Raises InputError for ``root`` reached through a link leaving ``boundary``, a link
+    leaving ``root``, a link to a directory, a broken link, a special file, or an
+    unreadable directory.
     """
     real_root = root.resolve()
+    if boundary is not None and not _inside(real_root, boundary.resolve()):
+        raise InputError(
+            f"resolves through a symbolic link to {real_root}, outside {boundary}: an image "
+            "never carries files from outside the directory it is built from",
+            root,
+        )
     entries = [TreeEntry(dest, None)]
 
     def walk(directory: Path, prefix: str) -> None:
@@ -122,6 +131,12 @@ class Layer:
         return len(self.data)
 
 
+def digest_of(data: bytes) -> str:
+    """``sha256:<hex>`` of ``data``: the digest of a blob, manifest or index (OCI
+    image-spec ``descriptor.md``)."""
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
 def _parents(name: str) -> list[str]:
     return [str(p) for p in reversed(PurePosixPath(name).parents) if str(p) != "."]
 
@@ -159,6 +174,6 @@ def build_layer(entries: list[TreeEntry], mtime: int | None = None) -> Layer:
     data = gzip.compress(tar_bytes, compresslevel=COMPRESS_LEVEL, mtime=0)
     return Layer(
         data=data,
-        digest="sha256:" + hashlib.sha256(data).hexdigest(),
-        diff_id="sha256:" + hashlib.sha256(tar_bytes).hexdigest(),
+        digest=digest_of(data),
+        diff_id=digest_of(tar_bytes),
     )

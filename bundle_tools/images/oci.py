@@ -8,7 +8,6 @@ gives equal digests.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import re
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bundle_tools.errors import InputError, UsageError
-from bundle_tools.images.layer import Layer
+from bundle_tools.images.layer import Layer, digest_of
 
 MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 INDEX = "application/vnd.oci.image.index.v1+json"
@@ -34,11 +33,6 @@ MANIFEST_TYPES = (INDEX, MANIFEST, DOCKER_LIST, DOCKER_MANIFEST)
 INDEX_TYPES = (INDEX, DOCKER_LIST)
 REF_NAME = "org.opencontainers.image.ref.name"
 _PLATFORM = re.compile(r"(?P<os>[a-z0-9]+)/(?P<arch>[a-z0-9_]+)(?:/(?P<variant>[a-z0-9]+))?")
-
-
-def digest_of(data: bytes) -> str:
-    """``sha256:<hex>`` of ``data``."""
-    return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 def dump_json(value: Any) -> bytes:
@@ -243,12 +237,19 @@ def write_layout(root: str | Path, image: Image, tag: str) -> None:
     ref name ``tag`` (``skopeo copy oci:ROOT:TAG``), replacing an entry with that name.
     Blobs are written before ``index.json``, which is replaced atomically, so an
     interrupted write never leaves the tag pointing at missing blobs. Raises InputError
-    when ``root`` is a file or holds an unreadable ``index.json``."""
+    when ``root`` is a file, a non-empty directory that is no OCI layout (nothing is
+    written into a bundle given by mistake), or holds an unreadable ``index.json``."""
     from bundle_tools.safewrite import write_file
 
     root = Path(root)
     if root.exists() and not root.is_dir():
         raise InputError("--oci-layout must be a directory", root)
+    if root.is_dir() and not (root / "oci-layout").exists() and any(root.iterdir()):
+        raise InputError(
+            "--oci-layout directory is not empty and not an OCI image layout (no oci-layout "
+            "file): give a new or empty directory",
+            root,
+        )
     index = _layout_index(root)
     try:
         (root / "blobs" / "sha256").mkdir(parents=True, exist_ok=True)
@@ -262,12 +263,26 @@ def write_layout(root: str | Path, image: Image, tag: str) -> None:
     write_file(root / "index.json", dump_json(_with_entry(index, image, tag)))
 
 
+def _is_archive(path: Path) -> bool:
+    """True when ``path`` is a tar file holding an ``oci-layout`` entry."""
+    try:
+        with tarfile.open(path) as tar:
+            return "oci-layout" in tar.getnames()
+    except (OSError, tarfile.TarError):
+        return False
+
+
 def write_archive(path: str | Path, image: Image, tag: str) -> None:
     """Write ``image`` as an OCI layout in a tar file at ``path`` (``skopeo copy
     oci-archive:PATH``), with entries in a fixed order and times and owners zeroed; the
     file is replaced atomically (:mod:`bundle_tools.safewrite`). Raises InputError when
-    it cannot be written."""
+    it cannot be written or ``path`` exists and is not an OCI archive (a file given by
+    mistake is never overwritten)."""
     path = Path(path)
+    if path.exists() and not _is_archive(path):
+        raise InputError(
+            "--oci-archive file exists and is not an OCI archive: give a new path", path
+        )
     files = {
         "oci-layout": dump_json({"imageLayoutVersion": "1.0.0"}),
         "index.json": dump_json(_with_entry(_empty_index(), image, tag)),

@@ -11,6 +11,7 @@ import gzip
 import io
 import json
 import shutil
+import stat
 import tarfile
 import tempfile
 import zlib
@@ -20,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from bundle_tools.errors import BundleToolsError, UsageError
+from bundle_tools.bundle import PACKAGE_KEY
+from bundle_tools.errors import BundleToolsError, InputError, UsageError
 from bundle_tools.imageref import ImageReference, parse_option
 from bundle_tools.images.oci import INDEX_TYPES, Platform
 from bundle_tools.images.registry import RegistryClient, RegistryOptions
@@ -56,6 +58,31 @@ def _inside(root: Path, name: str) -> Path | None:
     return root.joinpath(*parts)
 
 
+def _clear(path: Path) -> None:
+    """Remove what ``path`` holds (a file or a directory tree); nothing when it, or a
+    parent, does not exist or is no directory."""
+    try:
+        is_dir = stat.S_ISDIR(path.lstat().st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    if is_dir:
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+
+
+def _make_dirs(root: Path, target: Path) -> None:
+    """Make ``target`` (below ``root``) and its parents directories; a file in the way is
+    replaced, as a later layer entry replaces an earlier one (OCI image-spec
+    ``layer.md``: changesets)."""
+    current = root
+    for part in target.relative_to(root).parts:
+        current = current / part
+        if not current.is_dir():
+            _clear(current)
+            current.mkdir()
+
+
 def _extract(tar: tarfile.TarFile, root: Path) -> None:
     for member in tar:
         target = _inside(root, member.name)
@@ -64,22 +91,17 @@ def _extract(tar: tarfile.TarFile, root: Path) -> None:
         name = target.name
         if name == _OPAQUE:
             for child in target.parent.glob("*") if target.parent.is_dir() else ():
-                if child.is_dir() and not child.is_symlink():
-                    shutil.rmtree(child)
-                else:
-                    child.unlink()
+                _clear(child)
             continue
         if name.startswith(_WHITEOUT):
-            gone = target.with_name(name[len(_WHITEOUT) :])
-            if gone.is_dir() and not gone.is_symlink():
-                shutil.rmtree(gone)
-            else:
-                gone.unlink(missing_ok=True)
+            _clear(target.with_name(name[len(_WHITEOUT) :]))
             continue
         if member.isdir():
-            target.mkdir(parents=True, exist_ok=True)
+            _make_dirs(root, target)
         elif member.isfile():
-            target.parent.mkdir(parents=True, exist_ok=True)
+            _make_dirs(root, target.parent)
+            if target.is_dir():
+                _clear(target)
             source = tar.extractfile(member)
             target.write_bytes(source.read() if source else b"")
 
@@ -87,13 +109,17 @@ def _extract(tar: tarfile.TarFile, root: Path) -> None:
 def _apply_layer(root: Path, data: bytes, what: str) -> None:
     """Untar one layer over ``root``: whiteouts delete, only regular files and
     directories are written (links and devices are skipped: a bundle needs neither), and
-    no path leaves ``root``."""
+    no path leaves ``root``; an entry replaces what an earlier one left at its path.
+    Raises BundleToolsError naming ``what`` for data that is no tar and for a layer
+    that cannot be written."""
     try:
         raw = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
         with tarfile.open(fileobj=io.BytesIO(raw)) as tar:
             _extract(tar, root)
     except (EOFError, zlib.error, tarfile.TarError, gzip.BadGzipFile) as exc:
         raise BundleToolsError(f"{what}: not a tar layer: {exc}") from None
+    except OSError as exc:
+        raise BundleToolsError(f"{what}: cannot unpack: {exc.strerror or exc}") from None
 
 
 def pull_image(
@@ -126,8 +152,11 @@ def pull_bundle(client: RegistryClient, ref: ImageReference, dest: Path) -> Pull
     """Pull bundle image ``ref`` and lay it out as a bundle directory at ``dest``
     (``manifests/`` and ``metadata/`` from the directories its labels name). Returns the
     pulled image with ``root`` = ``dest``. Raises BundleToolsError when the image has
-    no such directory."""
+    no ``operators.operatorframework.io.bundle.package.v1`` label (opm's ``action.Render``
+    takes an image for a bundle only by that label) or no such directory."""
     image = pull_image(client, ref, dest.with_name(dest.name + ".rootfs"))
+    if PACKAGE_KEY not in image.labels:
+        raise BundleToolsError(f"bundle image {ref}: no {PACKAGE_KEY} label; is it a bundle image?")
     dest.mkdir(parents=True)
     for label, default, name in (
         (MANIFESTS_LABEL, "manifests/", "manifests"),
@@ -151,7 +180,8 @@ def bundle_source(
     record)``. ``bundle`` is a directory (then ``image`` is required) or, when no such
     path exists, a bundle image reference, pulled into a temporary directory that is
     removed on exit (``image`` defaults to ``bundle`` as given, as ``opm render``
-    records it). With ``pin_digest`` the recorded reference is ``REPOSITORY@DIGEST``:
+    records it; a bare word without ``/`` is taken for a missing directory: InputError).
+    With ``pin_digest`` the recorded reference is ``REPOSITORY@DIGEST``:
     the pulled image's digest, or the digest ``image``'s tag resolves to. Raises
     UsageError for invalid references or a directory without ``image``, RegistryError
     when a registry request fails."""
@@ -167,6 +197,9 @@ def bundle_source(
             digest = client.resolve(ref)
         yield directory, str(ref.with_digest(digest))
         return
+    if "/" not in bundle:
+        # a bare word is a mistyped directory far more often than a Docker Hub image
+        raise InputError("no such bundle directory (an image reference needs a '/')", bundle)
     ref = parse_option(bundle, "BUNDLE (no such directory, so an image reference)")
     recorded = parse_option(image, "--image") if image else ref
     with tempfile.TemporaryDirectory(prefix="bundle-tools-pull-") as tmp:

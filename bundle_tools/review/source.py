@@ -22,7 +22,8 @@ def load_source(spec: str) -> Catalog:
     """Load the catalog ``spec`` names: ``git:REV:PATH`` or a directory.
 
     Raises InputError when git fails (unknown revision or path, not a repository, no
-    ``git``), when ``PATH`` is not a directory at ``REV``, and for every error
+    ``git``), when ``REV`` starts with ``-`` (git would read it as an option), when
+    ``PATH`` is not a directory at ``REV``, and for every error
     :func:`~bundle_tools.fbc.check.load_model` raises; a file inside a revision is named
     ``git:REV:PATH/FILE``.
     """
@@ -31,6 +32,8 @@ def load_source(spec: str) -> Catalog:
     rev, sep, path = spec[len(GIT_PREFIX) :].partition(":")
     if not sep or not rev or not path:
         raise InputError("expected git:REV:PATH (e.g. git:origin/main:catalog)", spec)
+    if rev.startswith("-"):
+        raise InputError(f"invalid git revision {rev!r}: a revision cannot start with '-'", spec)
     try:
         done = subprocess.run(
             ["git", "archive", "--format=tar", f"{rev}:{path}"],

@@ -24,6 +24,7 @@ RULE_MODULES: dict[str, tuple[str, ...]] = {
         "bundle_tools.rules.bundle_structure",
         "bundle_tools.rules.csv_semantics",
         "bundle_tools.rules.csv_schema",
+        "bundle_tools.rules.csv_webhooks",
         "bundle_tools.rules.related_images",
         "bundle_tools.rules.feature_annotations",
         "bundle_tools.rules.sts_token_auth",

@@ -7,9 +7,17 @@ into its Go types (``operators/v1alpha1.ClusterServiceVersion``) and creates tha
 
 - a value of the wrong type, outside an enum or failing a pattern breaks the install (the
   Go decoding or the API server fails): **error**;
-- a missing required field usually goes out as the Go zero value (``name: ""``), which the
-  API server accepts, and a wrong ``apiVersion`` is replaced by the typed client: the CSV
-  installs, other readers (console, kubectl, opm) see an incomplete object: **warning**.
+- a missing required field is decided per field by its Go type (operator-framework/api
+  ``pkg/operators/v1alpha1``, k8s.io/api): a plain string, number, boolean or struct
+  without ``omitempty`` goes out as its zero value (``displayName: ""``), which the API
+  server accepts, so the CSV installs and other readers (console, kubectl, opm) see an
+  incomplete object: **warning**; a pointer, slice or map without ``omitempty`` goes out
+  as ``null``, which the API server prunes from a non-nullable field before checking
+  ``required``, and an ``omitempty`` field is left out: the CSV is refused, or OLM builds
+  an object the API refuses (webhook ``sideEffects`` and ``admissionReviewVersions`` go
+  into a v1 webhook configuration that requires them): **error**
+  (:data:`NOT_ZERO_FILLED`); a wrong ``apiVersion`` is replaced by the typed client:
+  **warning**.
 
 Schema findings on nodes that a semantic rule checks with a more precise message are left
 to that rule (annotations: CSV009, ``spec.version``: CSV002, ``spec.minKubeVersion``:
@@ -57,6 +65,39 @@ ANNOTATIONS_OWNED = (
 )
 _REQUIRED = re.compile(r"missing required fields? (.*)$")
 
+#: Required fields (schema paths, ``[]`` for any index) whose Go field does not go out as
+#: a zero value that satisfies ``required`` when the bundle leaves it out: ``omitempty``
+#: (``ObjectMeta.Name``), pointers and slices (``null``: ``StrategyDetailsDeployment.
+#: DeploymentSpecs``, ``StrategyDeploymentPermissions.Rules``, ``PolicyRule.Verbs``,
+#: ``DeploymentSpec.Selector``, ``PodSpec.Containers``, ``NodeAffinity``'s
+#: ``NodeSelectorTerms``, ``WebhookDescription.SideEffects`` and
+#: ``AdmissionReviewVersions``), or a zero value outside the field's enum
+#: (``WebhookDescription.Type``).
+NOT_ZERO_FILLED = frozenset(
+    {
+        "metadata/name",
+        "spec/install/spec/deployments",
+        "spec/install/spec/permissions/[]/rules",
+        "spec/install/spec/clusterPermissions/[]/rules",
+        "spec/install/spec/permissions/[]/rules/[]/verbs",
+        "spec/install/spec/clusterPermissions/[]/rules/[]/verbs",
+        "spec/install/spec/deployments/[]/spec/selector",
+        "spec/install/spec/deployments/[]/spec/template/spec/containers",
+        "spec/install/spec/deployments/[]/spec/template/spec/affinity/nodeAffinity/"
+        "requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms",
+        "spec/webhookdefinitions/[]/admissionReviewVersions",
+        "spec/webhookdefinitions/[]/sideEffects",
+        "spec/webhookdefinitions/[]/type",
+    }
+)
+
+
+def _schema_path(pointer: str, field: str) -> str:
+    """``/spec/webhookdefinitions/0`` and ``sideEffects`` -> the :data:`NOT_ZERO_FILLED`
+    form ``spec/webhookdefinitions/[]/sideEffects``."""
+    parts = ["[]" if p.isdigit() else p for p in split_pointer(pointer)]
+    return "/".join([*parts, field])
+
 
 def _owned(pointer: str, owned: tuple[Sequence[str], Sequence[str]]) -> bool:
     exact, subtrees = owned
@@ -102,23 +143,20 @@ def _schema_hits(
 )
 def csv_schema(ctx: BundleContext) -> Iterator[Hit]:
     """Type, enum, pattern and bound violations are errors: OLM's Go decoding or the API
-    server refuses the CSV and nothing installs. Missing required fields and a wrong
-    top-level ``apiVersion`` are warnings: OLM sends Go zero values and its own API
-    version, so the CSV still installs, but the bundle is not what the CRD describes."""
+    server refuses the CSV and nothing installs. A missing required field is an error or
+    a warning by its Go type (see the module docstring and :data:`NOT_ZERO_FILLED`); a
+    wrong top-level ``apiVersion`` is a warning: OLM sends its own API version."""
     if ctx.csv is None:
         return
     for hit, node in _schema_hits(ctx, "csv", ctx.csv, CSV_OWNED):
-        lenient = "missing required field" in hit.message or hit.location.pointer in (
-            "/apiVersion",
-            "/kind",
-        )
-        if lenient:
-            suffix = (
-                " (OLM creates the CSV from its Go types, which fill in an empty value or "
-                "their own API version, so it installs)"
-            )
+        found = _REQUIRED.search(hit.message)
+        if found is not None:
+            yield from _missing_fields(hit, node, found)
+            continue
+        if hit.location.pointer in ("/apiVersion", "/kind"):
             yield Hit(
-                message=hit.message + suffix,
+                message=hit.message + " (OLM's typed client sends its own API version, so "
+                "it installs)",
                 location=hit.location,
                 hint=hit.hint or _rename_hint(node, hit.message),
                 severity=Severity.WARNING,
@@ -128,6 +166,39 @@ def csv_schema(ctx: BundleContext) -> Iterator[Hit]:
                 message=hit.message + " (OLM cannot decode or create the CSV)",
                 location=hit.location,
                 hint=hit.hint,
+            )
+
+
+def _missing_fields(hit: Hit, node: Any, found: re.Match[str]) -> Iterator[Hit]:
+    """Split one "missing required fields" schema hit into an error for the fields in
+    :data:`NOT_ZERO_FILLED` and a warning for the zero-filled others."""
+    prefix = hit.message[: found.start()]
+    names = re.findall(r"'([^']+)'", found.group(1))
+    refused = [n for n in names if _schema_path(hit.location.pointer, n) in NOT_ZERO_FILLED]
+    filled = [n for n in names if n not in refused]
+    hint = hit.hint or _rename_hint(node, hit.message)
+    for group, severity, why in (
+        (
+            refused,
+            Severity.ERROR,
+            " (OLM creates the CSV from its Go types, where these go out as null or not at "
+            "all: the API server refuses the CSV, or the object OLM builds from it)",
+        ),
+        (
+            filled,
+            Severity.WARNING,
+            " (OLM creates the CSV from its Go types, which fill in an empty value, so it "
+            "installs)",
+        ),
+    ):
+        if group:
+            plural = "s" if len(group) > 1 else ""
+            listed = ", ".join(repr(n) for n in group)
+            yield Hit(
+                message=f"{prefix}missing required field{plural} {listed}{why}",
+                location=hit.location,
+                hint=hint,
+                severity=severity,
             )
 
 

@@ -186,7 +186,9 @@ def name_matches_package(ctx: BundleContext) -> Iterator[Hit]:
     with something other than the package annotation. Real packages install and ship
     that way (etcd's ``etcdoperator.v0.9.4``, project-quay's ``quay-operator.v3.x``) and
     renaming would break their upgrade edges, so it is info by default and a warning
-    under ``certified``, like the pipeline. Names that carry no version are CSV003's."""
+    under ``certified``, like the pipeline, and it stays silent when ``spec.replaces``
+    already uses the same prefix (an established name, nothing to act on). Names that
+    carry no version are CSV003's."""
     if ctx.csv is None:
         return
     name = _text(get_path(ctx.csv_data, ("metadata", "name")))
@@ -194,6 +196,9 @@ def name_matches_package(ctx: BundleContext) -> Iterator[Hit]:
     parts = split_csv_name(name or "")
     if not package or parts is None or parts[0] == package:
         return
+    previous = split_csv_name(_text(get_path(ctx.csv_data, ("spec", "replaces"))) or "")
+    if previous is not None and previous[0] == parts[0]:
+        return  # an established name: renaming now would break the upgrade chain
     yield Hit(
         message=f"metadata.name {name!r} does not start with the package name {package!r}",
         location=ctx.at(ctx.csv, ("metadata", "name")),

@@ -274,7 +274,8 @@ def legacy_infrastructure_features(ctx: BundleContext) -> Iterator[Hit]:
 @rule(
     "FEAT007",
     severity=Severity.WARNING,
-    summary="operators.openshift.io/valid-subscription is a non-empty JSON array of unique strings",
+    summary="operators.openshift.io/valid-subscription (Red Hat product builds) is a non-empty "
+    "JSON array of unique strings; its absence is info unless --profile certified",
     source=f"Enterprise Contract (redhat collection) ({TOKEN_AUTH_DOC} A7)",
     profiles=CERTIFIED,
 )
@@ -289,7 +290,9 @@ def valid_subscription(ctx: BundleContext) -> Iterator[Hit]:
         return
     if VALID_SUBSCRIPTION_KEY not in annotations:
         yield Hit(
-            message=f"{VALID_SUBSCRIPTION_KEY} is missing (required by Red Hat certification)",
+            message=f"{VALID_SUBSCRIPTION_KEY} is missing: Red Hat's own product builds "
+            "need it (Enterprise Contract); partner certification (preflight) and community "
+            "catalogs do not read it",
             location=ctx.at(ctx.csv, ("metadata", "annotations")),
             hint=f"""add {VALID_SUBSCRIPTION_KEY}: '["OpenShift Container Platform"]'""",
             severity=_certification_severity(ctx, False),

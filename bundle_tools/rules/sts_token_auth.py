@@ -289,28 +289,6 @@ def hard_coded_cloud_env(ctx: BundleContext) -> Iterator[Hit]:
                 )
 
 
-@rule(
-    "STS007",
-    severity=Severity.INFO,
-    summary='token-auth-aws "true" with token-auth-azure "false" may hide the console\'s '
-    "ROLEARN prompt",
-    source="OpenShift console getInfrastructureFeatures (suspected defect, token-auth.md §4, T9)",
-)
-def console_feature_order(ctx: BundleContext) -> Iterator[Hit]:
-    """Since console a931fbdc a ``"false"`` token-auth key removes the shared TokenAuth
-    feature, so on an AWS STS cluster the role-ARN prompt may not show (CLI installs are
-    unaffected). Suspected from reading the console's code, not confirmed on a cluster."""
-    features = feature_keys(ctx)
-    if ctx.csv is None or features.get("token-auth-aws") != "true":
-        return
-    if features.get("token-auth-azure") == "false":
-        yield Hit(
-            message='token-auth-aws "true" with token-auth-azure "false": OpenShift console '
-            "4.18+ may not prompt for the role ARN (suspected console defect)",
-            location=ctx.at(ctx.csv, _annotation_parts("azure")),
-        )
-
-
 SETUP_WORDS = ("sts", "role", "arn", "workload identity", "credential", "token")
 
 
