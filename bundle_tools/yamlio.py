@@ -424,8 +424,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def _surrogate(node: Any, path: Path) -> InputError:
     return InputError(
-        "invalid YAML: the escape of a lone UTF-16 surrogate (\\ud800-\\udfff) is not a "
-        "character",
+        "invalid YAML: the escape of a lone UTF-16 surrogate (\\ud800-\\udfff) is not a character",
         path,
         *_mark(node),
     )
