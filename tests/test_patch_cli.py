@@ -618,6 +618,7 @@ def test_edit_through_alias_is_refused(tmp_path: Path) -> None:
         # CSV004's check, before anything is written (issue 8: --replaces 3.15.2 was written)
         (["--replaces", "3.15.2"], "error: --replaces '3.15.2' does not end with a strict"),
         (["--replaces", "op.v" + "1" * 60 + ".0.0"], "error: --replaces 'op.v111"),
+        (["--replaces", "demo-operator.v1.0.0"], "error: --replaces 'demo-operator.v1.0.0' names"),
         (["--replaces", "demo\nkind: Evil"], "error: --replaces 'demo\\nkind: Evil' is not"),
         (["--operator-image", "a/b:1\nc: d"], "error: --operator-image 'a/b:1\\nc: d' is not an"),
         (["--operator-image", "Quay.io/A/B"], "error: --operator-image 'Quay.io/A/B' is not an"),

@@ -68,6 +68,10 @@ def patch_csv_text(
     if options.version is not None:
         patch_version(plan, options.version)
     if options.replaces is not None:
+        name = plan.planned.get(("metadata", "name"), plan.value(("metadata", "name")))
+        if options.replaces == name:
+            # CSV004: an edge from a CSV to itself is a cycle
+            raise UsageError(f"--replaces {options.replaces!r} names this CSV itself")
         plan.set(("spec", "replaces"), options.replaces)
     if options.skip_range is not None:
         plan.set((*ANNOTATIONS, "olm.skipRange"), options.skip_range)
