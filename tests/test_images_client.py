@@ -16,7 +16,8 @@ import pytest
 from bundle_tools.errors import BundleToolsError
 from bundle_tools.imageref import parse_reference
 from bundle_tools.images import auth
-from bundle_tools.images.oci import MANIFEST, digest_of
+from bundle_tools.images.layer import digest_of
+from bundle_tools.images.oci import MANIFEST
 from bundle_tools.images.registry import RegistryClient, RegistryError, RegistryOptions
 
 MANIFEST_BODY = b'{"schemaVersion":2,"mediaType":"' + MANIFEST.encode() + b'","layers":[]}'

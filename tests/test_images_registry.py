@@ -352,7 +352,27 @@ def test_render_refuses_an_image_that_is_no_bundle(registry, tmp_path: Path) -> 
     assert built.exit_code == 0, built.output
     result = build("catalog", "render", ref, "--plain-http", "--catalog", str(tmp_path / "c"))
     assert result.exit_code == 2
-    assert f"bundle image {ref}: no manifests/ directory" in result.stderr
+    no_label = (
+        f"bundle image {ref}: no operators.operatorframework.io.bundle.package.v1 label; "
+        "is it a bundle image?"
+    )
+    assert no_label in result.stderr
+    template = tmp_path / "template.yaml"
+    template.write_text(f"schema: olm.semver\nstable:\n  bundles:\n  - image: {ref}\n")
+    rendered = build("catalog", "template", str(template), "--plain-http")
+    assert rendered.exit_code == 2
+    assert f'{template}:4:12: error: cannot render bundle image "{ref}": {no_label}' in (
+        rendered.stderr
+    )
+    labelled = f"{registry.host}/quay/labelled-catalog:v1"
+    package_label = "--label=operators.operatorframework.io.bundle.package.v1=demo"
+    built = build(
+        "catalog", "build", str(CATALOG), "--tag", labelled, package_label, "--plain-http"
+    )
+    assert built.exit_code == 0, built.output
+    result = build("catalog", "render", labelled, "--plain-http", "--catalog", str(tmp_path / "c"))
+    assert result.exit_code == 2
+    assert f"bundle image {labelled}: no manifests/ directory" in result.stderr
     missing = build(
         "catalog", "render", f"{registry.host}/quay/absent:v1", "--plain-http",
         "--catalog", str(tmp_path / "c"),

@@ -550,6 +550,14 @@ def test_choose_deployment_and_container(tmp_path: Path) -> None:
             "metadata.name 'demo-operator' has no .vX.Y.Z (or .X.Y.Z) suffix to set the version in",
         ),
         (
+            # the suffix is split as CSV004/CSV018 split it: a strict semantic version
+            BASIC.replace("demo-operator.v1.0.0", "demo-operator.v1.02.0"),
+            ["--no-token-auth", "--version", "1.0.1"],
+            "6:3",
+            "metadata.name 'demo-operator.v1.02.0' has no .vX.Y.Z (or .X.Y.Z) suffix to set "
+            "the version in",
+        ),
+        (
             BASIC,
             ["--no-token-auth", "--version", "1.0.1+build.5"],
             "6:3",

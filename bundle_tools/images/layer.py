@@ -142,6 +142,12 @@ class Layer:
         return len(self.data)
 
 
+def digest_of(data: bytes) -> str:
+    """``sha256:<hex>`` of ``data``: the digest of a blob, manifest or index (OCI
+    image-spec ``descriptor.md``)."""
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
 def _parents(name: str) -> list[str]:
     return [str(p) for p in reversed(PurePosixPath(name).parents) if str(p) != "."]
 
@@ -179,6 +185,6 @@ def build_layer(entries: list[TreeEntry], mtime: int | None = None) -> Layer:
     data = gzip.compress(tar_bytes, compresslevel=COMPRESS_LEVEL, mtime=0)
     return Layer(
         data=data,
-        digest="sha256:" + hashlib.sha256(data).hexdigest(),
-        diff_id="sha256:" + hashlib.sha256(tar_bytes).hexdigest(),
+        digest=digest_of(data),
+        diff_id=digest_of(tar_bytes),
     )

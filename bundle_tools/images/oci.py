@@ -8,7 +8,6 @@ gives equal digests.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import re
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bundle_tools.errors import InputError, UsageError
-from bundle_tools.images.layer import Layer
+from bundle_tools.images.layer import Layer, digest_of
 
 MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 INDEX = "application/vnd.oci.image.index.v1+json"
@@ -34,11 +33,6 @@ MANIFEST_TYPES = (INDEX, MANIFEST, DOCKER_LIST, DOCKER_MANIFEST)
 INDEX_TYPES = (INDEX, DOCKER_LIST)
 REF_NAME = "org.opencontainers.image.ref.name"
 _PLATFORM = re.compile(r"(?P<os>[a-z0-9]+)/(?P<arch>[a-z0-9_]+)(?:/(?P<variant>[a-z0-9]+))?")
-
-
-def digest_of(data: bytes) -> str:
-    """``sha256:<hex>`` of ``data``."""
-    return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 def dump_json(value: Any) -> bytes:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from bundle_tools.bundle import PACKAGE_KEY
 from bundle_tools.errors import BundleToolsError, InputError, UsageError
 from bundle_tools.imageref import ImageReference, parse_option
 from bundle_tools.images.oci import INDEX_TYPES, Platform
@@ -151,8 +152,11 @@ def pull_bundle(client: RegistryClient, ref: ImageReference, dest: Path) -> Pull
     """Pull bundle image ``ref`` and lay it out as a bundle directory at ``dest``
     (``manifests/`` and ``metadata/`` from the directories its labels name). Returns the
     pulled image with ``root`` = ``dest``. Raises BundleToolsError when the image has
-    no such directory."""
+    no ``operators.operatorframework.io.bundle.package.v1`` label (opm's ``action.Render``
+    takes an image for a bundle only by that label) or no such directory."""
     image = pull_image(client, ref, dest.with_name(dest.name + ".rootfs"))
+    if PACKAGE_KEY not in image.labels:
+        raise BundleToolsError(f"bundle image {ref}: no {PACKAGE_KEY} label; is it a bundle image?")
     dest.mkdir(parents=True)
     for label, default, name in (
         (MANIFESTS_LABEL, "manifests/", "manifests"),

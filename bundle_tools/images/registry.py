@@ -50,7 +50,8 @@ import httpx
 from bundle_tools.errors import BundleToolsError
 from bundle_tools.imageref import DEFAULT_DOMAIN, ImageReference, parse_option
 from bundle_tools.images import auth
-from bundle_tools.images.oci import MANIFEST_TYPES, Image, digest_of
+from bundle_tools.images.layer import digest_of
+from bundle_tools.images.oci import MANIFEST_TYPES, Image
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 #: Where Docker Hub (``docker.io``) serves its registry API.

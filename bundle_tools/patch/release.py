@@ -7,11 +7,10 @@ listed it. (``replaces``, ``olm.skipRange`` and ``createdAt`` are single values 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
-from bundle_tools.names import csv_name_problem
+from bundle_tools.names import csv_name_problem, split_csv_name
 from bundle_tools.patch.model import (
     ANNOTATIONS,
     DEPLOYMENTS,
@@ -19,9 +18,6 @@ from bundle_tools.patch.model import (
     related_image_env,
 )
 from bundle_tools.patch.textedit import PathParts
-
-#: ``my-operator.v1.2.3`` or, as some CSVs write it, ``my-operator.1.2.3``.
-_NAME_VERSION = re.compile(r"(?P<base>.+?)\.(?P<v>v?)(?P<version>\d+\.\d+\.\d+\S*)")
 
 
 def patch_related_image(
@@ -93,17 +89,18 @@ def _follow(plan: Planner, entries: list[int], ref: str) -> bool:
 
 def patch_version(plan: Planner, version: str) -> None:
     """Set ``spec.version`` and the version suffix of ``metadata.name`` (``.vX.Y.Z``, or
-    ``.X.Y.Z`` when the name has no ``v``). Raises InputError when the name has no such
-    suffix or the new name is not a valid CSV name (:func:`bundle_tools.names.csv_name_problem`)."""
+    ``.X.Y.Z`` when the name has no ``v``; split as :func:`bundle_tools.names.split_csv_name`
+    splits it for CSV004 and CSV018). Raises InputError when the name has no such suffix
+    or the new name is not a valid CSV name (:func:`bundle_tools.names.csv_name_problem`)."""
     plan.set(("spec", "version"), version)
     name = plan.value(("metadata", "name"))
-    match = _NAME_VERSION.fullmatch(str(name)) if isinstance(name, str) else None
-    if match is None:
+    parts = split_csv_name(name) if isinstance(name, str) else None
+    if parts is None:
         raise plan.error(
             f"metadata.name {name!r} has no .vX.Y.Z (or .X.Y.Z) suffix to set the version in",
             ("metadata", "name"),
         )
-    new_name = f"{match['base']}.{match['v']}{version}"
+    new_name = name[: len(name) - len(parts[1])] + version
     if problem := csv_name_problem(new_name):  # the check CSV017 makes of metadata.name
         raise plan.error(
             f"--version {version}: metadata.name would be {new_name!r}, which {problem}",

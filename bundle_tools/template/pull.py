@@ -25,7 +25,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bundle_tools.bundle import PACKAGE_KEY
 from bundle_tools.errors import BundleToolsError, InputError
 from bundle_tools.fbc.render import Metadata, render_bundle
 from bundle_tools.imageref import ImageReference, InvalidReference, parse_reference
@@ -70,10 +69,9 @@ def _store(path: Path, blob: dict[str, Any]) -> None:
 def registry_renderer(client: RegistryClient, metadata: Metadata = "csv") -> BundleRenderer:
     """A :data:`~bundle_tools.template.engine.BundleRenderer` pulling each image through
     ``client`` (or taking it from the cache). The renderer raises InputError for an
-    invalid reference or an image without the bundle package label, BundleToolsError
-    for a layer that is not a tar or an image without ``manifests/`` or ``metadata/``
-    (:func:`~bundle_tools.images.pull.pull_bundle`), and RegistryError when a request
-    fails."""
+    invalid reference, BundleToolsError for an image that is no bundle image or has a
+    layer that is not a tar (:func:`~bundle_tools.images.pull.pull_bundle`), and
+    RegistryError when a request fails."""
 
     def render(image: str) -> dict[str, Any]:
         try:
@@ -96,6 +94,4 @@ def _pull(
     """Pull bundle image ``ref`` (written ``image``) and render it."""
     with tempfile.TemporaryDirectory(prefix="bundle-tools-bundle-") as tmp:
         pulled = pull_bundle(client, ref, Path(tmp) / "bundle")
-        if PACKAGE_KEY not in pulled.labels:
-            raise InputError(f"not a bundle image: it has no {PACKAGE_KEY} label")
         return render_bundle(pulled.root, image, metadata).blob
