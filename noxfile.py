@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,8 @@ nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = ["lint", "tests", "validate"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
+#: The Python versions bundle-tools supports (the classifiers of pyproject.toml).
+PYTHONS = ["3.11", "3.12", "3.13"]
 
 
 def install(session: nox.Session, *groups: str) -> None:
@@ -25,6 +28,36 @@ def install(session: nox.Session, *groups: str) -> None:
 def tests(session: nox.Session) -> None:
     """Run the test suite (tests using ../shared skip when it is absent)."""
     install(session, "test")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHONS, default=False)
+def matrix(session: nox.Session) -> None:
+    """The test suite on each supported Python (3.11, 3.12, 3.13); a version with no
+    interpreter is skipped, or fails under CI (nox's --error-on-missing-interpreters)."""
+    install(session, "test")
+    session.run("pytest", *session.posargs)
+
+
+def lowest_pins() -> list[str]:
+    """``NAME==VERSION`` for every dependency of pyproject.toml at its declared lower
+    bound (``NAME>=VERSION``): the oldest versions bundle-tools claims to work with."""
+    pins = []
+    for requirement in PYPROJECT["project"]["dependencies"]:
+        match = re.fullmatch(r"([A-Za-z0-9_.-]+)\s*>=\s*([^,;\s]+)(?:,[^;]*)?(;.*)?", requirement)
+        if match is None:
+            raise ValueError(f"{requirement!r} has no >= lower bound")
+        pins.append(f"{match[1]}=={match[2]}{match[3] or ''}")
+    return pins
+
+
+@nox.session(python=PYTHONS[0], default=False)
+def lowest(session: nox.Session) -> None:
+    """The test suite with every direct dependency at its declared lower bound (their
+    own dependencies at the newest versions that fit), on the oldest supported Python."""
+    extra = nox.project.dependency_groups(PYPROJECT, "test")
+    session.install(".", *extra, *lowest_pins())
+    session.run("python", "-m", "pip", "freeze")
     session.run("pytest", *session.posargs)
 
 

@@ -57,7 +57,8 @@ def import_courier() -> tuple[Any, type[Exception], type[Exception]]:
             ) from None
         raise UsageError(
             f"operator-courier is installed but cannot be imported ({exc}); it needs "
-            "Python's distutils, removed in Python 3.12"
+            "Python's distutils, removed in Python 3.12, which setuptools provides again: "
+            "pip install 'bundle-tools[courier]' (or pip install setuptools)"
         ) from None
     return api, OpCourierBadBundle, OpCourierError
 

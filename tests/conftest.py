@@ -1,7 +1,10 @@
-"""Shared fixtures: access to ../shared (corpus, cases), skipped cleanly when absent."""
+"""Shared fixtures: access to ../shared (corpus, cases), skipped cleanly when absent
+(``BUNDLE_TOOLS_SHARED`` names another directory; ``.ci/run`` points it nowhere for the
+sessions that repeat the suite on other Pythons and dependency versions)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import stat
 from pathlib import Path
@@ -9,7 +12,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+SHARED = Path(os.environ.get("BUNDLE_TOOLS_SHARED") or REPO.parent / "shared")
 
 
 def shared_path(*parts: str) -> Path:

@@ -4,7 +4,11 @@ message for a missing path, and choice errors without a library prefix."""
 
 from __future__ import annotations
 
+import os
 import re
+import shlex
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -70,8 +74,15 @@ def test_group_help_lists_each_command_whole() -> None:
 def test_shell_completion_is_offered() -> None:
     root = CliRunner().invoke(app, ["--help"])
     assert "--install-completion" in root.stdout
-    script = CliRunner().invoke(app, ["--show-completion", "bash"])
-    assert script.exit_code == 0
+    # from a bash, as a user runs it: typer detects the shell it is started from
+    program = Path(sys.executable).parent / "bundle-tools"
+    script = subprocess.run(
+        ["bash", "-c", f"{shlex.quote(str(program))} --show-completion; exit $?"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SHELL": "/bin/bash"},
+    )
+    assert script.returncode == 0, script.stderr
     assert "_BUNDLE_TOOLS_COMPLETE=complete_bash" in script.stdout
 
 

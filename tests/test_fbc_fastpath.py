@@ -7,6 +7,8 @@ included), duplicate keys, blob lines and positions, or the same input error."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -327,3 +329,30 @@ PLAIN = st.text(alphabet="0123456789_.+-eExXoObByYnNsSfFtTuUrRlL:~ <>!&*#'\"[]{}
 @given(key=PLAIN, value=PLAIN)
 def test_random_plain_scalars_load_as_the_exact_loader_does(key: str, value: str) -> None:
     assert_same(f"{HEAD}{key}: {value}\nw: [{value}]\n".encode())
+
+
+def test_catalog_validate_imports_only_what_it_uses(tmp_path: Path) -> None:
+    # issue 10: the catalog path imports neither ruamel.yaml nor jsonschema unless a
+    # finding needs a message, nor PyYAML unless a file needs the exact loader, nor
+    # pydantic (typer >= 0.29 would)
+    root = tmp_path / "catalog"
+    (root / "p").mkdir(parents=True)
+    (root / "p" / "catalog.yaml").write_text(
+        "---\nschema: olm.package\nname: p\ndefaultChannel: stable\n---\n"
+        "schema: olm.channel\npackage: p\nname: stable\nentries:\n- name: p.v1.0.0\n---\n"
+        "schema: olm.bundle\nname: p.v1.0.0\npackage: p\nimage: quay.io/example/p:v1\n"
+        "properties:\n- type: olm.package\n  value:\n    packageName: p\n    version: 1.0.0\n"
+    )
+    code = (
+        "import sys\nfrom bundle_tools.cli import app\n"
+        "try:\n    app(['catalog', 'validate', sys.argv[1]])\nexcept SystemExit as exc:\n"
+        "    print(exc.code)\nprint(' '.join(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(root)], capture_output=True, text=True, check=True
+    )
+    code_line, modules = done.stdout.splitlines()[-2:]
+    assert code_line == "0"
+    loaded = {name.split(".")[0] for name in modules.split()}
+    assert loaded.isdisjoint({"ruamel", "jsonschema", "yaml", "pydantic"})
+    assert "yaml_rs" in loaded

@@ -229,6 +229,15 @@ def dockerfile(
         typer.echo(printable(f"wrote {path}"))
 
 
+class InstallModeChoice(StrEnum):
+    """``--install-mode`` choices (OLM's install mode types)."""
+
+    OwnNamespace = "OwnNamespace"
+    SingleNamespace = "SingleNamespace"
+    MultiNamespace = "MultiNamespace"
+    AllNamespaces = "AllNamespaces"
+
+
 def install_manifests(
     catalog_image: Annotated[
         str, typer.Option(metavar="REF", help="Catalog image the CatalogSource serves.")
@@ -237,7 +246,43 @@ def install_manifests(
     channel: Annotated[str, typer.Option(metavar="NAME", help="Channel to subscribe to.")],
     namespace: Annotated[
         str | None,
-        typer.Option(metavar="NAME", help="Namespace of the OperatorGroup and Subscription."),
+        typer.Option(
+            metavar="NAME",
+            help="Namespace of the OperatorGroup and Subscription (default: the package "
+            "name; openshift-operators, with no OperatorGroup, for AllNamespaces).",
+        ),
+    ] = None,
+    install_mode: Annotated[
+        InstallModeChoice | None,
+        typer.Option(
+            **choice(InstallModeChoice),
+            help="How OLM installs the operator; must be one the CSV supports (read from "
+            "--catalog or --bundle). Default: OwnNamespace when supported, else "
+            "AllNamespaces, else SingleNamespace, else MultiNamespace.",
+        ),
+    ] = None,
+    target_namespace: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="NAME",
+            help="Namespace the operator watches, for SingleNamespace (once) or "
+            "MultiNamespace (repeatable).",
+        ),
+    ] = None,
+    catalog: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="DIR",
+            help="FBC directory of the catalog image: the channel head's installModes "
+            "decide the install mode.",
+        ),
+    ] = None,
+    bundle: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="DIR",
+            help="Bundle directory whose CSV's installModes decide the install mode.",
+        ),
     ] = None,
     role_arn: Annotated[
         str | None, typer.Option(metavar="ARN", help="AWS: IAM role ARN (ROLEARN).")
@@ -280,19 +325,43 @@ def install_manifests(
     PROVIDER_ID/SERVICE_ACCOUNT_EMAIL). Malformed values exit 2.
     """
     with exit_on_input_error():
-        from bundle_tools.fbc.install import dump_manifests, select_identity
+        from bundle_tools.errors import UsageError
+        from bundle_tools.fbc.check import load_model
+        from bundle_tools.fbc.install import (
+            catalog_install_modes,
+            choose_install_mode,
+            dump_manifests,
+            select_identity,
+            supported_install_modes,
+        )
         from bundle_tools.fbc.install import install_manifests as build
+        from bundle_tools.validate import load_context
 
         identity = select_identity(
             role_arn=role_arn,
             azure=(azure_client_id, azure_tenant_id, azure_subscription_id, azure_resource_group),
             gcp=(gcp_project_number, gcp_pool_id, gcp_provider_id, gcp_service_account_email),
         )
+        if catalog is not None and bundle is not None:
+            raise UsageError("--catalog and --bundle exclude each other; give one")
+        supported = None
+        if catalog is not None:
+            require_path(catalog)
+            supported = catalog_install_modes(load_model(catalog), package, channel)
+        elif bundle is not None:
+            supported = supported_install_modes(load_context(bundle).csv_data)
+        install = choose_install_mode(
+            supported,
+            package=package,
+            mode=install_mode.value if install_mode else None,
+            namespace=namespace,
+            targets=target_namespace or (),
+        )
         documents = build(
+            install=install,
             catalog_image=catalog_image,
             package=package,
             channel=channel,
-            namespace=namespace,
             identity=identity,
             extract_content=extract_content,
         )

@@ -23,7 +23,11 @@ from typing import Any
 
 import yaml
 
+from bundle_tools.bundle import is_csv
 from bundle_tools.errors import UsageError
+from bundle_tools.fbc.decode import decode_base64
+from bundle_tools.fbc.graph import heads
+from bundle_tools.fbc.model import BUNDLE_OBJECT, CSV_METADATA, Catalog
 from bundle_tools.imageref import reference_problem
 from bundle_tools.names import dns1123_label_problem, package_name_problem
 
@@ -148,6 +152,107 @@ def select_identity(
     return None
 
 
+#: OLM's install mode types, in the order a test install prefers them.
+INSTALL_MODES = ("OwnNamespace", "AllNamespaces", "SingleNamespace", "MultiNamespace")
+#: Where OpenShift installs AllNamespaces operators: its OperatorGroup
+#: ``global-operators`` (no targetNamespaces) is already there.
+GLOBAL_OPERATORS_NAMESPACE = "openshift-operators"
+
+
+def supported_install_modes(csv: Any) -> list[str]:
+    """The ``spec.installModes`` types a CSV (a mapping, or the ``olm.csv.metadata``
+    value, which holds ``installModes`` at its top) marks ``supported: true``, in
+    :data:`INSTALL_MODES` order."""
+    spec = csv.get("spec", csv) if isinstance(csv, dict) else {}
+    modes = spec.get("installModes") if isinstance(spec, dict) else None
+    supported = {
+        m.get("type") for m in modes or [] if isinstance(m, dict) and m.get("supported") is True
+    }
+    return [mode for mode in INSTALL_MODES if mode in supported]
+
+
+def catalog_install_modes(catalog: Catalog, package: str, channel: str) -> list[str]:
+    """The install modes (:func:`supported_install_modes`) of the head of ``channel`` in
+    ``package``, read from its ``olm.csv.metadata`` property or, in the
+    ``olm.bundle.object`` form, from the CSV among its objects. Raises UsageError when
+    the catalog has no such channel, the channel has no single head, or the head's
+    bundle carries no CSV metadata."""
+    found = catalog.channel_index.get((package, channel))
+    if found is None:
+        raise UsageError(f"the catalog has no channel {channel!r} in package {package!r}")
+    names = heads(found.entries)
+    if len(names) != 1:
+        raise UsageError(f"channel {channel!r} has {len(names)} heads; fix the catalog first")
+    bundle = catalog.bundle_index.get((package, names[0]))
+    for prop in bundle.properties if bundle else []:
+        if prop.type == CSV_METADATA and isinstance(prop.value, dict):
+            return supported_install_modes(prop.value)
+        if prop.type == BUNDLE_OBJECT and isinstance(prop.value, dict):
+            data = prop.value.get("data")
+            try:
+                obj = yaml.safe_load(decode_base64(data)) if isinstance(data, str) else None
+            except (ValueError, yaml.YAMLError):
+                obj = None
+            if is_csv(obj):
+                return supported_install_modes(obj)
+    raise UsageError(f"the channel head {names[0]!r} carries no CSV metadata (installModes)")
+
+
+@dataclass(frozen=True, slots=True)
+class InstallMode:
+    """How the operator is installed: ``mode`` (an :data:`INSTALL_MODES` type),
+    ``namespace`` of the Subscription, ``targets`` the OperatorGroup's
+    ``targetNamespaces`` (empty for AllNamespaces) and ``operator_group`` False when the
+    namespace already has one (``openshift-operators``)."""
+
+    mode: str
+    namespace: str
+    targets: tuple[str, ...]
+    operator_group: bool
+
+
+def choose_install_mode(
+    supported: Sequence[str] | None,
+    *,
+    package: str,
+    mode: str | None = None,
+    namespace: str | None = None,
+    targets: Sequence[str] = (),
+) -> InstallMode:
+    """Decide the install: ``mode`` when given (it must be in ``supported`` when that is
+    known), else the first supported of OwnNamespace, AllNamespaces, SingleNamespace,
+    MultiNamespace (OwnNamespace when ``supported`` is None: nothing was read).
+    AllNamespaces without ``namespace`` goes to ``openshift-operators`` with no
+    OperatorGroup of its own; SingleNamespace and MultiNamespace watch ``targets``
+    (one, or at least one). Raises UsageError for an unknown or unsupported mode, a
+    bundle that supports none, or targets that do not fit the mode (see
+    olm-docs Concepts/crds/operatorgroup: target namespace selection)."""
+    if mode is not None and mode not in INSTALL_MODES:
+        raise UsageError(f"--install-mode {mode!r}: choose from {', '.join(INSTALL_MODES)}")
+    if supported is not None and not supported:
+        raise UsageError("the CSV supports no install mode (spec.installModes)")
+    if mode is not None and supported is not None and mode not in supported:
+        raise UsageError(f"--install-mode {mode}: the CSV supports only {', '.join(supported)}")
+    if mode is None:
+        mode = supported[0] if supported else "OwnNamespace"
+    if mode == "AllNamespaces":
+        if targets:
+            raise UsageError("--target-namespace does not apply to AllNamespaces")
+        if namespace is None:
+            return InstallMode(mode, GLOBAL_OPERATORS_NAMESPACE, (), False)
+        return InstallMode(mode, namespace, (), True)
+    namespace = namespace or package
+    if mode == "OwnNamespace":
+        if targets and tuple(targets) != (namespace,):
+            raise UsageError("OwnNamespace watches only its own namespace: drop --target-namespace")
+        return InstallMode(mode, namespace, (namespace,), True)
+    if not targets:
+        raise UsageError(f"{mode} needs the namespaces to watch: give --target-namespace")
+    if mode == "SingleNamespace" and len(targets) != 1:
+        raise UsageError("SingleNamespace watches one namespace: give --target-namespace once")
+    return InstallMode(mode, namespace, tuple(dict.fromkeys(targets)), True)
+
+
 def install_manifests(
     *,
     catalog_image: str,
@@ -156,12 +261,15 @@ def install_manifests(
     namespace: str | None = None,
     identity: CloudIdentity | None = None,
     extract_content: bool = False,
+    install: InstallMode | None = None,
 ) -> list[dict[str, Any]]:
     """``[CatalogSource, OperatorGroup, Subscription]`` as plain data.
 
     The CatalogSource ``<package>-catalog`` lives in ``openshift-marketplace``; the
-    OperatorGroup (targeting its own namespace) and the Subscription live in
-    ``namespace`` (default: the package name), which must exist. With
+    OperatorGroup and the Subscription live in the install's namespace (``install``,
+    default: OwnNamespace in ``namespace``, else the package name), which must exist;
+    the OperatorGroup targets ``install.targets`` (none for AllNamespaces) and is left
+    out when the namespace has one already (``openshift-operators``). With
     ``extract_content`` the CatalogSource sets ``spec.grpcPodConfig.extractContent``
     (``catalogDir: /configs``, no ``cacheDir``): OLM copies the catalog out of an image
     without ``opm`` (``bundle-tools catalog build`` on scratch) and serves it with its
@@ -173,11 +281,14 @@ def install_manifests(
     problem = reference_problem(catalog_image)
     if problem:
         raise UsageError(f"invalid --catalog-image {catalog_image!r}: {problem}")
-    namespace = namespace or package
-    for option, value, problem in (
-        ("--package", package, package_name_problem(package)),
-        ("--namespace", namespace, dns1123_label_problem(namespace)),
-    ):
+    install = install or choose_install_mode(None, package=package, namespace=namespace)
+    namespace = install.namespace
+    checks = [("--package", package), ("--namespace", namespace)]
+    checks += [("--target-namespace", target) for target in install.targets]
+    for option, value in checks:
+        problem = (
+            package_name_problem(value) if option == "--package" else dns1123_label_problem(value)
+        )
         if problem:
             raise UsageError(f"invalid {option} {value!r}: {problem}")
     _check(channel, _CHANNEL, "--channel", "letters, digits, '.', '_' or '-'")
@@ -199,6 +310,15 @@ def install_manifests(
     }
     if extract_content:
         catalog_spec["grpcPodConfig"] = {"extractContent": {"catalogDir": "/configs"}}
+    group_spec = {"targetNamespaces": list(install.targets)} if install.targets else {}
+    groups = [
+        {
+            "apiVersion": "operators.coreos.com/v1",
+            "kind": "OperatorGroup",
+            "metadata": {"name": package, "namespace": namespace},
+            "spec": group_spec,
+        }
+    ]
     return [
         {
             "apiVersion": "operators.coreos.com/v1alpha1",
@@ -206,12 +326,7 @@ def install_manifests(
             "metadata": {"name": source, "namespace": MARKETPLACE_NAMESPACE},
             "spec": catalog_spec,
         },
-        {
-            "apiVersion": "operators.coreos.com/v1",
-            "kind": "OperatorGroup",
-            "metadata": {"name": package, "namespace": namespace},
-            "spec": {"targetNamespaces": [namespace]},
-        },
+        *(groups if install.operator_group else []),
         {
             "apiVersion": "operators.coreos.com/v1alpha1",
             "kind": "Subscription",
