@@ -306,6 +306,8 @@ class _Builder:
         tag = node.tag
         if tag is _STR:
             if node.style:
+                if node.style == '"' and _SURROGATE.search(node.value):
+                    raise _surrogate(node, self.path)
                 node.value = QuotedStr(node.value)  # one string for the node and the data
             return node.value
         cls = node.__class__
@@ -334,7 +336,11 @@ class _Builder:
         mapping.node = node
         for key_node, value_node in node.value:
             if key_node.tag is _STR:
-                name = QuotedStr(key_node.value) if key_node.style else key_node.value
+                name = key_node.value
+                if key_node.style:
+                    if key_node.style == '"' and _SURROGATE.search(name):
+                        raise _surrogate(key_node, self.path)
+                    name = QuotedStr(name)
             elif key_node.__class__ is ScalarNode:
                 name = self.scalar(key_node)
                 if name.__class__ is not str and not _hashable(name):
@@ -411,6 +417,19 @@ def _recursive(node: Any, path: Path, text: str) -> InputError:
     )
 
 
+#: A UTF-16 surrogate code point, which only a ``"\\ud800"`` escape can put in a string:
+#: it has no UTF-8 encoding (nothing could write or print it).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _surrogate(node: Any, path: Path) -> InputError:
+    return InputError(
+        "invalid YAML: the escape of a lone UTF-16 surrogate (\\ud800-\\udfff) is not a character",
+        path,
+        *_mark(node),
+    )
+
+
 def _too_deep(node: Any, path: Path) -> InputError:
     return InputError(
         f"invalid YAML: collections nested more than {MAX_DEPTH} deep", path, *_mark(node)
@@ -419,13 +438,17 @@ def _too_deep(node: Any, path: Path) -> InputError:
 
 def _check_tree(root: Any, path: Path) -> None:
     """The exact path's checks of what the fast builder checks as it goes: collections
-    nested deeper than :data:`MAX_DEPTH` and collections used as mapping keys raise
-    InputError."""
+    nested deeper than :data:`MAX_DEPTH`, collections used as mapping keys and escaped
+    lone surrogates raise InputError."""
     stack = [(root, 0)]
     seen: set[int] = set()
     while stack:
         node, depth = stack.pop()
-        if node.id == "scalar" or id(node) in seen:
+        if node.id == "scalar":
+            if node.style == '"' and _SURROGATE.search(node.value):
+                raise _surrogate(node, path)
+            continue
+        if id(node) in seen:
             continue
         seen.add(id(node))
         if depth >= MAX_DEPTH:
@@ -436,7 +459,7 @@ def _check_tree(root: Any, path: Path) -> None:
         for key, value in node.value:
             if key.id != "scalar":
                 raise _collection_key(key, path)
-            stack.append((value, depth + 1))
+            stack.extend(((key, depth + 1), (value, depth + 1)))
 
 
 def _collection_key(node: Any, path: Path) -> InputError:
@@ -645,13 +668,13 @@ def _check_aliases(root: Any, source: SourceText) -> None:
 
     def count(node: Any, seen: set[int]) -> tuple[int, int]:
         key = id(node)
-        if key in seen:  # an alias: decoded again, counted as an alias too
+        if key in seen:  # an alias: its target decoded again
             if key not in counts:
                 raise _recursive(node, source.path, source.text)
             if not first_alias:
                 first_alias.append(node)
-            decoded, aliases = counts[key]
-            return decoded + 1, aliases + 1
+            decoded, _ = counts[key]
+            return decoded + 1, decoded  # every node of the target is reached through it
         seen.add(key)
         decoded, aliases = 1, 0
         if node.id != "scalar":
