@@ -1,10 +1,12 @@
 """Benchmark ``bundle-tools validate``: whole-process wall time on a typical bundle (the
-repository's ``bundle/``, else the corpus's quay-operator 3.99.0-dev), and in-process
-time per corpus bundle.
+repository's ``bundle/``, else the corpus's quay-operator 3.99.0-dev), on the largest
+corpus bundle (community-kubevirt-hyperconverged 1.18.1, 2.7 MB) and on every corpus
+bundle.
 
-Target: a typical bundle validates in well under a second, whole process (interpreter
-start, imports, YAML parsing, every rule). Prints median and maximum of repeated runs;
-exits 1 when the whole-process median reaches ``LIMIT_SECONDS``.
+Targets (issue 10, whole process: interpreter start, imports, YAML parsing, every
+rule): the typical bundle under ``LIMIT_SECONDS``, the largest and every corpus bundle
+under ``CORPUS_LIMIT_SECONDS``. Prints median and maximum of repeated runs; exits 1 when
+a median reaches its limit.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus" / "bundles"
 LIMIT_SECONDS = 1.0
+CORPUS_LIMIT_SECONDS = 0.5
+LARGEST = CORPUS / "community-kubevirt-hyperconverged" / "1.18.1"
 RUNS = 7
 
 
@@ -29,10 +33,10 @@ def typical_bundle() -> Path | None:
     return None
 
 
-def whole_process(bundle: Path) -> list[float]:
-    """Wall-clock seconds of ``RUNS`` runs of ``python -m bundle_tools validate BUNDLE``."""
+def whole_process(bundle: Path, runs: int = RUNS) -> list[float]:
+    """Wall-clock seconds of ``runs`` runs of ``python -m bundle_tools validate BUNDLE``."""
     times = []
-    for _ in range(RUNS):
+    for _ in range(runs):
         start = time.perf_counter()
         run = subprocess.run(
             [sys.executable, "-m", "bundle_tools", "validate", str(bundle)],
@@ -45,24 +49,23 @@ def whole_process(bundle: Path) -> list[float]:
     return times
 
 
-def in_process() -> list[tuple[str, float]]:
-    """``(bundle, seconds)`` of ``validate_bundles`` for each corpus bundle that loads."""
+def corpus_bundles() -> list[Path]:
+    """Every corpus bundle directory that loads (the few that exit 2 are left out)."""
     from bundle_tools.errors import InputError
-    from bundle_tools.validate import validate_bundles
+    from bundle_tools.validate import load_context
 
     out = []
     for manifests in sorted(CORPUS.glob("*/*/manifests")):
-        start = time.perf_counter()
         try:
-            validate_bundles([manifests.parent])
+            load_context(manifests.parent)
         except InputError:
             continue
-        out.append((str(manifests.parent.relative_to(CORPUS)), time.perf_counter() - start))
+        out.append(manifests.parent)
     return out
 
 
 def main() -> int:
-    """Print the measurements; 1 when the whole-process median reaches the limit."""
+    """Print the measurements; 1 when a whole-process median reaches its limit."""
     bundle = typical_bundle()
     if bundle is None:
         print("no bundle/ and no corpus: nothing to measure")
@@ -73,16 +76,19 @@ def main() -> int:
         f"validate {bundle} (whole process, {RUNS} runs): "
         f"median {median:.3f} s, max {max(times):.3f} s"
     )
+    failed = median >= LIMIT_SECONDS
     if CORPUS.is_dir():
-        per_bundle = in_process()
-        values = [t for _, t in per_bundle]
+        largest = statistics.median(whole_process(LARGEST))
+        print(f"validate {LARGEST.relative_to(CORPUS)} (whole process): median {largest:.3f} s")
+        per_bundle = [(b, statistics.median(whole_process(b, 3))) for b in corpus_bundles()]
         slowest = max(per_bundle, key=lambda item: item[1])
         print(
-            f"corpus in-process ({len(values)} bundles): median {statistics.median(values):.3f} s, "
-            f"slowest {slowest[0]} {slowest[1]:.3f} s"
+            f"corpus ({len(per_bundle)} bundles, whole process, median of 3): slowest "
+            f"{slowest[0].relative_to(CORPUS)} {slowest[1]:.3f} s"
         )
-    if median >= LIMIT_SECONDS:
-        print(f"FAIL: median {median:.3f} s >= {LIMIT_SECONDS} s", file=sys.stderr)
+        failed = failed or max(largest, slowest[1]) >= CORPUS_LIMIT_SECONDS
+    if failed:
+        print("FAIL: a median reached its limit", file=sys.stderr)
         return 1
     return 0
 
