@@ -49,6 +49,7 @@ from bundle_tools.errors import InputError
 from bundle_tools.fbc.decode import decode_base64
 from bundle_tools.fbc.indexignore import IGNORE_FILE, IgnoreRules
 from bundle_tools.findings import Location, pointer
+from bundle_tools.goyaml import GO_BOOLEANS
 from bundle_tools.readfile import CATALOG_FILE_LIMIT, IGNORE_FILE_LIMIT, read_regular
 
 BOM = b"\xef\xbb\xbf"
@@ -71,10 +72,7 @@ _FLOAT = "tag:yaml.org,2002:float"
 #: infinities, NaN and the merge key. Timestamps stay strings, as sigs.k8s.io/yaml
 #: leaves them; PyYAML's ``=`` value type and base-60 integers do not exist there.
 _GO_TABLE: dict[str, tuple[str, Any]] = {
-    **dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE"), (_BOOL, True)),
-    **dict.fromkeys(("on", "On", "ON"), (_BOOL, True)),
-    **dict.fromkeys(("n", "N", "no", "No", "NO", "false", "False", "FALSE"), (_BOOL, False)),
-    **dict.fromkeys(("off", "Off", "OFF"), (_BOOL, False)),
+    **{text: (_BOOL, value) for text, value in GO_BOOLEANS.items()},
     **dict.fromkeys(("", "~", "null", "Null", "NULL"), (_NULL, None)),
     **dict.fromkeys((".nan", ".NaN", ".NAN"), (_FLOAT, math.nan)),
     **dict.fromkeys((".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"), (_FLOAT, math.inf)),

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from bundle_tools.bundle import PACKAGE_KEY
 from bundle_tools.csv_model import as_list, get_path
 from bundle_tools.findings import Severity
+from bundle_tools.goyaml import GO_BOOLEANS
 from bundle_tools.imageref import reference_problem
 from bundle_tools.names import csv_name_problem, edge_problem, split_csv_name
 from bundle_tools.rules import Hit, rule
@@ -432,43 +433,13 @@ def alm_examples(ctx: BundleContext) -> Iterator[Hit]:
             )
 
 
-#: Plain scalars that Go's YAML 1.1 decoder (sigs.k8s.io/yaml, yaml.v2) reads as booleans,
-#: although YAML 1.2 (ruamel) reads them as strings.
-YAML11_BOOLEANS = frozenset(
-    [
-        "y",
-        "Y",
-        "yes",
-        "Yes",
-        "YES",
-        "n",
-        "N",
-        "no",
-        "No",
-        "NO",
-        "on",
-        "On",
-        "ON",
-        "off",
-        "Off",
-        "OFF",
-        "true",
-        "True",
-        "TRUE",
-        "false",
-        "False",
-        "FALSE",
-    ]
-)
-
-
 def go_yaml_kind(value: Any) -> str | None:
     """The non-string type Go's YAML decoder gives ``value`` (``"boolean"``, ``"number"``,
     ``"list"``, ``"mapping"``), or ``None`` when Kubernetes reads it as a string (strings,
     timestamp-like plain scalars, which yaml.v2 keeps as strings, and null)."""
     import datetime
 
-    if isinstance(value, bool) or (type(value) is str and value in YAML11_BOOLEANS):
+    if isinstance(value, bool) or (type(value) is str and value in GO_BOOLEANS):
         return "boolean"
     if isinstance(value, list):
         return "list"
