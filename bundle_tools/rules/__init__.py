@@ -30,6 +30,7 @@ RULE_MODULES: dict[str, tuple[str, ...]] = {
         "bundle_tools.rules.sts_token_auth",
         "bundle_tools.rules.sts_credentials_request",
         "bundle_tools.rules.repeated_keys",
+        "bundle_tools.rules.removed_apis",
     ),
     "catalog": ("bundle_tools.rules.fbc",),
 }
