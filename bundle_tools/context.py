@@ -18,6 +18,7 @@ from typing import Any
 from bundle_tools.bundle import CHANNELS_KEY, Bundle
 from bundle_tools.csv_model import ANNOTATIONS, DEPLOYMENTS, as_dict, as_list, get_path
 from bundle_tools.findings import Location
+from bundle_tools.names import split_channels
 from bundle_tools.yamlio import Document, locate, pointer
 
 #: A path inside a parsed document: mapping keys and sequence indexes.
@@ -86,7 +87,7 @@ class BundleContext:
         gives ``"a"`` and ``" b"``; empty names kept, so a rule can report them); ``[]``
         when unset or empty."""
         value = self.bundle.annotation_values.get(CHANNELS_KEY)
-        return value.split(",") if isinstance(value, str) and value else []
+        return split_channels(value) if isinstance(value, str) else []
 
     # -- install strategy ------------------------------------------------------------
     def install_spec(self) -> dict[str, Any]:

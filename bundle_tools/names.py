@@ -15,6 +15,10 @@ Modelled on ``k8s.io/apimachinery/pkg/util/validation`` as the callers use it:
 - :func:`channel_name_problem`: opm takes channel names as written (operator-registry
   ``pkg/registry/types.go`` ``GetChannels`` splits the annotation on ``,`` and does not
   trim), so an empty name or surrounding whitespace makes a different channel;
+  :func:`split_channels` splits the annotation that way, and
+  :func:`listed_channel_problem` adds that a name written into it cannot hold a comma;
+- :func:`aws_role_arn_problem`: an IAM role ARN (``ROLEARN`` of a Subscription,
+  ``stsIAMRoleARN`` of a CredentialsRequest);
 - :func:`qualified_name_problem`: annotation and label keys (k8s
   ``IsQualifiedName``).
 
@@ -38,8 +42,15 @@ _LABEL = r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?"
 _DNS1123_LABEL = re.compile(_LABEL)
 _DNS1123_SUBDOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
 _LABEL_VALUE = re.compile(r"(?:(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?")
+_AWS_ROLE_ARN = re.compile(
+    r"arn:[a-z0-9][a-z0-9-]*:iam::[0-9]{12}:role/(?:[A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]+"
+)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _QUALIFIED_NAME = re.compile(r"[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?")
 
+#: The separator of the ``channels.v1`` bundle annotation.
+CHANNEL_SEPARATOR = ","
+AWS_ROLE_ARN_SHAPE = "arn:<partition>:iam::<12-digit account>:role/<name>"
 LABEL_SHAPE = (
     "a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a "
     f"letter or digit, at most {LABEL_MAX} characters)"
@@ -89,15 +100,51 @@ def package_name_problem(name: str) -> str | None:
 
 def channel_name_problem(name: str) -> str | None:
     """Why ``name`` (one entry of a channel list) is not the channel it seems, or ``None``:
-    empty, or surrounding whitespace, which opm keeps (``" stable"`` is a channel of its
-    own, not ``stable``)."""
+    empty, a control character (a newline, a tab: opm keeps it, but no user can type
+    the name back), or surrounding whitespace, which opm keeps (``" stable"`` is a
+    channel of its own, not ``stable``). Inner spaces are allowed: opm and OLM compare
+    channel names as plain strings."""
     if not name.strip():
         return "is empty"
+    if control := _CONTROL.search(name):
+        return (
+            f"holds control character U+{ord(control.group()):04X}, which no command line "
+            "or console shows as written"
+        )
     if name != name.strip():
         return (
             "has surrounding whitespace, which opm keeps: it makes a separate channel "
             f"{name!r}, not {name.strip()!r}"
         )
+    return None
+
+
+def split_channels(value: str) -> list[str]:
+    """The channel names of a ``channels.v1`` annotation value as opm reads them
+    (operator-registry ``AnnotationsFile.GetChannels``: split on ``,``, no trimming, so
+    ``"a, b"`` gives ``"a"`` and ``" b"``; empty names kept so a caller can report
+    them); ``[]`` for an empty value."""
+    return value.split(CHANNEL_SEPARATOR) if value else []
+
+
+def listed_channel_problem(name: str) -> str | None:
+    """Why ``name`` cannot be written as one entry of a ``channels.v1`` annotation, or
+    ``None``: :func:`channel_name_problem`, or a comma, the separator opm splits on
+    (``"a,b"`` would read back as two channels)."""
+    if problem := channel_name_problem(name):
+        return problem
+    if CHANNEL_SEPARATOR in name:
+        return "holds a comma, which separates the channels annotation: opm reads two channels"
+    return None
+
+
+def aws_role_arn_problem(value: str) -> str | None:
+    """Why ``value`` is not an AWS IAM role ARN (``arn:<partition>:iam::<12-digit
+    account>:role/[<path>/]<name>``, ASCII only: partition lowercase letters, digits and
+    ``-``; path and name letters, digits and ``+=,.@_-``), or ``None``. Source: AWS IAM
+    identifiers reference (ARN format, role name characters)."""
+    if not _AWS_ROLE_ARN.fullmatch(value):
+        return f"is not an IAM role ARN ({AWS_ROLE_ARN_SHAPE})"
     return None
 
 

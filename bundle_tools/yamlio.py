@@ -472,9 +472,13 @@ def _collection_key(node: Any, path: Path) -> InputError:
     )
 
 
-def _libyaml_error(exc: LibyamlError, source: SourceText) -> InputError:
+def _marked_error(exc: Exception, marked: bool, source: SourceText) -> InputError:
+    """An InputError for a YAML parser error ``exc`` of PyYAML or ruamel.yaml (both carry
+    ``problem_mark``/``context_mark`` with 0-based ``line``/``column``, and, when
+    ``marked``, ``context``/``problem`` texts), at the problem's 1-based line and
+    column when the parser gives one."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    if isinstance(exc, LibyamlMarkedError):
+    if marked:
         message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
     else:
         message = str(exc).splitlines()[0] if str(exc) else "invalid YAML"
@@ -483,6 +487,11 @@ def _libyaml_error(exc: LibyamlError, source: SourceText) -> InputError:
     if mark is None:
         return InputError(f"invalid YAML: {message}", source.path)
     return InputError(f"invalid YAML: {message}", source.path, mark.line + 1, mark.column + 1)
+
+
+def _libyaml_error(exc: LibyamlError, source: SourceText) -> InputError:
+    """An InputError for a failure of the fast path (libyaml)."""
+    return _marked_error(exc, isinstance(exc, LibyamlMarkedError), source)
 
 
 def _exact_error(exc: Exception, source: SourceText) -> InputError:
@@ -500,16 +509,7 @@ def _exact_error(exc: Exception, source: SourceText) -> InputError:
             line,
             column,
         )
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    if isinstance(exc, MarkedYAMLError):
-        message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
-    else:
-        message = str(exc).splitlines()[0] if str(exc) else "invalid YAML"
-    if "'\\t'" in message:
-        message = "tab character used for indentation or inside a plain token: " + message
-    if mark is None:
-        return InputError(f"invalid YAML: {message}", source.path)
-    return InputError(f"invalid YAML: {message}", source.path, mark.line + 1, mark.column + 1)
+    return _marked_error(exc, isinstance(exc, MarkedYAMLError), source)
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,6 +99,8 @@ def test_gcp_env() -> None:
         (["--role-arn", "arn:aws:iam::12345:role/quay"], "invalid --role-arn"),
         (["--role-arn", "arn:aws:iam::123456789012:user/quay"], "invalid --role-arn"),
         (["--role-arn", ARN + "\nkind: Secret"], "invalid --role-arn"),
+        (["--role-arn", "arn:aws:iam::١٢٣٤٥٦٧٨٩٠١٢:role/quay"], "invalid --role-arn"),
+        (["--role-arn", ARN + " x"], "invalid --role-arn"),
         (["--azure-client-id", "not-a-guid"], "Azure needs"),
         (
             ["--azure-client-id", "x", "--azure-tenant-id", "y", "--azure-subscription-id", "z"],
@@ -108,8 +110,8 @@ def test_gcp_env() -> None:
         (["--role-arn", ARN, "--gcp-pool-id", "pool"], "options for AWS and GCP given"),
         (["--namespace", "Bad_NS"], "invalid --namespace"),
     ],
-    ids=["short-account", "not-role", "newline", "azure-partial", "azure-guid", "gcp-partial",
-         "two-clouds", "namespace"],
+    ids=["short-account", "not-role", "newline", "arabic-digits", "space", "azure-partial",
+         "azure-guid", "gcp-partial", "two-clouds", "namespace"],
 )  # fmt: skip
 def test_invalid_values_exit_2(args: list[str], message: str) -> None:
     code, _, stderr = install(*args)
@@ -126,7 +128,19 @@ def test_invalid_catalog_image_and_channel() -> None:
     assert result.exit_code == 2
     assert "invalid --catalog-image" in result.stderr
     code, _, stderr = install("--channel", "stable\n- evil")
-    assert code == 2 and "invalid --channel" in stderr
+    assert code == 2 and "invalid --channel 'stable\\n- evil': channel name holds control" in stderr
+    code, _, stderr = install("--channel", " stable")
+    assert code == 2 and "invalid --channel ' stable': channel name has surrounding" in stderr
+
+
+def test_channel_is_any_name_opm_publishes() -> None:
+    """A Subscription's spec.channel must equal a catalog channel name, and opm takes
+    names from the bundle annotation as written: ``fast-1.2+x`` and ``Fast Track`` too."""
+    for channel in ("fast-1.2+x", "Fast Track"):
+        code, docs, _ = install("--channel", channel)
+        assert code == 0
+        subscription = next(d for d in docs if d["kind"] == "Subscription")
+        assert subscription["spec"]["channel"] == channel
 
 
 EXPECTED_DOCKERFILE = """\

@@ -6,10 +6,13 @@ from __future__ import annotations
 import pytest
 
 from bundle_tools.names import (
+    aws_role_arn_problem,
     channel_name_problem,
     csv_name_problem,
     edge_problem,
+    listed_channel_problem,
     package_name_problem,
+    split_channels,
     split_csv_name,
 )
 
@@ -74,8 +77,55 @@ def test_edge(name: str, problem: str | None) -> None:
         (" stable", "has surrounding whitespace, which opm keeps"),
         ("stable ", "has surrounding whitespace, which opm keeps"),
         ("", "is empty"),
+        ("fast track", None),
+        ("a,b", None),
+        ("a\nb", "holds control character U+000A"),
     ],
 )
 def test_channel_name(name: str, problem: str | None) -> None:
     found = channel_name_problem(name)
     assert found is None if problem is None else (found is not None and found.startswith(problem))
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("stable", None),
+        ("fast track", None),
+        ("a,b", "holds a comma, which separates the channels annotation"),
+        (" a", "has surrounding whitespace"),
+    ],
+)
+def test_listed_channel(name: str, problem: str | None) -> None:
+    found = listed_channel_problem(name)
+    assert found is None if problem is None else (found is not None and found.startswith(problem))
+
+
+def test_split_channels_as_opm() -> None:
+    assert split_channels("alpha, stable,") == ["alpha", " stable", ""]
+    assert split_channels("") == []
+
+
+@pytest.mark.parametrize(
+    ("arn", "ok"),
+    [
+        ("arn:aws:iam::123456789012:role/quay", True),
+        ("arn:aws-cn:iam::123456789012:role/path/to/quay+x=y,z.@_-", True),
+        ("arn:aws:iam::12345678901:role/quay", False),
+        ("arn:aws:iam::١٢٣٤٥٦٧٨٩٠١٢:role/quay", False),
+        ("arn:aws:iam::123456789012:role/qu ay", False),
+        ("arn:aws:iam::123456789012:role/quay\n", False),
+        ("arn:aws:iam::123456789012:role/quay\u00a0", False),
+        ("arn:a\u00efs:iam::123456789012:role/quay", False),
+        ("arn:aws:iam::123456789012:role/", False),
+        ("arn:aws:iam::123456789012:user/quay", False),
+    ],
+)
+def test_aws_role_arn(arn: str, ok: bool) -> None:
+    found = aws_role_arn_problem(arn)
+    assert (
+        found is None
+        if ok
+        else found
+        == ("is not an IAM role ARN (arn:<partition>:iam::<12-digit account>:role/<name>)")
+    )

@@ -641,9 +641,14 @@ def test_edit_through_alias_is_refused(tmp_path: Path) -> None:
             "error: --related-image quay-db and QUAY_DB both set RELATED_IMAGE_QUAY_DB",
         ),
         (["--created-at", "2024-13-45T99:00:00Z"], "error: --created-at '2024-13-45T99:00:00Z'"),
-        (["--channels", "stable,,fast"], "error: --channels needs a comma-separated list"),
-        (["--channels", "a b"], "error: --channels needs a comma-separated list"),
-        (["--default-channel", " "], "error: --default-channel ' ' is not a channel name"),
+        (["--channels", "stable,,fast"], "error: invalid --channels '': channel name is empty"),
+        (["--channels", "a\tb"], "error: invalid --channels 'a\\tb': channel name holds control"),
+        (["--default-channel", " "], "error: invalid --default-channel ' ': channel name is empty"),
+        (
+            ["--default-channel", "a,b"],
+            "error: invalid --default-channel 'a,b': channel name holds a comma, which "
+            "separates the channels annotation: opm reads two channels",
+        ),
         (["--diff", "-o", "json"], "error: --diff and --output json exclude each other"),
         (["--created-at", "yesterday"], "error: --created-at 'yesterday': expected an RFC 3339"),
         (["--token-auth", "aws", "--version", "1.2"], "error: --version '1.2' is not a strict"),
@@ -815,6 +820,30 @@ def test_channels_drop_spaces_around_names(tmp_path: Path) -> None:
     assert (bundle / "metadata" / "annotations.yaml").read_text() == (
         CHANNEL_ANNOTATIONS.replace("channels.v1: alpha", 'channels.v1: "alpha,fast"')
     )
+
+
+def test_channel_names_with_inner_spaces_are_written_as_opm_reads_them(tmp_path: Path) -> None:
+    bundle = _bundle(tmp_path, CHANNEL_ANNOTATIONS)
+    args = ("--no-token-auth", "--channels", "fast track,alpha")
+    assert run(bundle, *args)[0] == 0
+    assert (bundle / "metadata" / "annotations.yaml").read_text() == (
+        CHANNEL_ANNOTATIONS.replace("channels.v1: alpha", 'channels.v1: "fast track,alpha"')
+    )
+
+
+def test_default_channel_is_checked_against_the_annotation_as_opm_splits_it(
+    tmp_path: Path,
+) -> None:
+    """opm does not trim ``"alpha, stable"``: its channels are ``alpha`` and ``" stable"``,
+    so ``stable`` is not one of them."""
+    text = CHANNEL_ANNOTATIONS.replace("channels.v1: alpha", 'channels.v1: "alpha, stable"')
+    bundle = _bundle(tmp_path, text)
+    code, _, err = run(bundle, "--no-token-auth", "--default-channel", "stable")
+    assert (code, err) == (
+        2,
+        "error: --default-channel 'stable' is not one of the bundle's channels (alpha, stable)\n",
+    )
+    assert (bundle / "metadata" / "annotations.yaml").read_text() == text
 
 
 def test_channels_that_drop_the_default_channel_are_refused(tmp_path: Path) -> None:

@@ -165,3 +165,31 @@ def test_provider_fields(tmp_path: Path, provider: str, fields: list[str]) -> No
     bundle = write_bundle(tmp_path / "b", files={"manifests/cr.yaml": cr})
     report = validate_bundles([bundle], select=["CRQ004"])
     assert [f.location.pointer.rsplit("/", 1)[1] for f in report.findings] == fields
+
+
+@pytest.mark.parametrize(
+    ("arn", "message"),
+    [
+        ("arn:aws:iam::123456789012:role/widget", None),
+        ("arn:aws-us-gov:iam::123456789012:role/team/widget", None),
+        (
+            "arn:aws:iam::١٢٣٤٥٦٧٨٩٠١٢:role/widget",
+            "providerSpec.stsIAMRoleARN 'arn:aws:iam::١٢٣٤٥٦٧٨٩٠١٢:role/widget' is not an "
+            "IAM role ARN "
+            "(arn:<partition>:iam::<12-digit account>:role/<name>): CCO ignores the request",
+        ),
+        (
+            '"arn:aws:iam::123456789012:role/wid get"',
+            "providerSpec.stsIAMRoleARN 'arn:aws:iam::123456789012:role/wid get' is not an "
+            "IAM role ARN "
+            "(arn:<partition>:iam::<12-digit account>:role/<name>): CCO ignores the request",
+        ),
+    ],
+)
+def test_role_arn_is_ascii_without_whitespace(
+    tmp_path: Path, arn: str, message: str | None
+) -> None:
+    cr = CREDENTIALS_REQUEST.replace("arn:aws:iam::123:role/x", arn)
+    bundle = write_bundle(tmp_path / "b", files={"manifests/cr.yaml": cr})
+    report = validate_bundles([bundle], select=["CRQ004"])
+    assert [f.message for f in report.findings] == ([message] if message else [])

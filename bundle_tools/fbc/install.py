@@ -29,11 +29,14 @@ from bundle_tools.fbc.decode import decode_base64
 from bundle_tools.fbc.graph import heads
 from bundle_tools.fbc.model import BUNDLE_OBJECT, CSV_METADATA, Catalog
 from bundle_tools.imageref import reference_problem
-from bundle_tools.names import dns1123_label_problem, package_name_problem
+from bundle_tools.names import (
+    aws_role_arn_problem,
+    channel_name_problem,
+    dns1123_label_problem,
+    package_name_problem,
+)
 
 MARKETPLACE_NAMESPACE = "openshift-marketplace"
-_CHANNEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-_ROLE_ARN = re.compile(r"arn:[^:\s]+:iam::[0-9]{12}:role/\S+")
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _RESOURCE_GROUP = re.compile(r"[\w().-]{1,90}", re.ASCII)
 _PROJECT_NUMBER = re.compile(r"[0-9]{1,20}")
@@ -56,8 +59,9 @@ class CloudIdentity:
     @classmethod
     def aws(cls, role_arn: str) -> CloudIdentity:
         """``ROLEARN``; raises UsageError unless it looks like an IAM role ARN."""
-        shape = "arn:<partition>:iam::<12-digit account>:role/<name>"
-        return cls((("ROLEARN", _check(role_arn, _ROLE_ARN, "--role-arn", shape)),))
+        if problem := aws_role_arn_problem(role_arn):
+            raise UsageError(f"invalid --role-arn {role_arn!r}: {problem}")
+        return cls((("ROLEARN", role_arn),))
 
     @classmethod
     def azure(
@@ -291,7 +295,8 @@ def install_manifests(
         )
         if problem:
             raise UsageError(f"invalid {option} {value!r}: {problem}")
-    _check(channel, _CHANNEL, "--channel", "letters, digits, '.', '_' or '-'")
+    if problem := channel_name_problem(channel):
+        raise UsageError(f"invalid --channel {channel!r}: channel name {problem}")
     source = f"{package}-catalog"
     subscription: dict[str, Any] = {
         "channel": channel,

@@ -48,7 +48,7 @@ from bundle_tools.fbc.model import (
 )
 from bundle_tools.fbc.write import dump_json, dump_yaml, go_json, order_blobs
 from bundle_tools.imageref import reference_problem
-from bundle_tools.names import channel_name_problem, package_name_problem
+from bundle_tools.names import channel_name_problem, package_name_problem, split_channels
 from bundle_tools.safewrite import Write, read_original, write_files
 
 Metadata = Literal["csv", "objects"]
@@ -528,7 +528,7 @@ def render_bundle(bundle_dir: str | Path, image: str, metadata: Metadata = "csv"
     if isinstance(skip_range, str) and skip_range:
         entry["skipRange"] = skip_range
     listed = source.annotations.get(CHANNELS_KEY, "")
-    channels = tuple(listed.split(",")) if listed else ()
+    channels = tuple(split_channels(listed))
     for channel in channels:
         if problem := channel_name_problem(channel):
             # opm would publish the name as written; trimming silently would differ (BND004)

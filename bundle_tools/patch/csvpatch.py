@@ -19,6 +19,7 @@ from bundle_tools.bundle import (
     find_csv_path,
 )
 from bundle_tools.errors import InputError, UsageError
+from bundle_tools.names import split_channels
 from bundle_tools.patch.digests import Resolver, pin_digests
 from bundle_tools.patch.model import (
     ANNOTATIONS,
@@ -105,7 +106,7 @@ def patch_annotations_text(source: SourceText, options: PatchOptions) -> tuple[s
     if options.channels is None and options.default_channel is None:
         return plan.result()
     current = str(plan.value((*root, CHANNELS_KEY)) or "")
-    channels = options.channels or tuple(c.strip() for c in current.split(","))
+    channels = options.channels or tuple(split_channels(current))
     default = options.default_channel or plan.value((*root, DEFAULT_CHANNEL_KEY))
     if default is not None and str(default) not in channels:
         option = "--default-channel" if options.default_channel else "the default channel"

@@ -15,16 +15,13 @@ from bundle_tools.csv_model import CLOUDS, get_path
 from bundle_tools.csv_model import DEPLOYMENTS as DEPLOYMENTS  # re-exported to patch modules
 from bundle_tools.errors import InputError, UsageError
 from bundle_tools.imageref import reference_problem
-from bundle_tools.names import edge_problem, qualified_name_problem
+from bundle_tools.names import edge_problem, listed_channel_problem, qualified_name_problem
 from bundle_tools.patch.textedit import PathParts, YamlText
 from bundle_tools.semver_range import RangeError, parse_range
 from bundle_tools.versions import parse_strict
 from bundle_tools.yamlio import SourceText, plain_data, pointer
 
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)")
-#: Channel names: anything but whitespace, commas (the list separator) and control
-#: characters.
-_CHANNEL = re.compile(r"[^\s,\x00-\x1f\x7f]+")
 _MISSING = object()
 #: Annotations that an option of their own sets (and checks).
 _OWN_OPTION = {
@@ -108,18 +105,12 @@ class PatchOptions:
                 f"--created-at {self.created_at!r}: expected an RFC 3339 timestamp "
                 "like 2024-05-01T12:00:00Z, or 'now'"
             )
-        if self.channels is not None and (
-            not self.channels or not all(_CHANNEL.fullmatch(c) for c in self.channels)
-        ):
-            raise UsageError(
-                "--channels needs a comma-separated list of channel names "
-                "(no empty names, no whitespace)"
-            )
-        if self.default_channel is not None and not _CHANNEL.fullmatch(self.default_channel):
-            raise UsageError(
-                f"--default-channel {self.default_channel!r} is not a channel name "
-                "(empty or holds whitespace or a comma)"
-            )
+        if self.channels == ():
+            raise UsageError("--channels needs at least one channel name")
+        listed = [("--channels", c) for c in self.channels or ()]
+        for option, name in [*listed, ("--default-channel", self.default_channel)]:
+            if name is not None and (problem := listed_channel_problem(name)):
+                raise UsageError(f"invalid {option} {name!r}: channel name {problem}")
         if self.channels and self.default_channel and self.default_channel not in self.channels:
             raise UsageError(
                 f"--default-channel {self.default_channel!r} is not one of --channels "

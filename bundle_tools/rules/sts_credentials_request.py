@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from bundle_tools.csv_model import get_path
 from bundle_tools.findings import Severity
+from bundle_tools.names import aws_role_arn_problem
 from bundle_tools.rules import Hit, rule
 
 if TYPE_CHECKING:
@@ -29,7 +30,6 @@ API_VERSION = "cloudcredential.openshift.io/v1"
 CCO_NAMESPACE = "openshift-cloud-credential-operator"
 CCO = "openshift/cloud-credential-operator pkg/apis/cloudcredential/v1"
 PROVIDER_KINDS = ("AWSProviderSpec", "AzureProviderSpec", "GCPProviderSpec")
-AWS_ROLE_ARN = re.compile(r"arn:[^:]+:iam::\d{12}:role/.+")
 GCP_AUDIENCE = re.compile(
     r"//iam\.googleapis\.com/projects/\d+/locations/global/workloadIdentityPools/[^/]+/providers/[^/]+"
 )
@@ -129,8 +129,9 @@ def _provider_problems(provider: dict[str, Any]) -> Iterator[tuple[str, str]]:
     kind = provider.get("kind")
     if kind == "AWSProviderSpec":
         arn = provider.get("stsIAMRoleARN")
-        if not isinstance(arn, str) or not AWS_ROLE_ARN.fullmatch(arn):
-            yield "stsIAMRoleARN", f"{arn!r} is not an IAM role ARN (CCO ignores the request)"
+        problem = aws_role_arn_problem(arn) if isinstance(arn, str) else "is not a string"
+        if problem:
+            yield "stsIAMRoleARN", f"{arn!r} {problem}: CCO ignores the request"
     elif kind == "AzureProviderSpec":
         for field in AZURE_FIELDS:
             if not provider.get(field):
