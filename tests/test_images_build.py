@@ -54,9 +54,18 @@ def test_source_date_epoch_sets_times(tmp_path: Path, monkeypatch: pytest.Monkey
     assert config["created"] == "2023-11-14T22:13:20Z"
     layer = next(data for data in stamped.blobs.values() if data[:2] == b"\x1f\x8b")
     assert {m.mtime for m in _layer_members(layer)} == {1_700_000_000}
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
-    with pytest.raises(InputError, match="SOURCE_DATE_EPOCH must be a non-negative integer"):
-        build_bundle_image(BUNDLE, AMD64)
+    for bad in ("yesterday", "-1", "1.5", "\u00b2", "\u0661\u0662"):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", bad)
+        with pytest.raises(InputError, match="SOURCE_DATE_EPOCH must be a non-negative integer"):
+            build_bundle_image(BUNDLE, AMD64)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "253402300799")
+    last = build_bundle_image(BUNDLE, AMD64)
+    config = next(json.loads(data) for data in last.blobs.values() if data.startswith(b'{"cr'))
+    assert config["created"] == "9999-12-31T23:59:59Z"
+    for late in ("253402300800", "9" * 4000):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", late)
+        with pytest.raises(InputError, match=r"is after 9999-12-31T23:59:59Z \(253402300799\)"):
+            build_bundle_image(BUNDLE, AMD64)
 
 
 def test_layer_entries_sorted_owned_by_root_modes_normalised(tmp_path: Path) -> None:

@@ -260,6 +260,34 @@ def test_credential_helpers(no_auth_files, monkeypatch) -> None:
         auth.lookup("ghcr.io", "a/b")
 
 
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("[1, 2]", "not a JSON object"),
+        ('"quay.io"', "not a JSON object"),
+        ('{"auths": ["quay.io"]}', "auths must map to objects"),
+        ('{"auths": {"quay.io": "dXNlcjpwdw=="}}', "auths must map to objects"),
+        ('{"credHelpers": 5}', "credHelpers must map to strings"),
+        ('{"credHelpers": {"quay.io": ["fake"]}}', "credHelpers must map to strings"),
+        ('{"credsStore": {"name": "fake"}}', "credsStore must be a string"),
+    ],
+)
+def test_misshapen_auth_file_is_named(no_auth_files, monkeypatch, content, reason) -> None:
+    config = no_auth_files / "auth.json"
+    config.write_text(content)
+    monkeypatch.setenv("REGISTRY_AUTH_FILE", str(config))
+    with pytest.raises(BundleToolsError) as error:
+        auth.lookup("quay.io", "a/b")
+    assert str(error.value) == f"{config}: cannot read credentials: {reason}"
+
+
+def test_empty_keys_of_an_auth_file_are_no_credentials(no_auth_files, monkeypatch) -> None:
+    config = no_auth_files / "auth.json"
+    config.write_text('{"auths": null, "credHelpers": {}, "credsStore": ""}')
+    monkeypatch.setenv("REGISTRY_AUTH_FILE", str(config))
+    assert auth.lookup("quay.io", "a/b") == (None, [config])
+
+
 def test_forbidden_is_named(fake, no_auth_files) -> None:
     handler, _ = fake
     ref = parse_reference(f"{handler.server_host}/a/denied:v1")

@@ -125,19 +125,39 @@ def _from_entry(entry: Any, source: str) -> Credentials | None:
     return None
 
 
+#: The keys of an auth file that are read, with the type of each of their values (as
+#: Docker's ``configfile.ConfigFile`` and containers/image's ``dockerConfigFile`` decode
+#: them: a value of another type fails their JSON decoding).
+_SHAPES = {"auths": (dict, "objects"), "credHelpers": (str, "strings")}
+
+
 def _read(path: Path) -> dict[str, Any] | None:
+    """The auth file at ``path`` (``None`` when it does not exist). Raises BundleToolsError
+    when it is not JSON, not an object, or ``auths``/``credHelpers``/``credsStore`` has a
+    value of the wrong type."""
     try:
         data = json.loads(path.read_bytes())
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
         raise BundleToolsError(f"{path}: cannot read credentials: {exc}") from None
-    return data if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        raise BundleToolsError(f"{path}: cannot read credentials: not a JSON object")
+    for key, (kind, kinds) in _SHAPES.items():
+        value = data.get(key)
+        if value is not None and not (
+            isinstance(value, dict) and all(isinstance(v, kind) for v in value.values())
+        ):
+            raise BundleToolsError(f"{path}: cannot read credentials: {key} must map to {kinds}")
+    if not isinstance(data.get("credsStore") or "", str):
+        raise BundleToolsError(f"{path}: cannot read credentials: credsStore must be a string")
+    return data
 
 
 def lookup(domain: str, repository: str) -> tuple[Credentials | None, list[Path]]:
     """Credentials for ``domain`` (``docker.io`` for Docker Hub) and ``repository``, and
-    the files that exist and were read. Raises BundleToolsError when a file is not JSON,
+    the files that exist and were read. Raises BundleToolsError when a file is not JSON
+    or not shaped like an auth file,
     an entry is malformed, or a helper fails (never with the secret in the message)."""
     read: list[Path] = []
     wanted = _normalise_key(domain)
@@ -149,21 +169,19 @@ def lookup(domain: str, repository: str) -> tuple[Credentials | None, list[Path]
         if data is None:
             continue
         read.append(path)
-        helpers = data.get("credHelpers") or {}
-        for key, helper in helpers.items() if isinstance(helpers, dict) else ():
+        for key, helper in (data.get("credHelpers") or {}).items():
             if _normalise_key(key) == wanted:
-                found = _run_helper(str(helper), key, str(path))
+                found = _run_helper(helper, key, str(path))
                 if found:
                     return found, read
-        auths = data.get("auths") if isinstance(data.get("auths"), dict) else {}
-        entries = {_normalise_key(k): v for k, v in auths.items()}
+        entries = {_normalise_key(k): v for k, v in (data.get("auths") or {}).items()}
         for scope in scopes:
             found = _from_entry(entries.get(scope), str(path))
             if found:
                 return found, read
         if data.get("credsStore"):
             server = "https://index.docker.io/v1/" if wanted == "docker.io" else domain
-            found = _run_helper(str(data["credsStore"]), server, str(path))
+            found = _run_helper(data["credsStore"], server, str(path))
             if found:
                 return found, read
     return None, read

@@ -30,14 +30,25 @@ from bundle_tools.errors import InputError
 COMPRESS_LEVEL = 6
 
 
+#: The last second an image config's ``created`` (RFC 3339, four-digit year) can hold:
+#: 9999-12-31T23:59:59Z.
+MAX_EPOCH = 253_402_300_799
+
+
 def source_date_epoch() -> int:
     """``SOURCE_DATE_EPOCH`` (seconds since 1970, an integer) or 0 when unset or empty.
-    Raises InputError when it is set to something else (reproducible-builds.org spec)."""
+    Raises InputError when it is set to something else (reproducible-builds.org spec:
+    ASCII decimal digits) or to a time after :data:`MAX_EPOCH`."""
     value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if not value:
         return 0
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise InputError(f"SOURCE_DATE_EPOCH must be a non-negative integer, got {value!r}")
+    if len(value) > len(str(MAX_EPOCH)) or int(value) > MAX_EPOCH:
+        raise InputError(
+            f"SOURCE_DATE_EPOCH {value} is after 9999-12-31T23:59:59Z ({MAX_EPOCH}), "
+            "the last time an image config can record"
+        )
     return int(value)
 
 
