@@ -1,6 +1,7 @@
 """Help and messages every command shares: plain wrapped help at any width (never a cut
 description, no Rich box, no colour), placeholders users know, shell completion, one
-message for a missing path, one message for a YAML syntax error, and choice errors without a library prefix."""
+message for a missing path, one for a YAML syntax error, and choice errors without a
+library prefix."""
 
 from __future__ import annotations
 
