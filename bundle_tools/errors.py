@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 import signal
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -78,14 +80,23 @@ class InputError(BundleToolsError):
     def __str__(self) -> str:
         """One line: ``PATH:LINE:COL: error: MESSAGE``, path and message made
         :func:`printable`."""
-        where = [printable(self.path)] if self.path else []
+        prefix = printable(self._where())
+        message = printable(self.message)
+        return f"{prefix}: error: {message}" if prefix else f"error: {message}"
+
+    def located(self) -> str:
+        """``PATH:LINE:COL: MESSAGE`` (just ``MESSAGE`` without a path), to quote this
+        error inside another one's message."""
+        prefix = self._where()
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+    def _where(self) -> str:
+        where = [self.path] if self.path else []
         if self.path and self.line is not None:
             where.append(str(self.line))
             if self.column is not None:
                 where.append(str(self.column))
-        prefix = ":".join(where)
-        message = printable(self.message)
-        return f"{prefix}: error: {message}" if prefix else f"error: {message}"
+        return ":".join(where)
 
     def to_dict(self) -> dict[str, object]:
         """JSON shape: ``{"message", "file", "line", "column"}`` (absent parts are null)."""
@@ -95,6 +106,35 @@ class InputError(BundleToolsError):
             "line": self.line,
             "column": self.column,
         }
+
+
+@contextmanager
+def shown_as(names: Mapping[str | Path, str], default: str) -> Iterator[None]:
+    """Run the body; an InputError it raises about files in a temporary directory is
+    re-raised naming them as the user knows them. ``names`` maps a directory to its
+    display name: a path at or below a directory (the deepest that holds it) is named
+    ``DISPLAY/REST`` (``git:REV:PATH/FILE``, ``IMAGE:/manifests/FILE``); any other path,
+    or none, is named ``default``. Line and column are kept."""
+    try:
+        yield
+    except InputError as exc:
+        raise InputError(
+            exc.message, _display(exc.path, names, default), exc.line, exc.column
+        ) from None
+
+
+def _display(path: str | None, names: Mapping[str | Path, str], default: str) -> str:
+    if path is None:
+        return default
+    found: tuple[int, str] | None = None
+    for directory, name in names.items():
+        root = os.path.normpath(directory)
+        if path == root or path.startswith(root + os.sep):
+            rest = path[len(root) + 1 :]
+            shown = f"{name.rstrip('/')}/{rest}" if rest else name
+            if found is None or len(root) > found[0]:
+                found = (len(root), shown)
+    return found[1] if found else default
 
 
 class UsageError(BundleToolsError):

@@ -16,13 +16,13 @@ import tarfile
 import tempfile
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from bundle_tools.bundle import PACKAGE_KEY
-from bundle_tools.errors import BundleToolsError, UsageError, require_path
+from bundle_tools.errors import BundleToolsError, UsageError, require_path, shown_as
 from bundle_tools.imageref import ImageReference, parse_option, parse_reference, reference_problem
 from bundle_tools.images.oci import INDEX_TYPES, Platform
 from bundle_tools.images.registry import RegistryClient, RegistryOptions
@@ -37,18 +37,28 @@ _OPAQUE = ".wh..wh..opq"
 @dataclass(frozen=True, slots=True)
 class PulledImage:
     """An unpacked image: ``digest`` of what the reference names (the index digest for a
-    multi-platform image), its ``config`` (image-spec config JSON) and ``root``, the
-    directory holding its files."""
+    multi-platform image), its ``config`` (image-spec config JSON), ``root``, the
+    directory holding its files, ``image``, the reference pulled, and ``names``: local
+    directories (``root`` and below) mapped to the path inside the image they hold,
+    ``IMAGE:/PATH`` (``{}``: errors then name just ``image``)."""
 
     digest: str
     config: dict[str, Any]
     root: Path
+    image: str = ""
+    names: dict[str, str] = field(default_factory=dict)
 
     @property
     def labels(self) -> dict[str, str]:
         """The config's labels (``{}`` when none)."""
         labels = (self.config.get("config") or {}).get("Labels") or {}
         return {str(k): str(v) for k, v in labels.items()}
+
+    def named(self) -> AbstractContextManager[None]:
+        """A context in which an InputError about a file of ``root`` (a YAML error, an
+        invalid CSV) is re-raised naming the image: ``IMAGE:/manifests/FILE:LINE:COL``,
+        never the temporary directory, which is gone when the command ends."""
+        return shown_as(self.names, self.image)
 
 
 def _inside(root: Path, name: str) -> Path | None:
@@ -158,6 +168,7 @@ def pull_bundle(client: RegistryClient, ref: ImageReference, dest: Path) -> Pull
     if PACKAGE_KEY not in image.labels:
         raise BundleToolsError(f"bundle image {ref}: no {PACKAGE_KEY} label; is it a bundle image?")
     dest.mkdir(parents=True)
+    names = {str(dest): f"{ref}:/"}
     for label, default, name in (
         (MANIFESTS_LABEL, "manifests/", "manifests"),
         (METADATA_LABEL, "metadata/", "metadata"),
@@ -169,7 +180,8 @@ def pull_bundle(client: RegistryClient, ref: ImageReference, dest: Path) -> Pull
                 f"bundle image {ref}: no {where} directory (label {label}); is it a bundle image?"
             )
         source.rename(dest / name)
-    return PulledImage(image.digest, image.config, dest)
+        names[str(dest / name)] = f"{ref}:/{source.relative_to(image.root).as_posix()}"
+    return PulledImage(image.digest, image.config, dest, str(ref), names)
 
 
 @contextmanager
@@ -177,15 +189,21 @@ def bundle_source(
     bundle: str, image: str | None, pin_digest: bool, options: RegistryOptions
 ) -> Iterator[tuple[Path, str]]:
     """What ``catalog render`` renders: ``(bundle directory, image reference to
-    record)``. ``bundle`` is a directory (then ``image`` is required) or, when no such
-    path exists, a bundle image reference, pulled into a temporary directory that is
-    removed on exit (``image`` defaults to ``bundle`` as given, as ``opm render``
-    records it; a missing path that is a bare word, starts with ``.`` or ``/`` or is no valid
-    reference raises the InputError :func:`~bundle_tools.errors.require_path` gives).
-    With ``pin_digest`` the recorded reference is ``REPOSITORY@DIGEST``:
-    the pulled image's digest, or the digest ``image``'s tag resolves to. Raises
-    UsageError for invalid references or a directory without ``image``, RegistryError
-    when a registry request fails."""
+        record)``. ``bundle`` is a directory (then ``image`` is required) or, when no such
+        path exists, a bundle image reference, pulled into a temporary directory that is
+    <<<<<<< HEAD
+        removed on exit (``image`` defaults to ``bundle`` as given, as ``opm render``
+        records it; a missing path that is a bare word, starts with ``.`` or ``/`` or is no valid
+        reference raises the InputError :func:`~bundle_tools.errors.require_path` gives).
+    =======
+        removed on exit; an InputError about its files names the image, ``IMAGE:/PATH``
+        (``image`` defaults to ``bundle`` as given, as ``opm render`` records it; a bare word
+        without ``/`` is taken for a missing directory: InputError).
+    >>>>>>> main
+        With ``pin_digest`` the recorded reference is ``REPOSITORY@DIGEST``:
+        the pulled image's digest, or the digest ``image``'s tag resolves to. Raises
+        UsageError for invalid references or a directory without ``image``, RegistryError
+        when a registry request fails."""
     directory = Path(bundle)
     if directory.exists():
         if image is None:
@@ -211,7 +229,8 @@ def bundle_source(
                 digest = client.resolve(recorded)
             else:
                 digest = pulled.digest
-        if not pin_digest:
-            yield pulled.root, image or bundle
-        else:
-            yield pulled.root, str(recorded.with_digest(recorded.digest or digest))
+        with pulled.named():
+            if not pin_digest:
+                yield pulled.root, image or bundle
+            else:
+                yield pulled.root, str(recorded.with_digest(recorded.digest or digest))

@@ -6,12 +6,11 @@ catalog directory ``PATH`` of the repository in the current directory at revisio
 from __future__ import annotations
 
 import io
-import os
 import subprocess
 import tarfile
 import tempfile
 
-from bundle_tools.errors import InputError
+from bundle_tools.errors import InputError, shown_as
 from bundle_tools.fbc.check import load_model
 from bundle_tools.fbc.model import Catalog
 
@@ -51,9 +50,5 @@ def load_source(spec: str) -> Catalog:
                 archive.extractall(tmp, filter="data")
         except tarfile.TarError as exc:
             raise InputError(f"{path} is not a directory at {rev} ({exc})", spec) from None
-        try:
+        with shown_as({tmp: spec}, spec):
             return load_model(tmp)
-        except InputError as exc:
-            inside = exc.path is not None and exc.path.startswith(tmp + os.sep)
-            where = f"{spec}/{exc.path[len(tmp) + 1 :]}" if inside else spec
-            raise InputError(exc.message, where, exc.line, exc.column) from None

@@ -156,7 +156,7 @@ def _render(
     try:
         return render_bundle(image)
     except BundleToolsError as exc:
-        detail = exc.message if isinstance(exc, InputError) else str(exc)
+        detail = exc.located() if isinstance(exc, InputError) else str(exc)
         raise _error(template, f'cannot render bundle image "{image}": {detail}', parts) from None
 
 
@@ -256,7 +256,7 @@ def render_basic(template: Template, render_bundle: BundleRenderer) -> list[dict
         try:
             out.append(render_bundle(image))
         except BundleToolsError as exc:
-            detail = exc.message if isinstance(exc, InputError) else str(exc)
+            detail = exc.located() if isinstance(exc, InputError) else str(exc)
             line, column = blob.position((*parts, "image"))
             raise InputError(
                 f'cannot render bundle image "{image}": {detail}', template.path, line, column

@@ -94,4 +94,5 @@ def _pull(
     """Pull bundle image ``ref`` (written ``image``) and render it."""
     with tempfile.TemporaryDirectory(prefix="bundle-tools-bundle-") as tmp:
         pulled = pull_bundle(client, ref, Path(tmp) / "bundle")
-        return render_bundle(pulled.root, image, metadata).blob
+        with pulled.named():
+            return render_bundle(pulled.root, image, metadata).blob
