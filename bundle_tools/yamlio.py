@@ -581,6 +581,31 @@ def _compose_exact(source: SourceText) -> list[tuple[Any, Any, list[Any], dict[i
     return out
 
 
+def syntax_error(path: str | Path, text: str) -> InputError | None:
+    """The InputError for YAML ``text`` that libyaml refused, worded the same by every
+    loader (the bundle loader and the catalog loader): ruamel.yaml's composer re-reads
+    the text because its message names the offending token at its 1-based line and
+    column (``found character '|' that cannot start any token``, where libyaml says
+    ``found character that cannot start any token``). None when ``text`` is longer than
+    :data:`EXACT_RETRY_LIMIT` characters or ruamel.yaml reads it without a syntax error
+    (the caller then words libyaml's error)."""
+    from ruamel.yaml.error import ReusedAnchorWarning, YAMLError
+    from ruamel.yaml.reader import ReaderError
+
+    if len(text) > EXACT_RETRY_LIMIT:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ReusedAnchorWarning)
+            for _ in new_yaml().compose_all(text):
+                pass
+    except (YAMLError, ReaderError) as exc:
+        return _exact_error(exc, SourceText(path=Path(path), text=text, bom=False, newline="\n"))
+    except RecursionError:
+        return None
+    return None
+
+
 def _construction_error(root: Any, path: Path, exc: Exception) -> InputError:
     """An InputError naming the node whose construction failed: the mark ruamel gives,
     else the first scalar the fast path cannot construct either."""

@@ -1,6 +1,7 @@
 """Help and messages every command shares: plain wrapped help at any width (never a cut
 description, no Rich box, no colour), placeholders users know, shell completion, one
-message for a missing path, and choice errors without a library prefix."""
+message for a missing path, one for a YAML syntax error, and choice errors without a
+library prefix."""
 
 from __future__ import annotations
 
@@ -104,6 +105,9 @@ def test_choice_error_has_no_library_prefix() -> None:
         ["catalog", "dockerfile", "{}"],
         ["catalog", "graph", "{}"],
         ["catalog", "diff", "{}", "{}"],
+        ["catalog", "render", "{}", "--catalog", "c"],
+        ["catalog", "build", "{}", "--tag", "q.io/a/c:1"],
+        ["bundle", "build", "{}", "--tag", "q.io/a/b:1"],
     ],
     ids=" ".join,
 )
@@ -112,3 +116,40 @@ def test_a_missing_path_reads_the_same_everywhere(argv: list[str], tmp_path: Pat
     result = CliRunner().invoke(app, [a.replace("{}", str(missing)) for a in argv])
     assert result.exit_code == 2
     assert result.stderr == f"{missing}: error: no such file or directory\n"
+
+
+#: A flow sequence holding a character no YAML token starts with, at line 4, column 22.
+BROKEN = "keywords: [registry, |containers, quay]\n"
+BROKEN_TAIL = (
+    ":4:22: error: invalid YAML: while scanning for the next token "
+    "found character '|' that cannot start any token\n"
+)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["validate", "{bundle}"],
+        ["patch-csv", "{bundle}"],
+        ["catalog", "render", "{bundle}", "--image", "q.io/a/b:1"],
+        ["catalog", "validate", "{catalog}"],
+    ],
+    ids=" ".join,
+)
+def test_a_yaml_syntax_error_reads_the_same_everywhere(argv: list[str], tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle"
+    (bundle / "manifests").mkdir(parents=True)
+    (bundle / "metadata").mkdir()
+    broken = "apiVersion: operators.coreos.com/v1alpha1\nkind: ClusterServiceVersion\nx: 1\n"
+    (bundle / "manifests" / "op.clusterserviceversion.yaml").write_text(broken + BROKEN)
+    (bundle / "metadata" / "annotations.yaml").write_text("annotations: {}\n")
+    catalog = tmp_path / "catalog"
+    (catalog / "op").mkdir(parents=True)
+    (catalog / "op" / "catalog.yaml").write_text("schema: olm.package\nname: op\nx: 1\n" + BROKEN)
+    paths = {"bundle": bundle, "catalog": catalog}
+    result = CliRunner().invoke(app, [a.format(**paths) for a in argv])
+    assert result.exit_code == 2
+    broken_file = (
+        "manifests/op.clusterserviceversion.yaml" if "{bundle}" in argv else "op/catalog.yaml"
+    )
+    assert result.stderr.endswith(f"{broken_file}{BROKEN_TAIL}"), result.stderr

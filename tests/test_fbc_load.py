@@ -365,7 +365,10 @@ def test_utf16_yaml_with_byte_order_mark_loads(tmp_path: Path, encoding: str) ->
     ("data", "expected"),
     [
         (b"schema: olm.package\nname: caf\xe9\n", "2:10: error: invalid YAML: incomplete UTF-8"),
-        (b"schema: olm.package\nname: \x01x\n", "2:7: error: invalid YAML: control characters"),
+        (
+            b"schema: olm.package\nname: \x01x\n",
+            "2:7: error: invalid YAML: control character U+0001 is not allowed",
+        ),
     ],
 )
 def test_undecodable_bytes_have_line_and_column(tmp_path: Path, data: bytes, expected: str) -> None:

@@ -277,7 +277,7 @@ def catalog_build(
     validated first (errors refuse with exit 1 unless --no-validate).
     """
     with exit_on_input_error(output is BuildOutput.json):
-        from bundle_tools.errors import InputError
+        from bundle_tools.errors import InputError, require_path
         from bundle_tools.fbc.dockerfile import parse_labels
         from bundle_tools.imageref import parse_option
         from bundle_tools.images.build import build_catalog_image, pull_base
@@ -286,6 +286,7 @@ def catalog_build(
         outputs = _outputs(tag, platform, push, oci_layout, oci_archive, registry)
         labels = parse_labels(label or [], "--label")
         base = None if base_image == "scratch" else parse_option(base_image, "--base-image")
+        require_path(catalog)
         if not catalog.is_dir():
             raise InputError("not a catalog directory", catalog)
         if not no_validate:

@@ -588,6 +588,17 @@ def _find_key(node: Any, key: str | int) -> tuple[Any, Any] | None:
 
 
 def _yaml_error(exc: yaml.YAMLError, path: str, data: bytes) -> InputError:
+    """The InputError for libyaml's error ``exc`` on file ``path`` holding ``data``:
+    worded by :func:`bundle_tools.yamlio.syntax_error` (as ``validate`` words it) when
+    that re-reads the text, else libyaml's own message at its mark."""
+    from bundle_tools.yamlio import syntax_error
+
+    try:
+        shared = syntax_error(path, data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        shared = None
+    if shared is not None:
+        return shared
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     if isinstance(exc, yaml.MarkedYAMLError):
         message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"

@@ -22,8 +22,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
 from bundle_tools.bundle import PACKAGE_KEY
-from bundle_tools.errors import BundleToolsError, InputError, UsageError, shown_as
-from bundle_tools.imageref import ImageReference, parse_option
+from bundle_tools.errors import BundleToolsError, UsageError, require_path, shown_as
+from bundle_tools.imageref import ImageReference, parse_option, parse_reference, reference_problem
 from bundle_tools.images.oci import INDEX_TYPES, Platform
 from bundle_tools.images.registry import RegistryClient, RegistryOptions
 
@@ -262,15 +262,21 @@ def bundle_source(
     bundle: str, image: str | None, pin_digest: bool, options: RegistryOptions
 ) -> Iterator[tuple[Path, str]]:
     """What ``catalog render`` renders: ``(bundle directory, image reference to
-    record)``. ``bundle`` is a directory (then ``image`` is required) or, when no such
-    path exists, a bundle image reference, pulled into a temporary directory that is
-    removed on exit; an InputError about its files names the image, ``IMAGE:/PATH``
-    (``image`` defaults to ``bundle`` as given, as ``opm render`` records it; a bare word
-    without ``/`` is taken for a missing directory: InputError).
-    With ``pin_digest`` the recorded reference is ``REPOSITORY@DIGEST``:
-    the pulled image's digest, or the digest ``image``'s tag resolves to. Raises
-    UsageError for invalid references or a directory without ``image``, RegistryError
-    when a registry request fails."""
+        record)``. ``bundle`` is a directory (then ``image`` is required) or, when no such
+        path exists, a bundle image reference, pulled into a temporary directory that is
+    <<<<<<< HEAD
+        removed on exit (``image`` defaults to ``bundle`` as given, as ``opm render``
+        records it; a missing path that is a bare word, starts with ``.`` or ``/`` or is no valid
+        reference raises the InputError :func:`~bundle_tools.errors.require_path` gives).
+    =======
+        removed on exit; an InputError about its files names the image, ``IMAGE:/PATH``
+        (``image`` defaults to ``bundle`` as given, as ``opm render`` records it; a bare word
+        without ``/`` is taken for a missing directory: InputError).
+    >>>>>>> main
+        With ``pin_digest`` the recorded reference is ``REPOSITORY@DIGEST``:
+        the pulled image's digest, or the digest ``image``'s tag resolves to. Raises
+        UsageError for invalid references or a directory without ``image``, RegistryError
+        when a registry request fails."""
     directory = Path(bundle)
     if directory.exists():
         if image is None:
@@ -283,10 +289,11 @@ def bundle_source(
             digest = client.resolve(ref)
         yield directory, str(ref.with_digest(digest))
         return
-    if "/" not in bundle:
-        # a bare word is a mistyped directory far more often than a Docker Hub image
-        raise InputError("no such bundle directory (an image reference needs a '/')", bundle)
-    ref = parse_option(bundle, "BUNDLE (no such directory, so an image reference)")
+    if "/" not in bundle or bundle.startswith((".", "/")) or reference_problem(bundle):
+        # a bare word is a mistyped directory far more often than a Docker Hub image, and
+        # a path-like or unparsable BUNDLE a missing directory: the message of every command
+        require_path(bundle)
+    ref = parse_reference(bundle)
     recorded = parse_option(image, "--image") if image else ref
     with tempfile.TemporaryDirectory(prefix="bundle-tools-pull-") as tmp:
         with RegistryClient(options) as client:
