@@ -12,6 +12,10 @@ import pytest
 from typer.testing import CliRunner
 
 from bundle_tools.cli import app
+from bundle_tools.errors import BundleToolsError
+from bundle_tools.imageref import parse_reference
+from bundle_tools.images.pull import pull_bundle
+from bundle_tools.images.registry import RegistryClient, RegistryOptions
 from tests.conftest import REPO
 from tests.registry_helpers import start_registry
 
@@ -72,3 +76,46 @@ def test_errors_name_the_image_not_a_temporary_path(
     assert templated.stderr == (
         f'{template}:4:12: error: cannot render bundle image "{ref}": {located}'
     )
+
+
+@pytest.fixture(scope="module")
+def zero_bundle(registry, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A bundle image whose manifests hold a 4 MiB file of zeros (about 4 KiB gzipped)."""
+    bundle = tmp_path_factory.mktemp("zeros") / "bundle"
+    shutil.copytree(REPO / "bundle", bundle)
+    (bundle / "manifests" / "zeros.yaml").write_bytes(bytes(4 << 20))
+    ref = f"{registry.host}/bomb/zeros:v1"
+    build = ["bundle", "build", str(bundle), "--tag", ref, "--plain-http", "--no-validate"]
+    pushed = runner.invoke(app, build)
+    assert pushed.exit_code == 0, pushed.output
+    return ref
+
+
+def _layer_digest(ref: str, client: RegistryClient) -> str:
+    manifest = client.get_manifest(parse_reference(ref)).json()
+    if "manifests" in manifest:
+        manifest = client.get_manifest(
+            parse_reference(ref).with_digest(manifest["manifests"][0]["digest"])
+        ).json()
+    (layer,) = manifest["layers"]
+    assert layer["size"] < 64 << 10
+    return layer["digest"]
+
+
+@pytest.mark.parametrize(
+    ("bounds", "refusal"),
+    [
+        ({"max_bytes": 1 << 20}, "unpacks to more than 1048576 bytes; refused"),
+        ({"max_entries": 3}, "holds more than 3 entries; refused"),
+    ],
+)
+def test_unpacking_past_a_bound_is_refused(
+    registry, zero_bundle: str, tmp_path: Path, bounds: dict[str, int], refusal: str
+) -> None:
+    with RegistryClient(RegistryOptions(plain_http=True)) as client:
+        digest = _layer_digest(zero_bundle, client)
+        with pytest.raises(BundleToolsError) as error:
+            pull_bundle(client, parse_reference(zero_bundle), tmp_path / "b", **bounds)
+        assert str(error.value) == f"image {zero_bundle}: layer {digest}: {refusal}"
+        pulled = pull_bundle(client, parse_reference(zero_bundle), tmp_path / "ok")
+    assert (pulled.root / "manifests" / "zeros.yaml").read_bytes() == bytes(4 << 20)

@@ -4,6 +4,7 @@ written is a named error, never a traceback."""
 
 from __future__ import annotations
 
+import gzip
 import io
 import tarfile
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bundle_tools.errors import BundleToolsError
-from bundle_tools.images.pull import _apply_layer
+from bundle_tools.images.pull import _apply_layer, _Budget
 
 
 def layer(*members: tuple[str, bytes | None]) -> bytes:
@@ -63,10 +64,19 @@ def test_later_entries_replace_earlier_ones(
 
 
 def test_unwritable_layer_is_a_named_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def full(self: Path, data: bytes) -> int:
+    def full(self: Path, *args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(Path, "write_bytes", full)
+    monkeypatch.setattr(Path, "open", full)
     with pytest.raises(BundleToolsError) as error:
         _apply_layer(tmp_path, layer(("m/a.yaml", b"y")), "layer sha256:1")
     assert str(error.value) == "layer sha256:1: cannot unpack: No space left on device"
+
+
+def test_decompression_stops_at_the_byte_bound(tmp_path: Path) -> None:
+    # many small files: no single entry's size passes the bound, the stream does
+    data = gzip.compress(layer(*((f"m/{i}", bytes(4096)) for i in range(300))))
+    with pytest.raises(BundleToolsError) as error:
+        _apply_layer(tmp_path, data, "layer sha256:1", _Budget(1 << 20, 1000))
+    assert str(error.value) == "layer sha256:1: unpacks to more than 1048576 bytes; refused"
+    assert len(list((tmp_path / "m").iterdir())) < 256

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 
 from bundle_tools.bundle import PACKAGE_KEY
 from bundle_tools.errors import BundleToolsError, UsageError, require_path, shown_as
@@ -32,6 +32,10 @@ METADATA_LABEL = "operators.operatorframework.io.bundle.metadata.v1"
 DEFAULT_PLATFORM = Platform("linux", "amd64")
 _WHITEOUT = ".wh."
 _OPAQUE = ".wh..wh..opq"
+MAX_UNPACKED_BYTES = 1 << 30
+"""Default bound on the bytes all layers of one pulled image unpack to (1 GiB)."""
+MAX_ENTRIES = 100_000
+"""Default bound on the tar entries in all layers of one pulled image."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +97,51 @@ def _make_dirs(root: Path, target: Path) -> None:
             current.mkdir()
 
 
-def _extract(tar: tarfile.TarFile, root: Path) -> None:
+class _Budget:
+    """What unpacking may still produce: ``bytes`` of tar stream (headers and contents)
+    and ``entries``. ``take_*`` raise BundleToolsError naming ``what`` past either."""
+
+    def __init__(self, max_bytes: int, max_entries: int) -> None:
+        self.max_bytes, self.max_entries = max_bytes, max_entries
+        self.bytes, self.entries = max_bytes, max_entries
+        self.what = ""
+
+    def take_bytes(self, count: int) -> None:
+        self.bytes -= count
+        if self.bytes < 0:
+            raise BundleToolsError(
+                f"{self.what}: unpacks to more than {self.max_bytes} bytes; refused"
+            )
+
+    def take_entry(self) -> None:
+        self.entries -= 1
+        if self.entries < 0:
+            raise BundleToolsError(
+                f"{self.what}: holds more than {self.max_entries} entries; refused"
+            )
+
+
+class _Metered(io.RawIOBase):
+    """A read-only stream over ``stream`` whose reads draw on ``budget``: decompression
+    stops at the bound, whatever the layer claims."""
+
+    def __init__(self, stream: BinaryIO, budget: _Budget) -> None:
+        self.stream, self.budget = stream, budget
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0:
+            size = self.budget.bytes + 1
+        data = self.stream.read(size)
+        self.budget.take_bytes(len(data))
+        return data
+
+
+def _extract(tar: tarfile.TarFile, root: Path, budget: _Budget) -> None:
     for member in tar:
+        budget.take_entry()
         target = _inside(root, member.name)
         if target is None:
             continue
@@ -112,20 +159,30 @@ def _extract(tar: tarfile.TarFile, root: Path) -> None:
             _make_dirs(root, target.parent)
             if target.is_dir():
                 _clear(target)
+            if member.size > budget.bytes:
+                budget.take_bytes(member.size)
             source = tar.extractfile(member)
-            target.write_bytes(source.read() if source else b"")
+            with target.open("wb") as out:
+                if source:
+                    shutil.copyfileobj(source, out)
 
 
-def _apply_layer(root: Path, data: bytes, what: str) -> None:
-    """Untar one layer over ``root``: whiteouts delete, only regular files and
-    directories are written (links and devices are skipped: a bundle needs neither), and
-    no path leaves ``root``; an entry replaces what an earlier one left at its path.
-    Raises BundleToolsError naming ``what`` for data that is no tar and for a layer
-    that cannot be written."""
+def _apply_layer(root: Path, data: bytes, what: str, budget: _Budget | None = None) -> None:
+    """Untar one layer (``data``: a tar, gzip-compressed or not) over ``root``, streaming:
+    whiteouts delete, only regular files and directories are written (links and devices
+    are skipped: a bundle needs neither), and no path leaves ``root``; an entry replaces
+    what an earlier one left at its path. ``budget`` (default: a fresh one of
+    :data:`MAX_UNPACKED_BYTES` and :data:`MAX_ENTRIES`) bounds what is unpacked. Raises
+    BundleToolsError naming ``what`` for data that is no tar, for a layer past the
+    budget and for a layer that cannot be written."""
+    budget = budget or _Budget(MAX_UNPACKED_BYTES, MAX_ENTRIES)
+    budget.what = what
+    stream: BinaryIO = io.BytesIO(data)
     try:
-        raw = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
-        with tarfile.open(fileobj=io.BytesIO(raw)) as tar:
-            _extract(tar, root)
+        if data[:2] == b"\x1f\x8b":
+            stream = gzip.GzipFile(fileobj=stream, mode="rb")
+        with tarfile.open(fileobj=_Metered(stream, budget), mode="r|") as tar:
+            _extract(tar, root, budget)
     except (EOFError, zlib.error, tarfile.TarError, gzip.BadGzipFile) as exc:
         raise BundleToolsError(f"{what}: not a tar layer: {exc}") from None
     except OSError as exc:
@@ -137,10 +194,16 @@ def pull_image(
     ref: ImageReference,
     dest: Path,
     platform: Platform = DEFAULT_PLATFORM,
+    max_bytes: int = MAX_UNPACKED_BYTES,
+    max_entries: int = MAX_ENTRIES,
 ) -> PulledImage:
     """Unpack image ``ref`` (for ``platform`` when it is an index; else its first image
-    when the index lacks that platform) into the new directory ``dest``. Raises
-    RegistryError when a request fails, BundleToolsError for a layer that is not a tar."""
+    when the index lacks that platform) into the new directory ``dest``, each layer
+    decompressed as a stream. All layers together may unpack to at most ``max_bytes``
+    bytes of tar stream and ``max_entries`` tar entries (defaults 1 GiB and 100,000:
+    hundreds of times the largest real bundles and catalogs, while a gzip bomb stops
+    there). Raises RegistryError when a request fails, BundleToolsError naming the image
+    and the layer digest for a layer that is not a tar or is past either bound."""
     top = client.get_manifest(ref)
     manifest = top
     body = top.json()
@@ -153,18 +216,28 @@ def pull_image(
         body = manifest.json()
     config = json.loads(client.get_blob(ref, body["config"]["digest"]))
     dest.mkdir(parents=True)
+    budget = _Budget(max_bytes, max_entries)
     for layer in body.get("layers") or []:
-        _apply_layer(dest, client.get_blob(ref, layer["digest"]), f"layer {layer['digest']}")
+        data = client.get_blob(ref, layer["digest"])
+        _apply_layer(dest, data, f"image {ref}: layer {layer['digest']}", budget)
     return PulledImage(top.digest, config, dest)
 
 
-def pull_bundle(client: RegistryClient, ref: ImageReference, dest: Path) -> PulledImage:
+def pull_bundle(
+    client: RegistryClient,
+    ref: ImageReference,
+    dest: Path,
+    max_bytes: int = MAX_UNPACKED_BYTES,
+    max_entries: int = MAX_ENTRIES,
+) -> PulledImage:
     """Pull bundle image ``ref`` and lay it out as a bundle directory at ``dest``
-    (``manifests/`` and ``metadata/`` from the directories its labels name). Returns the
+    (``manifests/`` and ``metadata/`` from the directories its labels name), within the
+    bounds of :func:`pull_image`. Returns the
     pulled image with ``root`` = ``dest``. Raises BundleToolsError when the image has
     no ``operators.operatorframework.io.bundle.package.v1`` label (opm's ``action.Render``
     takes an image for a bundle only by that label) or no such directory."""
-    image = pull_image(client, ref, dest.with_name(dest.name + ".rootfs"))
+    rootfs = dest.with_name(dest.name + ".rootfs")
+    image = pull_image(client, ref, rootfs, max_bytes=max_bytes, max_entries=max_entries)
     if PACKAGE_KEY not in image.labels:
         raise BundleToolsError(f"bundle image {ref}: no {PACKAGE_KEY} label; is it a bundle image?")
     dest.mkdir(parents=True)
