@@ -265,13 +265,12 @@ def bundle_source(
     record)``. ``bundle`` is a directory (then ``image`` is required) or, when no such
     path exists, a bundle image reference, pulled into a temporary directory that is
     removed on exit; an InputError about its files names the image, ``IMAGE:/PATH``
-    (``image`` defaults to ``bundle`` as given, as ``opm render`` records it). A missing
+    (``image`` defaults to ``bundle`` as given, as ``opm render`` records it; a missing
     path that is a bare word, starts with ``.`` or ``/`` or is no valid reference raises
-    the InputError :func:`~bundle_tools.errors.require_path` gives.
-    With ``pin_digest`` the recorded reference is ``REPOSITORY@DIGEST``:
-    the pulled image's digest, or the digest ``image``'s tag resolves to. Raises
-    UsageError for invalid references or a directory without ``image``, RegistryError
-    when a registry request fails."""
+    the InputError :func:`~bundle_tools.errors.require_path` gives). With ``pin_digest``
+    the recorded reference is ``REPOSITORY@DIGEST``: the pulled image's digest, or the
+    digest ``image``'s tag resolves to. Raises UsageError for an invalid ``--image`` or a
+    directory without ``image``, RegistryError when a registry request fails."""
     directory = Path(bundle)
     if directory.exists():
         if image is None:
