@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bundle_tools.errors import InputError
+from bundle_tools.readfile import refuse_special
 from bundle_tools.yamlio import Document, load_file, read_source
 
 CSV_KIND = "ClusterServiceVersion"
@@ -37,20 +38,28 @@ def refuse_broken_link(path: Path) -> None:
         raise InputError("broken symbolic link: its target does not exist", path)
 
 
+def is_bundle_file(path: Path) -> bool:
+    """True when ``path``, listed in ``manifests/`` or ``metadata/``, is a regular file
+    (False for a directory or a missing path). Raises InputError for a broken symbolic
+    link or a special file (FIFO, device, socket), so none is silently left out."""
+    refuse_broken_link(path)
+    refuse_special(path)
+    return path.is_file()
+
+
 def manifest_paths(root: Path) -> list[Path]:
     """Regular files directly under ``root/manifests`` with a YAML or JSON suffix, sorted
     by name, hidden files skipped (as opm reads them).
 
-    Raises InputError for a manifest name that is a broken symbolic link, rather than
-    silently leaving that manifest out of the bundle.
+    Raises InputError for a manifest name that is a broken symbolic link or a special
+    file (see :func:`is_bundle_file`), rather than silently leaving that manifest out.
     """
     directory = root / "manifests"
     paths = []
     for path in sorted(directory.iterdir()):
         if path.name.startswith(".") or path.suffix.lower() not in MANIFEST_SUFFIXES:
             continue
-        refuse_broken_link(path)
-        if path.is_file():
+        if is_bundle_file(path):
             paths.append(path)
     return paths
 
@@ -124,7 +133,7 @@ def load_bundle(root: str | Path, duplicates: str = "error") -> Bundle:
         if bundle.csv is None:
             bundle.csv = next((d for d in docs if is_csv(d.data)), None)
     annotations_path = root / "metadata" / "annotations.yaml"
-    if annotations_path.is_file():
+    if is_bundle_file(annotations_path):
         docs = load_file(annotations_path, duplicates)
         bundle.annotations = docs[0] if docs else None
     return bundle

@@ -14,6 +14,9 @@ from bundle_tools.errors import InputError
 CATALOG_FILE_LIMIT = 1 << 30
 #: Largest ``.indexignore`` read (bytes).
 IGNORE_FILE_LIMIT = 1 << 20
+#: Largest bundle file read (bytes): a bundle travels in a ConfigMap of at most 1 MiB
+#: compressed (etcd's object limit), so no real manifest comes near 64 MiB.
+BUNDLE_FILE_LIMIT = 1 << 26
 
 _KINDS = {
     stat.S_IFIFO: "a FIFO",
@@ -22,6 +25,23 @@ _KINDS = {
     stat.S_IFSOCK: "a socket",
     stat.S_IFDIR: "a directory",
 }
+
+
+def _special(mode: int) -> str:
+    """``"a FIFO"`` for a FIFO's ``st_mode`` (message wording)."""
+    return _KINDS.get(stat.S_IFMT(mode), "a special file")
+
+
+def refuse_special(path: str | Path) -> None:
+    """Raise InputError when ``path`` exists (a symbolic link is followed) and is neither
+    a regular file nor a directory (a FIFO, device or socket), in :func:`read_regular`'s
+    wording, so a listing never leaves such a file out silently. A missing path passes."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise InputError(f"not a regular file but {_special(mode)}", path)
 
 
 def read_regular(path: str | Path, limit: int, display: str | Path | None = None) -> bytes:
@@ -38,8 +58,7 @@ def read_regular(path: str | Path, limit: int, display: str | Path | None = None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            kind = _KINDS.get(stat.S_IFMT(st.st_mode), "a special file")
-            raise InputError(f"not a regular file but {kind}", where)
+            raise InputError(f"not a regular file but {_special(st.st_mode)}", where)
         if st.st_size > limit:
             raise InputError(f"file too large: {st.st_size} bytes (at most {limit})", where)
         chunks = []

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from bundle_tools.bundle import load_bundle
+from bundle_tools.bundle import is_bundle_file, load_bundle
 from bundle_tools.context import BundleContext
 from bundle_tools.errors import InputError, require_path
 from bundle_tools.findings import Report
@@ -54,7 +54,7 @@ def load_context(path: str | Path, profile: str = "default") -> BundleContext:
     for file in files:
         if file.name == "annotations.yaml" or file.name.startswith("."):
             continue
-        if not file.is_file() or file.suffix.lower() not in METADATA_SUFFIXES:
+        if file.suffix.lower() not in METADATA_SUFFIXES or not is_bundle_file(file):
             continue
         try:
             docs = load_file(file, duplicates="keep")

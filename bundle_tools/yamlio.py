@@ -42,6 +42,7 @@ from yaml.nodes import ScalarNode, SequenceNode
 from bundle_tools.errors import InputError
 from bundle_tools.findings import escape_pointer_part as escape_pointer_part
 from bundle_tools.findings import pointer as pointer
+from bundle_tools.readfile import BUNDLE_FILE_LIMIT, read_regular
 
 BOM = "\ufeff"
 #: Texts up to this many characters that libyaml refuses are parsed again by the exact
@@ -129,13 +130,12 @@ class Document:
 def read_source(path: str | Path) -> SourceText:
     """Read ``path`` as UTF-8 (with or without BOM).
 
-    Raises InputError when the file is missing, unreadable or not UTF-8.
+    Raises InputError when the file is missing, unreadable, not a regular file (a FIFO,
+    a device), larger than :data:`~bundle_tools.readfile.BUNDLE_FILE_LIMIT` bytes or not
+    UTF-8.
     """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", path) from None
+    raw = read_regular(path, BUNDLE_FILE_LIMIT)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -153,3 +154,32 @@ def test_a_yaml_syntax_error_reads_the_same_everywhere(argv: list[str], tmp_path
         "manifests/op.clusterserviceversion.yaml" if "{bundle}" in argv else "op/catalog.yaml"
     )
     assert result.stderr.endswith(f"{broken_file}{BROKEN_TAIL}"), result.stderr
+
+
+#: Commands that read a bundle directory, each with a metadata file it reads (patch-csv
+#: reads metadata/annotations.yaml only, for --channels).
+BUNDLE_READERS = [
+    (["validate", "{}"], "metadata/dependencies.yaml"),
+    (["patch-csv", "{}", "--channels", "stable"], "metadata/annotations.yaml"),
+    (["catalog", "render", "{}", "--image", "q.io/a/b:1"], "metadata/dependencies.yaml"),
+    (
+        ["bundle", "build", "{}", "--tag", "q.io/a/b:1", "--oci-layout", "{}/../out"],
+        "metadata/dependencies.yaml",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("argv", "where"),
+    [(argv, "manifests/extra.yaml") for argv, _ in BUNDLE_READERS] + BUNDLE_READERS,
+    ids=lambda v: " ".join(v) if isinstance(v, list) else v,
+)
+def test_a_fifo_in_a_bundle_is_an_input_error(argv: list[str], where: str, tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle"
+    shutil.copytree(Path(__file__).parent.parent / "bundle", bundle)
+    fifo = bundle / where
+    fifo.unlink(missing_ok=True)
+    os.mkfifo(fifo)
+    result = CliRunner().invoke(app, [a.replace("{}", str(bundle)) for a in argv])
+    assert result.exit_code == 2
+    assert result.stderr.endswith(f"{fifo}: error: not a regular file but a FIFO\n"), result.stderr

@@ -34,7 +34,7 @@ from bundle_tools.bundle import (
     CSV_KIND,
     DEFAULT_CHANNEL_KEY,
     PACKAGE_KEY,
-    refuse_broken_link,
+    is_bundle_file,
 )
 from bundle_tools.errors import InputError, UsageError
 from bundle_tools.fbc.check import gc_paused
@@ -96,8 +96,7 @@ def read_bundle(root: str | Path) -> BundleSource:
             raise InputError(f"not a bundle directory: no {sub}/ directory", root)
     manifests = []
     for path in sorted((root / "manifests").iterdir()):
-        refuse_broken_link(path)
-        if path.name.startswith(".") or not path.is_file():
+        if path.name.startswith(".") or not is_bundle_file(path):
             continue
         obj = _first_object(path)
         if obj is not None and isinstance(obj.get("kind"), str) and obj["kind"]:
@@ -110,7 +109,7 @@ def read_bundle(root: str | Path) -> BundleSource:
     source = BundleSource(root, manifests, csv, csv_file, {})
     found_annotations = False
     for path in sorted((root / "metadata").iterdir()):
-        obj = _first_object(path) if path.is_file() else None
+        obj = _first_object(path) if is_bundle_file(path) else None
         if obj is None:
             continue
         annotations = get_field(obj, "annotations")

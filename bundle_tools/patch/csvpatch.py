@@ -17,6 +17,7 @@ from bundle_tools.bundle import (
     CSV_KIND,
     DEFAULT_CHANNEL_KEY,
     find_csv_path,
+    is_bundle_file,
 )
 from bundle_tools.errors import InputError, UsageError
 from bundle_tools.names import split_channels
@@ -175,7 +176,7 @@ def find_targets(path: Path, options: PatchOptions) -> Targets:
     annotations = None
     if options.channels is not None or options.default_channel is not None:
         annotations = root / "metadata" / "annotations.yaml"
-        if not annotations.is_file():
+        if not is_bundle_file(annotations):
             raise InputError(
                 "--channels/--default-channel need the bundle's metadata/annotations.yaml",
                 annotations,
