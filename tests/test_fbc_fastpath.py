@@ -356,3 +356,13 @@ def test_catalog_validate_imports_only_what_it_uses(tmp_path: Path) -> None:
     loaded = {name.split(".")[0] for name in modules.split()}
     assert loaded.isdisjoint({"ruamel", "jsonschema", "yaml", "pydantic"})
     assert "yaml_rs" in loaded
+
+
+def test_cli_start_up_imports_no_image_machinery() -> None:
+    # issue 10: every command builds the CLI; only `bundle build`/`catalog build` and
+    # image pulls need the OCI writer, tar and the HTTP client
+    code = "import sys\nimport bundle_tools.cli\nprint(' '.join(sorted(sys.modules)))\n"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = set(done.stdout.split())
+    assert loaded.isdisjoint({"bundle_tools.images.oci", "tarfile", "httpx"})
+    assert "bundle_tools.cli.images" in loaded

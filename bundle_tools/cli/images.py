@@ -16,12 +16,11 @@ import typer
 
 from bundle_tools.cli import exit_on_input_error
 from bundle_tools.cli.options import choice
-from bundle_tools.images.oci import Platform
 
 if TYPE_CHECKING:
     from bundle_tools.findings import Report
     from bundle_tools.imageref import ImageReference
-    from bundle_tools.images.oci import Image
+    from bundle_tools.images.oci import Image, Platform
     from bundle_tools.images.registry import RegistryClient, RegistryOptions
 
 Tag = Annotated[
@@ -148,6 +147,7 @@ def _outputs(
     """Parse --tag and --platform; raises UsageError when invalid."""
     from bundle_tools.imageref import parse_option
     from bundle_tools.images.build import image_tag
+    from bundle_tools.images.oci import Platform
 
     ref = parse_option(tag, "--tag")
     return _Outputs(
