@@ -48,6 +48,11 @@ BASIC = "olm.template.basic"
 #: The rule id of template schema findings.
 RULE = "TPL001"
 
+#: How rendered template bundles list their ``olm.bundle.object`` properties: in
+#: manifest-file order, as opm v1.26.5's ``render-template`` does (see
+#: :func:`bundle_tools.fbc.render.bundle_properties`).
+OBJECT_ORDER = "files"
+
 #: ``render_bundle(image) -> olm.bundle blob``; raises BundleToolsError when the image
 #: cannot be rendered.
 BundleRenderer = Callable[[str], dict[str, Any]]
@@ -277,14 +282,16 @@ def directory_renderer(
 ) -> BundleRenderer:
     """A :data:`BundleRenderer` for bundle images whose content is at hand as bundle
     directories: ``bundles`` maps an image reference to its directory (rendered with
-    :func:`bundle_tools.fbc.render.render_bundle`, ``metadata`` ``csv`` or ``objects``).
+    :func:`bundle_tools.fbc.render.render_bundle`, ``metadata`` ``csv`` or ``objects``,
+    objects in :data:`OBJECT_ORDER`).
     Other images go to ``fallback`` (e.g. :func:`bundle_tools.template.pull.
     registry_renderer`); without one they raise InputError."""
     from bundle_tools.fbc.render import render_bundle
 
     def render(image: str) -> dict[str, Any]:
         if image in bundles:
-            return render_bundle(bundles[image], image, metadata).blob  # type: ignore[arg-type]
+            source = bundles[image]
+            return render_bundle(source, image, metadata, OBJECT_ORDER).blob  # type: ignore[arg-type]
         if fallback is None:
             raise InputError(f"no --bundle directory given for {image}")
         return fallback(image)
