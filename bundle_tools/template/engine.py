@@ -6,6 +6,10 @@ with file, line and column (:class:`TemplateError`). Rendering then asks the inj
 ``render_bundle(image)`` for each bundle image (once per image) and builds the catalog:
 
 - ``olm.semver`` (operator-registry ``alpha/template/semver/semver.go`` ``Render``):
+  minor channels unless ``generateMinorChannels: false``, major channels with
+  ``generateMajorChannels: true`` (v1.26.5 ``readFile`` presets ``GenerateMinorChannels``
+  to true before decoding, so ``generateMajorChannels: true`` alone gives both kinds;
+  v1.27.1 and later give only major channels then);
   the bundles of ``candidate``, ``fast`` and ``stable``; all of one package (the first
   bundle's ``olm.package``); no two bundles of one archetype with the same name or with
   versions that differ only in build metadata; then one ``olm.package`` with the default
@@ -127,18 +131,36 @@ def load_template(path: str | Path) -> Template:
             wrapped = {"schema": BASIC, "entries": [blob.data]}
             hits += schema_hits(BASIC, wrapped, str(path), lambda p, b=blob: b.position(p[2:]))
     if hits:
-        raise TemplateError([_finding(h, blobs) for h in hits])
+        raise TemplateError([_finding(h, blobs, schema) for h in hits])
     return Template(str(path), schema, blobs)
 
 
 _UNEXPECTED = re.compile(r"\('([^']*)' was unexpected\)")
 
 
-def _finding(hit: Hit, blobs: Sequence[Blob]) -> Finding:
+#: Keys asked for as semver template fields that no opm version has, and what to say.
+_NOT_SEMVER_FIELDS = {
+    "avoidskippatch": "avoidSkipPatch is in no opm version (v1.26.5 to HEAD); opm's only "
+    "skip-patch behaviour is the semver-skippatch mode of the sqlite `opm index add --mode`",
+}
+
+
+def _finding(hit: Hit, blobs: Sequence[Blob], schema: str) -> Finding:
     """A schema hit as a finding; an unexpected key (which the schema reports at its
-    parent) is placed at the key itself when the template has a single blob."""
+    parent) is placed at the key itself when the template has a single blob. In an
+    ``olm.semver`` template it is named as opm refuses it: ``readFile`` decodes with
+    ``yaml.UnmarshalStrict`` (v1.26.5 and HEAD) and stops with ``json: unknown field``."""
     location = hit.location
+    message = hit.message
     match = _UNEXPECTED.search(hit.message)
+    if match and schema == SEMVER:
+        key = match[1]
+        message = (
+            f'unknown field "{key}": opm reads olm.semver templates strictly and stops '
+            f'there (json: unknown field "{key}")'
+        )
+        if hint := _NOT_SEMVER_FIELDS.get(key.lower()):
+            message += f"; {hint}"
     if match and len(blobs) == 1:
         tokens = yamlio.split_pointer(location.pointer)
         parts = [*(int(t) if t.isdigit() else t for t in tokens), match[1]]
@@ -146,7 +168,7 @@ def _finding(hit: Hit, blobs: Sequence[Blob]) -> Finding:
         location = Location(
             path=location.path, pointer=yamlio.pointer(parts), line=line, column=column
         )
-    return Finding(rule=RULE, severity=Severity.ERROR, message=hit.message, location=location)
+    return Finding(rule=RULE, severity=Severity.ERROR, message=message, location=location)
 
 
 def _error(template: Template, message: str, parts: Sequence[str | int] = ()) -> InputError:
@@ -185,8 +207,9 @@ def render_semver(template: Template, render_bundle: BundleRenderer) -> list[dic
     """
     data = _semver_shape(template.blobs[0].data)
     options = SemverOptions(
-        major=bool(data.get("generateMajorChannels")),
-        minor=bool(data.get("generateMinorChannels")),
+        major=data.get("generateMajorChannels") is True,
+        # opm v1.26.5 readFile sets GenerateMinorChannels before decoding the template
+        minor=data.get("generateMinorChannels") is not False,
         preference=data.get("defaultChannelTypePreference") or "",
     )
     rendered: dict[str, dict[str, Any]] = {}
