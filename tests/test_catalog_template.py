@@ -563,3 +563,29 @@ def test_mermaid_output_draws_the_generated_channels(tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 2 and "--catalog writes json or yaml" in result.stderr
+
+
+def test_dump_catalog_writes_deprecations_as_opm_v1_26_5() -> None:
+    """opm v1.26.5 has no olm.deprecations type: it writes the blob with sorted keys
+    among the package's other blobs, by schema (``writeToEncoder``); catalog render's
+    writer keeps the struct order of later opm and puts deprecations last."""
+    from bundle_tools.fbc.write import dump_json
+    from bundle_tools.template.engine import dump_catalog
+
+    deprecations = {
+        "schema": "olm.deprecations",
+        "package": "op",
+        "entries": [{"reference": {"schema": "olm.bundle", "name": "op.v1"}, "message": "old"}],
+    }
+    other = {"schema": "io.example.note", "package": "op", "text": "x"}
+    blobs = [deprecations, other, {"schema": "olm.package", "name": "op", "defaultChannel": "s"}]
+    printed = dump_catalog(blobs, "json")
+    assert printed.index('"schema": "io.example.note"') < printed.index('"entries"')
+    assert printed.endswith(
+        '{\n    "entries": [\n        {\n            "message": "old",\n'
+        '            "reference": {\n                "name": "op.v1",\n'
+        '                "schema": "olm.bundle"\n            }\n        }\n    ],\n'
+        '    "package": "op",\n    "schema": "olm.deprecations"\n}\n'
+    )
+    assert dump_json(order_blobs(blobs)).endswith('"message": "old"\n        }\n    ]\n}\n')
+    assert dump_catalog(blobs, "yaml") == dump_yaml(order_blobs(blobs))

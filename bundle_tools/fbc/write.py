@@ -4,6 +4,9 @@
 * Blob order: packages by name; for each, its ``olm.package`` blob(s), its channels by
   name, its bundles by name, its other blobs (stable by schema), its
   ``olm.deprecations``; blobs without a package last, in input order.
+* ``structs`` (each function): the schemas written as Go structs. By default all four
+  above; :data:`V1_26_5_STRUCTS` is what opm v1.26.5 knows (no ``olm.deprecations``
+  type yet: it writes such a blob as any other, keys sorted, among the other blobs).
 * JSON: each blob indented by 4 spaces and followed by a newline (Go ``json.Encoder``
   with ``SetIndent("", "    ")`` and HTML escaping off). Fields of known schemas follow
   the Go struct order (``schema``, ``name``, ``package``...; empty optional fields
@@ -65,6 +68,11 @@ _RELATED_IMAGE_FIELDS = (("name", False), ("image", False))
 _REFERENCE_FIELDS = (("schema", False), ("name", True))
 _DEPRECATION_ENTRY_FIELDS = (("reference", False), ("message", False))
 _ZERO: dict[str, Any] = {"entries": None, "image": "", "defaultChannel": ""}
+#: Every schema this writer shapes as a Go struct (opm since ``olm.deprecations`` exists).
+STRUCTS = frozenset(_FIELDS)
+#: The schemas opm v1.26.5 decodes into Go structs (``declcfg.DeclarativeConfig``); every
+#: other blob is a ``Meta`` it writes back with sorted keys.
+V1_26_5_STRUCTS = frozenset({PACKAGE, CHANNEL, BUNDLE})
 
 
 def _empty(value: Any) -> bool:
@@ -128,16 +136,19 @@ _NESTED: dict[str, Mapping[str, Any]] = {
 }
 
 
-def canonical(blob: dict[str, Any]) -> dict[str, Any]:
-    """The blob as opm writes it: Go struct field order and ``omitempty`` for known
-    schemas (unknown fields kept, sorted, after the known ones), sorted keys elsewhere."""
+def canonical(blob: dict[str, Any], structs: frozenset[str] = STRUCTS) -> dict[str, Any]:
+    """The blob as opm writes it: Go struct field order and ``omitempty`` for the
+    schemas of ``structs`` (unknown fields kept, sorted, after the known ones), sorted
+    keys elsewhere."""
     schema = get_field(blob, "schema")
-    if schema not in _FIELDS:
+    if schema not in structs:
         return sorted_value(blob)
     return _struct(blob, _FIELDS[schema], _NESTED[schema])
 
 
-def order_blobs(blobs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+def order_blobs(
+    blobs: Iterable[dict[str, Any]], structs: frozenset[str] = STRUCTS
+) -> list[dict[str, Any]]:
     """Blobs in opm's writer order (see the module docstring)."""
     groups: dict[str, dict[str, list[dict[str, Any]]]] = {}
     loose: list[dict[str, Any]] = []
@@ -147,7 +158,7 @@ def order_blobs(blobs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         if not isinstance(package, str) or not package:
             loose.append(blob)
             continue
-        kind = schema if schema in _FIELDS else "other"
+        kind = schema if schema in structs else "other"
         groups.setdefault(package, {}).setdefault(kind, []).append(blob)
     out: list[dict[str, Any]] = []
     for package in sorted(groups):
@@ -200,12 +211,12 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _represent_str)
 
 
-def dump_yaml(blobs: Iterable[dict[str, Any]]) -> str:
+def dump_yaml(blobs: Iterable[dict[str, Any]], structs: frozenset[str] = STRUCTS) -> str:
     """Blobs (already ordered) as a YAML stream, each document starting with ``---``:
     the :func:`canonical` fields (so ``image: ""`` is written as opm writes it), all keys
     sorted."""
     return yaml.dump_all(
-        [sorted_value(canonical(b)) for b in blobs],
+        [sorted_value(canonical(b, structs)) for b in blobs],
         Dumper=_Dumper,
         explicit_start=True,
         default_flow_style=False,
@@ -219,12 +230,13 @@ def dump_yaml(blobs: Iterable[dict[str, Any]]) -> str:
 _SEPARATORS = re.compile("[\u2028\u2029]")
 
 
-def dump_json(blobs: Iterable[dict[str, Any]]) -> str:
+def dump_json(blobs: Iterable[dict[str, Any]], structs: frozenset[str] = STRUCTS) -> str:
     """Blobs (already ordered) as a JSON stream: :func:`canonical` shape, 4-space
     indent, a newline after each blob. Raises ValueError for NaN and infinities."""
     out = []
     for blob in blobs:
-        text = json.dumps(canonical(blob), indent=4, ensure_ascii=False, allow_nan=False)
+        shaped = canonical(blob, structs)
+        text = json.dumps(shaped, indent=4, ensure_ascii=False, allow_nan=False)
         out.append(_SEPARATORS.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
     return "".join(out)
 

@@ -21,8 +21,7 @@ with file, line and column (:class:`TemplateError`). Rendering then asks the inj
   bundles name only images (what opm v1.26.5's ``render-template basic`` reads) is
   accepted too.
 
-The result is a list of blobs; :func:`bundle_tools.fbc.write.order_blobs` and
-``dump_json``/``dump_yaml`` write them as opm does.
+The result is a list of blobs; :func:`dump_catalog` prints them as opm v1.26.5 does.
 """
 
 from __future__ import annotations
@@ -322,19 +321,32 @@ def directory_renderer(
     return render
 
 
+def dump_catalog(blobs: Sequence[dict[str, Any]], fmt: str) -> str:
+    """Rendered ``blobs`` as opm v1.26.5's ``render-template`` prints them, ``fmt``
+    ``json`` or ``yaml``: its writer's blob order and shapes, where only packages,
+    channels and bundles are Go structs (:data:`bundle_tools.fbc.write.V1_26_5_STRUCTS`;
+    an ``olm.deprecations`` blob is written with sorted keys among the other blobs, by
+    schema, as v1.26.5 writes any blob it has no type for). Raises ValueError for a value
+    JSON cannot hold (NaN, infinities)."""
+    from bundle_tools.fbc.write import V1_26_5_STRUCTS, dump_json, dump_yaml, order_blobs
+
+    dump = dump_json if fmt == "json" else dump_yaml
+    return dump(order_blobs(blobs, V1_26_5_STRUCTS), V1_26_5_STRUCTS)
+
+
 def write_catalog(blobs: Sequence[dict[str, Any]], catalog_dir: str | Path, fmt: str) -> list[Path]:
     """Write rendered ``blobs`` as ``catalog_dir/<package>/catalog.<fmt>`` (``json`` or
     ``yaml``), one file per package, replacing what the file held; all files are
     written or none (:func:`~bundle_tools.safewrite.write_files`, under
     :func:`~bundle_tools.safewrite.locked`). Returns the paths written, by package.
     Raises UsageError when a blob has no package or a package already keeps its catalog
-    file in the other format; InputError when a file cannot be written."""
+    file in the other format; InputError when a file cannot be written. Each file holds
+    what :func:`dump_catalog` prints for its package."""
     from bundle_tools.errors import UsageError
-    from bundle_tools.fbc.write import dump_json, dump_yaml, order_blobs
     from bundle_tools.safewrite import Write, locked, read_original, write_files
 
     packages: dict[str, list[dict[str, Any]]] = {}
-    for blob in order_blobs(blobs):
+    for blob in blobs:
         schema = get_field(blob, "schema")
         name = get_field(blob, "name" if schema == PACKAGE else "package")
         if not isinstance(name, str) or not name:
@@ -346,12 +358,12 @@ def write_catalog(blobs: Sequence[dict[str, Any]], catalog_dir: str | Path, fmt:
     root = Path(catalog_dir)
     with locked(root) as lock_dir:
         writes = []
-        for package, group in packages.items():
+        for package, group in sorted(packages.items()):
             path = root / package / f"catalog.{fmt}"
             other = path.with_suffix(".json" if fmt == "yaml" else ".yaml")
             if other.exists():
                 raise UsageError(f"{other} exists; write with -o {other.suffix[1:]}")
-            text = dump_json(group) if fmt == "json" else dump_yaml(group)
+            text = dump_catalog(group, fmt)
             writes.append(Write(path, text.encode("utf-8"), read_original(path), root))
         write_files(writes, journal=lock_dir)
     return [w.path for w in writes]
