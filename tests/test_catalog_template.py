@@ -589,3 +589,24 @@ def test_dump_catalog_writes_deprecations_as_opm_v1_26_5() -> None:
     )
     assert dump_json(order_blobs(blobs)).endswith('"message": "old"\n        }\n    ]\n}\n')
     assert dump_catalog(blobs, "yaml") == dump_yaml(order_blobs(blobs))
+
+
+def test_dump_catalog_drops_fields_opm_structs_do_not_have() -> None:
+    """opm decodes packages, channels and entries into Go structs: a field they do not
+    have (a typo such as ``replace``) is gone from its output; catalog render's writer
+    keeps it."""
+    from bundle_tools.fbc.write import dump_json
+    from bundle_tools.template.engine import dump_catalog
+
+    channel = {
+        "schema": "olm.channel",
+        "package": "op",
+        "name": "s",
+        "foo": "bar",
+        "entries": [{"name": "op.v2", "replace": "op.v1"}],
+    }
+    assert dump_catalog([channel], "json") == (
+        '{\n    "schema": "olm.channel",\n    "name": "s",\n    "package": "op",\n'
+        '    "entries": [\n        {\n            "name": "op.v2"\n        }\n    ]\n}\n'
+    )
+    assert '"replace": "op.v1"' in dump_json([channel]) and '"foo": "bar"' in dump_json([channel])

@@ -323,15 +323,16 @@ def directory_renderer(
 
 def dump_catalog(blobs: Sequence[dict[str, Any]], fmt: str) -> str:
     """Rendered ``blobs`` as opm v1.26.5's ``render-template`` prints them, ``fmt``
-    ``json`` or ``yaml``: its writer's blob order and shapes, where only packages,
-    channels and bundles are Go structs (:data:`bundle_tools.fbc.write.V1_26_5_STRUCTS`;
-    an ``olm.deprecations`` blob is written with sorted keys among the other blobs, by
-    schema, as v1.26.5 writes any blob it has no type for). Raises ValueError for a value
-    JSON cannot hold (NaN, infinities)."""
-    from bundle_tools.fbc.write import V1_26_5_STRUCTS, dump_json, dump_yaml, order_blobs
+    ``json`` or ``yaml``: its writer's blob order and shapes
+    (:data:`bundle_tools.fbc.write.OPM_V1_26_5`: only packages, channels and bundles are
+    Go structs, so fields they do not have are dropped, and an ``olm.deprecations`` blob
+    is written with sorted keys among the other blobs, by schema, as v1.26.5 writes any
+    blob it has no type for). Raises ValueError for a value JSON cannot hold (NaN,
+    infinities)."""
+    from bundle_tools.fbc.write import OPM_V1_26_5, dump_json, dump_yaml, order_blobs
 
     dump = dump_json if fmt == "json" else dump_yaml
-    return dump(order_blobs(blobs, V1_26_5_STRUCTS), V1_26_5_STRUCTS)
+    return dump(order_blobs(blobs, OPM_V1_26_5), OPM_V1_26_5)
 
 
 def write_catalog(blobs: Sequence[dict[str, Any]], catalog_dir: str | Path, fmt: str) -> list[Path]:
