@@ -35,6 +35,8 @@ a webhook configuration) is decided there (``OLM_BUILDS``), not here.
 
 Types whose JSON is not their fields (a ``MarshalJSON`` method) must be listed in
 ``CUSTOM_JSON``; the script stops on any other, and on a schema field the Go type lacks.
+``tests/test_rules_schema.py`` checks that the table covers the schema, and re-derives it
+at the commit it names when ``OLM_GIT_DIR`` points at an OLM git directory.
 """
 
 from __future__ import annotations
@@ -366,12 +368,9 @@ def _split_string(text: str, indent: int, width: int = 84) -> str:
     return "(\n" + "\n".join(f"{pad}{json.dumps(p)}" for p in pieces) + f"\n{pad[:-4]})"
 
 
-def main(argv: list[str]) -> int:
-    """Print the generated module for the OLM git directory of ``argv``."""
-    if not argv:
-        print(__doc__, file=sys.stderr)
-        return 2
-    git_dir, rev = argv[0], argv[1] if len(argv) > 1 else "HEAD"
+def derive(git_dir: str, rev: str = "HEAD") -> tuple[str, dict[str, dict[str, str]]]:
+    """``(commit, decisions)``: the OLM commit read and, by parent path, each required
+    field's kind (module docstring)."""
     tree = GoTree(git_dir, rev)
     commit = tree._git("rev-parse", rev).strip()
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
@@ -382,6 +381,15 @@ def main(argv: list[str]) -> int:
         f = next(f for f, _ in deriver.fields(root, ROOT_TYPE) if f.json_name == name)
         pkg, type_name = deriver.element(root, f.type_expr)
         deriver.walk(schema["properties"][name], pkg, type_name, name, decisions)
+    return commit, decisions
+
+
+def main(argv: list[str]) -> int:
+    """Print the generated module for the OLM git directory of ``argv``."""
+    if not argv:
+        print(__doc__, file=sys.stderr)
+        return 2
+    commit, decisions = derive(argv[0], argv[1] if len(argv) > 1 else "HEAD")
     sys.stdout.write(render(decisions, commit))
     return 0
 

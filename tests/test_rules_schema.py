@@ -3,15 +3,20 @@ no double reports of what semantic rules already check."""
 
 from __future__ import annotations
 
+import os
+import re
+import runpy
 from pathlib import Path
 
 import pytest
 
+from bundle_tools.rules import csv_required
 from bundle_tools.rules.csv_required import REQUIRED_FIELDS
 from bundle_tools.rules.csv_schema import ACCEPTED_EMPTY, OLM_BUILDS, WHY, required_field_kind
 from bundle_tools.schemas import load_schema
 from bundle_tools.validate import validate_bundles
 
+from .conftest import REPO
 from .validate_helpers import ANNOTATIONS, BASE_CSV, CSV_FILE, edit, write_bundle
 
 ANN = "metadata/annotations.yaml"
@@ -183,3 +188,16 @@ def test_missing_fields_of_several_kinds_split_by_severity(tmp_path: Path) -> No
             "the CSV as an unrecognized install strategy: the install fails)",
         ),
     ]
+
+
+def test_generated_table_matches_the_go_types() -> None:
+    """Regenerating csv_required.py from OLM's vendored Go types gives the committed
+    table. Needs an operator-lifecycle-manager git directory in OLM_GIT_DIR (the commit
+    the table names); skipped without one."""
+    git_dir = os.environ.get("OLM_GIT_DIR")
+    if not git_dir or not Path(git_dir).exists():
+        pytest.skip("OLM_GIT_DIR (an operator-lifecycle-manager git directory) not set")
+    script = runpy.run_path(str(REPO / "scripts" / "derive_csv_required.py"))
+    commit = re.search(r"operator-lifecycle-manager ([0-9a-f]{40})", csv_required.__doc__ or "")
+    assert commit is not None
+    assert script["derive"](git_dir, commit.group(1)) == (commit.group(1), REQUIRED_FIELDS)
