@@ -29,6 +29,7 @@ from bundle_tools.bundle import CHANNELS_KEY, DEFAULT_CHANNEL_KEY, PACKAGE_KEY
 from bundle_tools.csv_model import get_path
 from bundle_tools.errors import UsageError
 from bundle_tools.findings import Finding, Location, Severity
+from bundle_tools.names import select_default_channel
 
 if TYPE_CHECKING:
     from bundle_tools.context import BundleContext
@@ -66,14 +67,19 @@ def import_courier() -> tuple[Any, type[Exception], type[Exception]]:
 def package_manifest(ctx: BundleContext) -> dict[str, Any]:
     """The ``<package>.package.yaml`` content courier expects, from the bundle's
     annotations and CSV name: ``{packageName, channels: [{name, currentCSV}],
-    defaultChannel}``."""
+    defaultChannel}``: the package opm would publish from this bundle. Channel names are
+    opm's reading of the annotation (:func:`~bundle_tools.names.split_channels`: no
+    trimming, empty names kept; ``"alpha, stable"`` is ``alpha`` and `` stable``), the
+    default channel the annotation's or, without one, opm's choice
+    (:func:`~bundle_tools.names.select_default_channel`). operator-courier 2.1 checks
+    neither channel names nor that the default channel is listed; BND004 reports both."""
     values = ctx.bundle.annotation_values
     csv_name = str(get_path(ctx.csv_data, ("metadata", "name")) or "")
-    channels = [c.strip() for c in ctx.channels() if c.strip()]
+    channels = ctx.channels()
     return {
         "packageName": str(values.get(PACKAGE_KEY, "")),
         "channels": [{"name": c, "currentCSV": csv_name} for c in channels],
-        "defaultChannel": str(values.get(DEFAULT_CHANNEL_KEY) or (channels or [""])[0]),
+        "defaultChannel": str(values.get(DEFAULT_CHANNEL_KEY) or select_default_channel(channels)),
     }
 
 

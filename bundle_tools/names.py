@@ -127,6 +127,14 @@ def split_channels(value: str) -> list[str]:
     return value.split(CHANNEL_SEPARATOR) if value else []
 
 
+def select_default_channel(channels: list[str]) -> str:
+    """The default channel opm picks for a bundle whose annotations name none: the
+    lexicographically first of ``channels`` (as :func:`split_channels` gives them), ``""``
+    when there is none (operator-registry ``Annotations.SelectDefaultChannel``, used by
+    ``bundlegraphloader`` when ``opm index add`` creates a package)."""
+    return min(channels, default="")
+
+
 def listed_channel_problem(name: str) -> str | None:
     """Why ``name`` cannot be written as one entry of a ``channels.v1`` annotation, or
     ``None``: :func:`channel_name_problem`, or a comma, the separator opm splits on

@@ -5,10 +5,12 @@ This module only loads, runs and collects: rules receive a read-only
 :class:`~bundle_tools.context.BundleContext` (defined below the rules, in
 ``bundle_tools.context``) and never do I/O or print.
 
-Input errors (missing path or ``manifests/``, unreadable file, YAML syntax error in any
-manifest or ``metadata/*.yaml`` file) raise :class:`~bundle_tools.errors.InputError` from
-:func:`load_context`; they are not findings. A key repeated in a mapping is not an input
-error: the last value is kept, as the cluster keeps it, and BND012 reports it.
+Input errors (missing path or ``manifests/``, unreadable file, YAML syntax error in a
+manifest or in ``metadata/annotations.yaml``) raise :class:`~bundle_tools.errors.InputError`
+from :func:`load_context`; they are not findings. Two faults the cluster tolerates are
+findings instead, and the rest of the bundle is checked: a key repeated in a mapping (the
+last value is kept, as the cluster keeps it; BND012) and a YAML syntax error in another
+``metadata/`` file (opm skips that file; BND013).
 :func:`validate_bundles` keeps each one in ``Report.errors`` and checks the other bundles.
 """
 
@@ -21,7 +23,7 @@ from bundle_tools.bundle import is_bundle_file, load_bundle
 from bundle_tools.context import BundleContext
 from bundle_tools.errors import InputError, require_path
 from bundle_tools.findings import Report
-from bundle_tools.yamlio import load_file
+from bundle_tools.yamlio import load_documents, read_source
 
 #: Profiles accepted by ``--profile``: ``default``; ``certified`` turns Red Hat
 #: certification demands into errors; ``strict`` also turns legal-but-ineffective
@@ -37,9 +39,12 @@ METADATA_SUFFIXES = (".yaml", ".yml", ".json")
 def load_context(path: str | Path, profile: str = "default") -> BundleContext:
     """Parse bundle directory ``path`` into a :class:`BundleContext`.
 
-    Raises InputError when it has no ``manifests/`` directory or any manifest or
-    ``metadata/`` file cannot be read or parsed. For an optional metadata file the
-    message adds what opm would do: skip the file and silently drop what it declares.
+    Raises InputError when it has no ``manifests/`` directory, a file cannot be read
+    (missing, special, too large, not UTF-8), or a manifest or ``annotations.yaml`` is not
+    YAML. Any other ``metadata/`` file that is not YAML goes to
+    ``BundleContext.undecodable`` with its error: opm's bundle parser skips a metadata
+    file it cannot decode and publishes the bundle without it (operator-registry
+    ``pkg/registry/parse.go`` ``bundleParser.addMetadata``).
     """
     require_path(path)
     if not Path(path).is_dir():
@@ -48,7 +53,7 @@ def load_context(path: str | Path, profile: str = "default") -> BundleContext:
             path,
         )
     bundle = load_bundle(path, duplicates="keep")  # repeated keys: BND012 findings
-    metadata = {}
+    metadata, undecodable = {}, {}
     directory = bundle.root / "metadata"
     files = sorted(directory.iterdir()) if directory.is_dir() else []
     for file in files:
@@ -56,19 +61,21 @@ def load_context(path: str | Path, profile: str = "default") -> BundleContext:
             continue
         if file.suffix.lower() not in METADATA_SUFFIXES or not is_bundle_file(file):
             continue
+        source = read_source(file)
         try:
-            docs = load_file(file, duplicates="keep")
+            docs = load_documents(source, duplicates="keep")
         except InputError as exc:
-            raise InputError(
-                f"{exc.message} (opm skips a metadata file it cannot parse, silently "
-                "dropping the dependencies or properties it declares)",
-                exc.path,
-                exc.line,
-                exc.column,
-            ) from None
+            undecodable[file.name] = exc  # opm skips it too: a BND013 finding
+            continue
         if docs:
             metadata[file.name] = docs[0]
-    return BundleContext(bundle=bundle, display=str(path), profile=profile, metadata=metadata)
+    return BundleContext(
+        bundle=bundle,
+        display=str(path),
+        profile=profile,
+        metadata=metadata,
+        undecodable=undecodable,
+    )
 
 
 def validate_bundles(

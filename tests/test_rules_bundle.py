@@ -158,8 +158,9 @@ def test_dependencies_in_any_metadata_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("dependencies: 5\n", [(1, 15, "dependencies is not a list: opm cannot decode")]),
-        ("dependencies:\n- 7\n", [(2, 3, "dependency 0: 7 is not a mapping")]),
+        ("dependencies:\n-\n", [(2, 2, "dependency 0: None is not a mapping")]),
+        ("dependencies: 5\n", []),  # opm drops the whole file: BND013's
+        ("dependencies:\n- 7\n", []),
         (
             "dependencies:\n- type: olm.package\n  value:\n    packageName: [x]\n"
             '    version: ">=1.0.0"\n',
@@ -170,7 +171,7 @@ def test_dependencies_in_any_metadata_file(tmp_path: Path) -> None:
             [(3, 40, "dependency 0: olm.gvk dependency has no kind string")],
         ),
     ],
-    ids=["not-a-list", "entry-not-a-mapping", "package-name-list", "gvk-kind-number"],
+    ids=["entry-null", "not-a-list", "entry-not-a-mapping", "package-name-list", "gvk-kind-number"],
 )
 def test_malformed_dependencies_file(tmp_path: Path, text: str, expected: list) -> None:
     bundle = write_bundle(tmp_path / "b", files={"metadata/dependencies.yaml": text})
@@ -182,3 +183,65 @@ def test_malformed_dependencies_file(tmp_path: Path, text: str, expected: list) 
     ):
         assert (line, column) == (want_line, want_column)
         assert message.startswith(prefix)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # what opm v1.26.5 render drops (checked on bundle images built from each case)
+        ("dependencies: 5\n", [(1, 15, "dependencies is 5, not a list: opm cannot")]),
+        (
+            "dependencies:\n- type: olm.gvk\n  value: {group: g, version: v1, kind: K}\n- 7\n",
+            [(4, 3, "dependencies entry 1 is 7, not a mapping: opm cannot")],
+        ),
+        (
+            "dependencies:\n- type: [olm.gvk]\n  value: {}\n",
+            [(2, 3, "dependencies entry 0 has a list as its type: opm cannot")],
+        ),
+        ("properties: {a: b}\n", [(1, 1, "properties is {'a': 'b'}, not a list: opm cannot")]),
+        # kept by opm: a scalar type becomes a string, null the zero value
+        ("dependencies:\n- type: 5\n  value: {}\n", []),
+        ("dependencies:\n-\nproperties: null\n", []),
+        ("dependencies: []\n", []),
+    ],
+    ids=[
+        "not-a-list",
+        "entry-not-a-mapping",
+        "type-a-list",
+        "properties-mapping",
+        "type-number",
+        "nulls",
+        "empty",
+    ],
+)
+def test_undecodable_metadata_lists_are_a_warning(
+    tmp_path: Path, text: str, expected: list
+) -> None:
+    bundle = write_bundle(tmp_path / "b", files={"metadata/dependencies.yaml": text})
+    report = validate_bundles([bundle], select=["BND013"])
+    found = [
+        (f.location.line, f.location.column, str(f.severity), f.message)
+        for f in report.sorted_findings()
+    ]
+    assert [(line, column) for line, column, _, _ in found] == [(y, x) for y, x, _ in expected]
+    for (_, _, severity, message), (_, _, prefix) in zip(found, expected, strict=True):
+        assert severity == "warning"
+        assert message.startswith(prefix)
+
+
+def test_yaml_error_in_a_metadata_file_is_a_positioned_warning(tmp_path: Path) -> None:
+    """The shape of eventing-kogito 1.2.0's dependencies.yaml: opm v1.26.5 renders that
+    bundle with no olm.gvk.required property; BND013 says so at the YAML error."""
+    text = (
+        "dependencies:\n  - type: olm.gvk\n    value: {group: a, kind: K, version: v1}\n"
+        "  - type: olm.gvk\n      value:\n        group: b\n"
+    )
+    bundle = write_bundle(tmp_path / "b", files={"metadata/dependencies.yaml": text})
+    assert hits(bundle) == [("BND013", "metadata/dependencies.yaml", 5, 12)]
+    (finding,) = validate_bundles([bundle], select=["BND013"]).findings
+    assert str(finding.severity) == "warning"
+    assert finding.message == (
+        "invalid YAML: mapping values are not allowed here: opm skips this metadata file, "
+        "so the bundle is published and installed without the dependencies or properties "
+        "it declares"
+    )

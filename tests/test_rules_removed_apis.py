@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from bundle_tools.findings import Severity
-from bundle_tools.rules.removed_apis import lifecycle, openshift_range
+from bundle_tools.rules.removed_apis import (
+    LIFECYCLES,
+    Lifecycle,
+    first_openshift,
+    kube_minor,
+    lifecycle,
+    openshift_range,
+)
 from bundle_tools.validate import validate_bundles
 
 from .conftest import shared_path
@@ -187,3 +194,87 @@ def test_corpus_v1beta1_crds(bundle: str, count: int, severity: Severity) -> Non
     found = _found(path)
     assert len(found) == count
     assert {(f[1], f[2], f[3]) for f in found} == {(1, 13, severity)}
+
+
+def _object(api_version: str, kind: str) -> str:
+    return f"apiVersion: {api_version}\nkind: {kind}\nmetadata:\n  name: widget\n"
+
+
+@pytest.mark.parametrize(
+    ("api_version", "kind", "versions", "expected"),
+    [
+        # events.k8s.io/v1beta1 Event: deprecated in 1.22 (not 1.19, when v1 appeared)
+        ("events.k8s.io/v1beta1", "Event", "v4.6-v4.8", None),
+        ("events.k8s.io/v1beta1", "Event", "v4.6-v4.9", Severity.WARNING),
+        ("events.k8s.io/v1beta1", "Event", "v4.6-v4.12", Severity.ERROR),
+        # node.k8s.io/v1beta1 RuntimeClass: deprecated in 1.22 (not 1.20)
+        ("node.k8s.io/v1beta1", "RuntimeClass", "=v4.8", None),
+        ("node.k8s.io/v1beta1", "RuntimeClass", "=v4.9", Severity.WARNING),
+        # storage.k8s.io/v1beta1 CSINode: deprecated in 1.17 (not 1.19)
+        ("storage.k8s.io/v1beta1", "CSINode", "=v4.3", None),
+        ("storage.k8s.io/v1beta1", "CSINode", "=v4.4", Severity.WARNING),
+        # extensions/v1beta1 Ingress, missing before: deprecated 1.14, removed 1.22;
+        # OpenShift 4.1 ships Kubernetes 1.13 and 4.2 ships 1.14 (not 1.14 and 1.15)
+        ("extensions/v1beta1", "Ingress", "=v4.1", None),
+        ("extensions/v1beta1", "Ingress", "=v4.2", Severity.WARNING),
+        ("extensions/v1beta1", "Ingress", "v4.6-v4.8", Severity.WARNING),
+        ("extensions/v1beta1", "Ingress", "v4.6-v4.9", Severity.ERROR),
+    ],
+)
+def test_corrected_lifecycles_switch_severity_at_the_boundary(
+    tmp_path: Path, api_version: str, kind: str, versions: str, expected: Severity | None
+) -> None:
+    files = {CRD_FILE: CRD, "manifests/object.yaml": _object(api_version, kind)}
+    found = _found(_bundle(tmp_path, versions, csv=_csv(min_kube=None), files=files))
+    assert [(f[0], f[1], f[2], f[3]) for f in found] == (
+        [] if expected is None else [("manifests/object.yaml", 1, 13, expected)]
+    )
+
+
+def test_hint_names_the_replacement_and_the_guide_section(tmp_path: Path) -> None:
+    files = {CRD_FILE: CRD, "manifests/ingress.yaml": _object("extensions/v1beta1", "Ingress")}
+    bundle = _bundle(tmp_path / "ing", None, csv=_csv(min_kube=None), files=files)
+    (finding,) = validate_bundles([bundle], select=["KUBE001"]).findings
+    assert finding.hint == (
+        "migrate Ingress to networking.k8s.io/v1 (deprecation guide: "
+        "https://kubernetes.io/docs/reference/using-api/deprecation-guide/#ingress-v122), or "
+        "declare com.redhat.openshift.versions / olm.maxOpenShiftVersion below OpenShift 4.9"
+    )
+    files = {CRD_FILE: CRD, "manifests/psp.yaml": _object("policy/v1beta1", "PodSecurityPolicy")}
+    bundle = _bundle(tmp_path / "psp", "v4.12", files=files)
+    (finding,) = validate_bundles([bundle], select=["KUBE001"]).findings
+    assert finding.hint == (
+        "remove the PodSecurityPolicy: Kubernetes has no replacement API (deprecation guide: "
+        "https://kubernetes.io/docs/reference/using-api/deprecation-guide/#psp-v125)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("openshift", "kube"), [(1, 13), (2, 14), (3, 16), (9, 22), (12, 25), (16, 29), (19, 32)]
+)
+def test_openshift_to_kubernetes_minor(openshift: int, kube: int) -> None:
+    assert kube_minor(openshift) == kube
+    assert first_openshift(kube) == openshift
+
+
+def test_first_openshift_past_a_release_openshift_skipped() -> None:
+    assert first_openshift(15) == 3  # no OpenShift shipped Kubernetes 1.15
+
+
+def test_lifecycle_rows_the_table_lacked_or_had_wrong() -> None:
+    assert LIFECYCLES["authorization.k8s.io/v1beta1", "SelfSubjectRulesReview"] == Lifecycle(
+        19, 22, "authorization.k8s.io/v1", "subjectaccessreview-resources-v122"
+    )
+    assert LIFECYCLES["extensions/v1beta1", "Ingress"] == Lifecycle(
+        14, 22, "networking.k8s.io/v1", "ingress-v122"
+    )
+    assert lifecycle("extensions/v1beta1", "DaemonSet") == (8, 16)
+    assert lifecycle("extensions/v1beta1", "NetworkPolicy") == (9, 16)
+    assert lifecycle("extensions/v1beta1", "PodSecurityPolicy") == (11, 16)
+    assert lifecycle("apps/v1beta1", "Deployment") == (8, 16)
+    assert lifecycle("apps/v1beta2", "Deployment") == (9, 16)
+    assert lifecycle("events.k8s.io/v1beta1", "Event") == (22, 25)
+    assert lifecycle("node.k8s.io/v1beta1", "RuntimeClass") == (22, 25)
+    assert lifecycle("storage.k8s.io/v1beta1", "CSINode") == (17, 22)
+    assert LIFECYCLES["policy/v1beta1", "PodSecurityPolicy"].replacement == ""
+    assert len(LIFECYCLES) == 50

@@ -114,13 +114,31 @@ def test_repeated_key_is_a_finding_and_the_last_value_is_checked(tmp_path: Path)
     assert [(f["severity"], f["line"]) for f in warnings] == [("warning", 3)]
 
 
-def test_invalid_optional_metadata_file_is_an_input_error(tmp_path: Path) -> None:
+def test_invalid_dependencies_file_is_a_warning_and_the_rest_is_checked(tmp_path: Path) -> None:
+    """opm skips a metadata file it cannot decode and publishes the bundle without it:
+    a BND013 warning at the YAML error, and every other rule still runs."""
     deps = "dependencies:\n  - type: olm.gvk\n      value: {}\n"
-    bundle = write_bundle(tmp_path / "b", files={"metadata/dependencies.yaml": deps})
-    result = invoke("validate", str(bundle))
+    bundle = write_bundle(
+        tmp_path / "b", csv=BAD_VERSION, files={"metadata/dependencies.yaml": deps}
+    )
+    result = invoke("validate", "-o", "json", str(bundle))
+    assert result.exit_code == 1, result.output
+    findings = json.loads(result.stdout)["findings"]
+    found = {(f["rule"], f["severity"], f["line"], f["column"]): f for f in findings}
+    bnd013 = found[("BND013", "warning", 3, 12)]
+    assert bnd013["file"] == f"{bundle}/metadata/dependencies.yaml"
+    assert bnd013["message"].startswith("invalid YAML: mapping values are not allowed here: ")
+    assert "without the dependencies or properties it declares" in bnd013["message"]
+    assert ("CSV002", "error", 11, 12) in found
+
+
+def test_invalid_annotations_file_is_still_an_input_error(tmp_path: Path) -> None:
+    """opm refuses a bundle whose annotations it cannot decode ("Could not find
+    annotations file"), so that stays exit 2."""
+    annotations = "annotations:\n  a: b\n    c: d\n"
+    result = invoke("validate", str(write_bundle(tmp_path / "b", annotations=annotations)))
     assert result.exit_code == 2
-    assert "metadata/dependencies.yaml:3:12: error: invalid YAML" in result.stderr
-    assert "silently dropping the dependencies" in result.stderr
+    assert "metadata/annotations.yaml:3:6: error: invalid YAML" in result.stderr
 
 
 def test_not_a_bundle_and_missing_path(tmp_path: Path) -> None:

@@ -13,13 +13,14 @@ from typer.testing import CliRunner
 from bundle_tools.cli import app
 from bundle_tools.courier import import_courier, package_manifest, run_courier
 from bundle_tools.errors import UsageError
+from bundle_tools.names import select_default_channel
 from bundle_tools.validate import load_context
 
 from .validate_helpers import ANNOTATIONS, BASE_CSV, CSV_FILE, edit, write_bundle
 
 
 def test_package_manifest_from_annotations(tmp_path: Path) -> None:
-    annotations = ANNOTATIONS.replace("channels.v1: stable", "channels.v1: stable, fast")
+    annotations = ANNOTATIONS.replace("channels.v1: stable", "channels.v1: stable,fast")
     ctx = load_context(write_bundle(tmp_path / "b", annotations=annotations))
     assert package_manifest(ctx) == {
         "packageName": "widget-operator",
@@ -29,6 +30,27 @@ def test_package_manifest_from_annotations(tmp_path: Path) -> None:
         ],
         "defaultChannel": "stable",
     }
+
+
+def test_package_manifest_reads_channels_as_opm_does(tmp_path: Path) -> None:
+    """No trimming (opm publishes a separate `` stable`` channel), and without a default
+    channel annotation opm's choice: the lexicographically first channel."""
+    annotations = ANNOTATIONS.replace("channels.v1: stable", "channels.v1: stable, alpha").replace(
+        "  operators.operatorframework.io.bundle.channel.default.v1: stable\n", ""
+    )
+    assert "channel.default" not in annotations
+    ctx = load_context(write_bundle(tmp_path / "b", annotations=annotations))
+    manifest = package_manifest(ctx)
+    assert [c["name"] for c in manifest["channels"]] == ["stable", " alpha"]
+    assert manifest["defaultChannel"] == " alpha"
+
+
+@pytest.mark.parametrize(
+    ("channels", "expected"),
+    [(["stable", "alpha"], "alpha"), (["stable", " beta"], " beta"), (["b", ""], ""), ([], "")],
+)
+def test_select_default_channel(channels: list[str], expected: str) -> None:
+    assert select_default_channel(channels) == expected
 
 
 def test_missing_extra_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

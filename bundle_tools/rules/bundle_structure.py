@@ -15,6 +15,7 @@ FAIL: no ``annotations.yaml``; two CSVs; ``channel.default.v1: fast`` with
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -26,7 +27,7 @@ from bundle_tools.bundle import (
     is_csv,
 )
 from bundle_tools.csv_model import as_list, get_path
-from bundle_tools.findings import Severity
+from bundle_tools.findings import Location, Severity
 from bundle_tools.names import channel_name_problem, package_name_problem
 from bundle_tools.rules import Hit, rule
 
@@ -357,15 +358,12 @@ def dependencies(ctx: BundleContext) -> Iterator[Hit]:
     """Each ``dependencies:`` entry of a ``metadata/`` file has a known ``type``; an
     ``olm.package`` dependency names a package and a blang/semver range, an ``olm.gvk``
     dependency a group, version and kind. opm's bundle validation rejects anything else
-    and OLM's resolver cannot satisfy it, so the install is blocked."""
+    and OLM's resolver cannot satisfy it, so the install is blocked. A list opm cannot
+    decode at all (so it drops the whole file) is BND013's."""
     for doc in ctx.metadata.values():
         entries = get_path(doc.data, ("dependencies",))
-        if entries is not None and not isinstance(entries, list):
-            yield Hit(
-                message="dependencies is not a list: opm cannot decode the file and "
-                "silently drops every dependency it declares",
-                location=ctx.at(doc, ("dependencies",)),
-            )
+        if _undecodable_list(entries) is not None:
+            continue
         for i, entry in enumerate(as_list(entries)):
             problem = _dependency_problem(entry)
             if problem is not None:
@@ -373,6 +371,80 @@ def dependencies(ctx: BundleContext) -> Iterator[Hit]:
                 yield Hit(
                     message=f"dependency {i}: {message}",
                     location=ctx.at(doc, ("dependencies", i, *parts)),
+                )
+
+
+#: Keys of a ``metadata/`` file that opm decodes into a list of ``{type, value}``
+#: entries (operator-registry ``pkg/registry/types.go``: ``DependenciesFile``,
+#: ``PropertiesFile``; ``Type string``, ``Value json.RawMessage``).
+TYPED_LISTS = ("dependencies", "properties")
+
+
+def _undecodable_list(value: object) -> tuple[tuple[int | str, ...], str] | None:
+    """``(path below the key, problem)`` when opm cannot decode ``value`` into
+    ``[]struct{Type string; Value json.RawMessage}``, else ``None``. sigs.k8s.io/yaml
+    converts YAML to JSON guided by the target type, so a scalar ``type`` (``5``,
+    ``true``) becomes a string and ``null`` the zero value; what fails is a value that
+    is not a list, an entry that is not a mapping and a ``type`` that is a list or a
+    mapping (checked with opm v1.26.5 ``render`` on bundle images built from each
+    case)."""
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        return (), f"is {reprlib.repr(value)}, not a list"
+    for i, entry in enumerate(value):
+        if entry is not None and not isinstance(entry, dict):
+            return (i,), f"entry {i} is {reprlib.repr(entry)}, not a mapping"
+        kind = entry.get("type") if isinstance(entry, dict) else None
+        if isinstance(kind, list | dict):
+            shape = "list" if isinstance(kind, list) else "mapping"
+            return (i, "type"), f"entry {i} has a {shape} as its type"
+    return None
+
+
+@rule(
+    "BND013",
+    severity=Severity.WARNING,
+    summary="every metadata/ file besides annotations.yaml is YAML that opm can decode "
+    "(else opm skips it: its dependencies or properties are dropped)",
+    source="operator-registry pkg/registry/parse.go bundleParser.addMetadata and "
+    "pkg/lib/bundle/validate.go ValidateBundleFormat (decode errors ignored, file skipped)",
+)
+def metadata_undecodable(ctx: BundleContext) -> Iterator[Hit]:
+    """opm decodes every ``metadata/`` file as an annotations, dependencies and
+    properties file (``decodeFileFS``: k8s.io/apimachinery ``YAMLOrJSONDecoder``, then
+    encoding/json into operator-registry's types) and keeps the first that decodes with
+    content; a file that fails is skipped without a word ("Could not find optional
+    dependencies file"). ``opm render``, ``opm index add`` and ``opm alpha bundle
+    validate`` all publish such a bundle, and OLM installs it, without the dependencies
+    or properties the file declares: a warning at the YAML error, or at the
+    ``dependencies``/``properties`` value that json cannot decode. (An unreadable
+    ``annotations.yaml`` is an input error: opm refuses a bundle without annotations.)
+
+    Limit: a YAML error after the file's first document is reported too, although opm
+    decodes only the first document.
+    """
+    for name, error in ctx.undecodable.items():
+        yield Hit(
+            message=f"{error.message}: opm skips this metadata file, so the bundle is "
+            "published and installed without the dependencies or properties it declares",
+            location=Location(
+                path=ctx.path_of(ctx.bundle.root / "metadata" / name),
+                line=error.line,
+                column=error.column,
+            ),
+            hint="fix the YAML so that opm reads the file",
+        )
+    for doc in ctx.metadata.values():
+        for key in TYPED_LISTS:
+            problem = _undecodable_list(get_path(doc.data, (key,)))
+            if problem is not None:
+                parts, text = problem
+                yield Hit(
+                    message=f"{key} {text}: opm cannot decode it and skips this file as "
+                    f"a {key} file, so every one of its {key} is dropped",
+                    location=ctx.at(doc, (key, *parts)),
+                    hint=f"make {key} a list of mappings, each with a scalar type and a value",
                 )
 
 

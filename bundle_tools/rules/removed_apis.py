@@ -1,11 +1,12 @@
 """``KUBE001``: no manifest or CSV API reference uses a Kubernetes API that is removed (or
 deprecated) in the Kubernetes releases the bundle targets.
 
-Sources: the Kubernetes deprecated API migration guide
-(https://kubernetes.io/docs/reference/using-api/deprecation-guide/) as operator-framework/api
-models it (``pkg/validation/internal/removed_apis.go``: ``getRemovedAPIsOn1_22From``,
-``_1_25From``, ``_1_26From``, which ``operator-sdk bundle validate`` runs), extended with the
-guide's later removals (1.27, 1.29, 1.32) and its earlier ones (1.16); the certified
+Sources: the Kubernetes Deprecated API Migration Guide
+(https://kubernetes.io/docs/reference/using-api/deprecation-guide/), every removal from
+v1.16 to v1.32 (see :data:`LIFECYCLES` for how each row was checked), a superset of what
+operator-framework/api models (``pkg/validation/internal/removed_apis.go``:
+``getRemovedAPIsOn1_22From``, ``_1_25From``, ``_1_26From``, which ``operator-sdk bundle
+validate`` runs); the certified
 operator guide, "Managing OpenShift Versions", for ``com.redhat.openshift.versions``;
 operator-lifecycle-manager ``pkg/controller/operators/openshift/helpers.go``
 ``MaxOpenShiftVersion`` for the ``olm.maxOpenShiftVersion`` property (blang ``ParseTolerant``).
@@ -18,10 +19,11 @@ What is checked, each at the spelling that names the API (file:line:col):
   required CRD descriptions (group from the name after its first dot, ``version``, ``kind``).
 
 The targeted Kubernetes minors form a range ``[low, high]``: OpenShift 4.N is Kubernetes
-1.(N+13). ``com.redhat.openshift.versions`` gives ``v4.N`` (4.N and later), ``=v4.N`` (4.N
-only), ``v4.N-v4.M`` (both included) or the legacy comma list (its lowest version and
-later); the ``olm.maxOpenShiftVersion`` property of the CSV ``olm.properties`` annotation
-caps ``high`` (OLM blocks cluster upgrades past it); ``spec.minKubeVersion`` raises ``low``.
+1.(N+13) from 4.3 on, 4.1 and 4.2 are 1.13 and 1.14 (:func:`kube_minor`).
+``com.redhat.openshift.versions`` gives ``v4.N`` (4.N and later), ``=v4.N`` (4.N only),
+``v4.N-v4.M`` (both included) or the legacy comma list (its lowest version and later); the
+``olm.maxOpenShiftVersion`` property of the CSV ``olm.properties`` annotation caps
+``high`` (OLM blocks cluster upgrades past it); ``spec.minKubeVersion`` raises ``low``.
 
 Severity, per API found (removed in 1.R, deprecated since 1.D):
 
@@ -53,75 +55,162 @@ if TYPE_CHECKING:
     from bundle_tools.context import BundleContext
     from bundle_tools.yamlio import Document
 
-#: ``group/version`` -> (kinds, deprecated in minor, removed in minor) of Kubernetes 1.x,
-#: from the deprecation guide. The empty group is the core group.
-REMOVED: dict[str, tuple[frozenset[str], int, int]] = {
-    "extensions/v1beta1": (
-        frozenset({"DaemonSet", "Deployment", "ReplicaSet", "NetworkPolicy", "PodSecurityPolicy"}),
-        9,
-        16,
-    ),
-    "apps/v1beta1": (frozenset({"Deployment", "StatefulSet", "ReplicaSet"}), 9, 16),
-    "apps/v1beta2": (frozenset({"DaemonSet", "Deployment", "StatefulSet", "ReplicaSet"}), 9, 16),
-    "admissionregistration.k8s.io/v1beta1": (
-        frozenset({"MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"}),
-        16,
-        22,
-    ),
-    "apiextensions.k8s.io/v1beta1": (frozenset({"CustomResourceDefinition"}), 16, 22),
-    "apiregistration.k8s.io/v1beta1": (frozenset({"APIService"}), 19, 22),
-    "authentication.k8s.io/v1beta1": (frozenset({"TokenReview"}), 19, 22),
-    "authorization.k8s.io/v1beta1": (
-        frozenset({"LocalSubjectAccessReview", "SelfSubjectAccessReview", "SubjectAccessReview"}),
-        19,
-        22,
-    ),
-    "certificates.k8s.io/v1beta1": (frozenset({"CertificateSigningRequest"}), 19, 22),
-    "coordination.k8s.io/v1beta1": (frozenset({"Lease"}), 19, 22),
-    "networking.k8s.io/v1beta1": (frozenset({"Ingress", "IngressClass"}), 19, 22),
-    "rbac.authorization.k8s.io/v1beta1": (
-        frozenset({"ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"}),
-        17,
-        22,
-    ),
-    "scheduling.k8s.io/v1beta1": (frozenset({"PriorityClass"}), 14, 22),
-    "batch/v1beta1": (frozenset({"CronJob"}), 21, 25),
-    "discovery.k8s.io/v1beta1": (frozenset({"EndpointSlice"}), 21, 25),
-    "events.k8s.io/v1beta1": (frozenset({"Event"}), 19, 25),
-    "autoscaling/v2beta1": (frozenset({"HorizontalPodAutoscaler"}), 22, 25),
-    "policy/v1beta1": (frozenset({"PodDisruptionBudget", "PodSecurityPolicy"}), 21, 25),
-    "node.k8s.io/v1beta1": (frozenset({"RuntimeClass"}), 20, 25),
-    "autoscaling/v2beta2": (frozenset({"HorizontalPodAutoscaler"}), 23, 26),
-    "flowcontrol.apiserver.k8s.io/v1beta1": (
-        frozenset({"FlowSchema", "PriorityLevelConfiguration"}),
-        23,
-        26,
-    ),
-    "storage.k8s.io/v1beta1": (
-        frozenset({"CSIDriver", "CSINode", "StorageClass", "VolumeAttachment"}),
-        19,
-        22,
-    ),
-    "flowcontrol.apiserver.k8s.io/v1beta2": (
-        frozenset({"FlowSchema", "PriorityLevelConfiguration"}),
-        26,
-        29,
-    ),
-    "flowcontrol.apiserver.k8s.io/v1beta3": (
-        frozenset({"FlowSchema", "PriorityLevelConfiguration"}),
-        29,
-        32,
-    ),
-}
-#: storage.k8s.io/v1beta1 CSIStorageCapacity outlived the rest of its group version.
-_LATE_REMOVALS: dict[tuple[str, str], tuple[int, int]] = {
-    ("storage.k8s.io/v1beta1", "CSIStorageCapacity"): (24, 27),
-}
 
+@dataclass(frozen=True, slots=True)
+class Lifecycle:
+    """When Kubernetes 1.x deprecated (``deprecated``) and stopped serving (``removed``)
+    one kind at one API version; ``replacement`` the API version to migrate to (``""``:
+    none in Kubernetes), ``section`` the anchor of the deprecation guide's section."""
+
+    deprecated: int
+    removed: int
+    replacement: str
+    section: str
+
+
+#: ``(apiVersion, kind)`` -> :class:`Lifecycle`, every removal of the Kubernetes
+#: Deprecated API Migration Guide (https://kubernetes.io/docs/reference/using-api/
+#: deprecation-guide/, sections v1.16 to v1.32): removed-in, replacement and section from
+#: the guide. The guide gives no deprecated-in; that is the minor the API server starts
+#: answering with a deprecation warning, the ``APILifecycleDeprecated`` of k8s.io/api's
+#: ``zz_generated.prerelease-lifecycle.go`` for the kind (read in the copies vendored by
+#: operator-lifecycle-manager master and, for the kinds k8s.io/api has since deleted,
+#: operator-registry v1.26.5's k8s.io/api v0.26.1; apiextensions-apiserver and
+#: kube-aggregator for CRDs and APIServices). Where the two disagree on removal, the
+#: guide wins: none do. Two rows the guide's sections do not name: extensions/v1beta1
+#: PodSecurityPolicy (removed in 1.16 per its lifecycle tags; the guide's v1.16 section
+#: omits it) and apps/v1beta1 ReplicaSet (named by the guide's v1.16 section, though
+#: k8s.io/api never defined that type; deprecated-in taken from apps/v1beta1's 1.8).
+#: One replacement is not the guide's: its v1.26 section sends flowcontrol v1beta1 to
+#: v1beta2, itself removed in 1.29; the row gives v1beta3, the lifecycle tags' choice.
+#: Verified row by row against the guide (kubernetes/website
+#: ``content/en/docs/reference/using-api/deprecation-guide.md``, sections v1.16-v1.32).
+_TABLE = """\
+[networkpolicy-v116]
+extensions/v1beta1                   NetworkPolicy                   9 16 networking.k8s.io/v1
+[daemonset-v116]
+extensions/v1beta1                   DaemonSet                       8 16 apps/v1
+apps/v1beta2                         DaemonSet                       9 16 v1
+[deployment-v116]
+extensions/v1beta1                   Deployment                      8 16 apps/v1
+apps/v1beta1                         Deployment                      8 16 v1
+apps/v1beta2                         Deployment                      9 16 v1
+[statefulset-v116]
+apps/v1beta1                         StatefulSet                     8 16 v1
+apps/v1beta2                         StatefulSet                     9 16 v1
+[replicaset-v116]
+extensions/v1beta1                   ReplicaSet                      8 16 apps/v1
+apps/v1beta1                         ReplicaSet                      8 16 v1
+apps/v1beta2                         ReplicaSet                      9 16 v1
+[v1-16]
+extensions/v1beta1                   PodSecurityPolicy              11 16 policy/v1beta1
+[webhook-resources-v122]
+admissionregistration.k8s.io/v1beta1 MutatingWebhookConfiguration   16 22 v1
+admissionregistration.k8s.io/v1beta1 ValidatingWebhookConfiguration 16 22 v1
+[customresourcedefinition-v122]
+apiextensions.k8s.io/v1beta1         CustomResourceDefinition       16 22 v1
+[apiservice-v122]
+apiregistration.k8s.io/v1beta1       APIService                     19 22 v1
+[tokenreview-v122]
+authentication.k8s.io/v1beta1        TokenReview                    19 22 v1
+[subjectaccessreview-resources-v122]
+authorization.k8s.io/v1beta1         LocalSubjectAccessReview       19 22 v1
+authorization.k8s.io/v1beta1         SelfSubjectAccessReview        19 22 v1
+authorization.k8s.io/v1beta1         SubjectAccessReview            19 22 v1
+authorization.k8s.io/v1beta1         SelfSubjectRulesReview         19 22 v1
+[certificatesigningrequest-v122]
+certificates.k8s.io/v1beta1          CertificateSigningRequest      19 22 v1
+[lease-v122]
+coordination.k8s.io/v1beta1          Lease                          19 22 v1
+[ingress-v122]
+extensions/v1beta1                   Ingress                        14 22 networking.k8s.io/v1
+networking.k8s.io/v1beta1            Ingress                        19 22 v1
+[ingressclass-v122]
+networking.k8s.io/v1beta1            IngressClass                   19 22 v1
+[rbac-resources-v122]
+rbac.authorization.k8s.io/v1beta1    ClusterRole                    17 22 v1
+rbac.authorization.k8s.io/v1beta1    ClusterRoleBinding             17 22 v1
+rbac.authorization.k8s.io/v1beta1    Role                           17 22 v1
+rbac.authorization.k8s.io/v1beta1    RoleBinding                    17 22 v1
+[priorityclass-v122]
+scheduling.k8s.io/v1beta1            PriorityClass                  14 22 v1
+[storage-resources-v122]
+storage.k8s.io/v1beta1               CSIDriver                      19 22 v1
+storage.k8s.io/v1beta1               CSINode                        17 22 v1
+storage.k8s.io/v1beta1               StorageClass                   19 22 v1
+storage.k8s.io/v1beta1               VolumeAttachment               19 22 v1
+[cronjob-v125]
+batch/v1beta1                        CronJob                        21 25 v1
+[endpointslice-v125]
+discovery.k8s.io/v1beta1             EndpointSlice                  21 25 v1
+[event-v125]
+events.k8s.io/v1beta1                Event                          22 25 v1
+[horizontalpodautoscaler-v125]
+autoscaling/v2beta1                  HorizontalPodAutoscaler        22 25 v2
+[poddisruptionbudget-v125]
+policy/v1beta1                       PodDisruptionBudget            21 25 v1
+[psp-v125]
+policy/v1beta1                       PodSecurityPolicy              21 25 -
+[runtimeclass-v125]
+node.k8s.io/v1beta1                  RuntimeClass                   22 25 v1
+[flowcontrol-resources-v126]
+flowcontrol.apiserver.k8s.io/v1beta1 FlowSchema                     23 26 v1beta3
+flowcontrol.apiserver.k8s.io/v1beta1 PriorityLevelConfiguration     23 26 v1beta3
+[horizontalpodautoscaler-v126]
+autoscaling/v2beta2                  HorizontalPodAutoscaler        23 26 v2
+[csistoragecapacity-v127]
+storage.k8s.io/v1beta1               CSIStorageCapacity             24 27 v1
+[flowcontrol-resources-v129]
+flowcontrol.apiserver.k8s.io/v1beta2 FlowSchema                     26 29 v1
+flowcontrol.apiserver.k8s.io/v1beta2 PriorityLevelConfiguration     26 29 v1
+[flowcontrol-resources-v132]
+flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema                     29 32 v1
+flowcontrol.apiserver.k8s.io/v1beta3 PriorityLevelConfiguration     29 32 v1
+"""
+
+
+def _parse_table(text: str) -> dict[tuple[str, str], Lifecycle]:
+    """:data:`LIFECYCLES` from :data:`_TABLE`: ``[section]`` lines name the guide's
+    section of the rows below them; a row is ``apiVersion kind deprecated removed
+    replacement``, the replacement a version of the same group (``v1``), another
+    ``group/version``, or ``-`` for none."""
+    table, section = {}, ""
+    for line in text.splitlines():
+        if line.startswith("["):
+            section = line.strip("[]")
+            continue
+        api_version, kind, deprecated, removed, replacement = line.split()
+        group = api_version.rpartition("/")[0]
+        if replacement == "-":
+            replacement = ""
+        elif "/" not in replacement:
+            replacement = f"{group}/{replacement}"
+        table[api_version, kind] = Lifecycle(int(deprecated), int(removed), replacement, section)
+    return table
+
+
+LIFECYCLES: dict[tuple[str, str], Lifecycle] = _parse_table(_TABLE)
+
+GUIDE = "https://kubernetes.io/docs/reference/using-api/deprecation-guide/"
 OPENSHIFT_VERSIONS_KEY = "com.redhat.openshift.versions"
 MAX_OPENSHIFT_VERSION = "olm.maxOpenShiftVersion"
-#: OpenShift 4.N ships Kubernetes 1.(N + 13).
+#: OpenShift 4.N ships Kubernetes 1.(N + 13) from 4.3 on (4.3: 1.16, 4.9: 1.22, 4.12:
+#: 1.25, 4.16: 1.29); 4.1 and 4.2 shipped 1.13 and 1.14 (Red Hat knowledge base, "What
+#: version of the Kubernetes API is included with each OpenShift 4.x release?").
 OPENSHIFT_TO_KUBE = 13
+_EARLY_OPENSHIFT = {1: 13, 2: 14}
+
+
+def kube_minor(openshift_minor: int) -> int:
+    """The Kubernetes 1.x minor OpenShift 4.``openshift_minor`` ships."""
+    return _EARLY_OPENSHIFT.get(openshift_minor, openshift_minor + OPENSHIFT_TO_KUBE)
+
+
+def first_openshift(kube: int) -> int:
+    """The first OpenShift 4.x minor that ships Kubernetes 1.``kube`` or later."""
+    return next(n for n in range(1, kube + 1) if kube_minor(n) >= kube)
+
+
 _OPENSHIFT = re.compile(r"v?4\.(\d+)")
 
 
@@ -129,13 +218,8 @@ def lifecycle(api_version: str, kind: str) -> tuple[int, int] | None:
     """``(deprecated minor, removed minor)`` of Kubernetes 1.x for ``api_version``
     (``group/version``, or ``version`` for the core group) and ``kind``; ``None`` when
     the API is served by every release (or is not a Kubernetes API)."""
-    late = _LATE_REMOVALS.get((api_version, kind))
-    if late is not None:
-        return late
-    entry = REMOVED.get(api_version)
-    if entry is None or kind not in entry[0]:
-        return None
-    return entry[1], entry[2]
+    known = LIFECYCLES.get((api_version, kind))
+    return None if known is None else (known.deprecated, known.removed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,13 +284,13 @@ def target(ctx: BundleContext) -> Target:
     label = ctx.bundle.annotation_values.get(OPENSHIFT_VERSIONS_KEY)
     parsed = openshift_range(label) if isinstance(label, str) else None
     if parsed is not None:
-        low = parsed[0] + OPENSHIFT_TO_KUBE
-        high = None if parsed[1] is None else parsed[1] + OPENSHIFT_TO_KUBE
+        low = kube_minor(parsed[0])
+        high = None if parsed[1] is None else kube_minor(parsed[1])
         declared = True
         what.append(f"{OPENSHIFT_VERSIONS_KEY} {label!r}")
     cap = max_openshift_minor(ctx.csv_annotations())
     if cap is not None:
-        capped = cap + OPENSHIFT_TO_KUBE
+        capped = kube_minor(cap)
         high = capped if high is None else min(high, capped)
         declared = True
         what.append(f"{MAX_OPENSHIFT_VERSION} 4.{cap}")
@@ -276,7 +360,8 @@ def _references(ctx: BundleContext) -> Iterator[tuple[Document, tuple[str | int,
     summary="no manifest, nativeAPIs entry or CRD description uses a Kubernetes API removed "
     "in the targeted releases (OpenShift label, maxOpenShiftVersion, minKubeVersion); "
     "warning when only deprecated there or when no upper end is declared",
-    source="Kubernetes deprecation guide as modelled by operator-framework/api "
+    source="Kubernetes Deprecated API Migration Guide (v1.16-v1.32 removals) and k8s.io/api "
+    "zz_generated.prerelease-lifecycle.go (deprecated-in); operator-framework/api "
     "pkg/validation/internal/removed_apis.go (getRemovedAPIsOn1_22From/_1_25From/_1_26From); "
     "certified operator guide 'Managing OpenShift Versions'; operator-lifecycle-manager "
     "pkg/controller/operators/openshift/helpers.go MaxOpenShiftVersion",
@@ -285,30 +370,33 @@ def removed_apis(ctx: BundleContext) -> Iterator[Hit]:
     """One hit per API reference whose lifecycle meets the bundle's target range."""
     tgt = target(ctx)
     for doc, parts, api_version, kind in _references(ctx):
-        known = lifecycle(api_version, kind)
+        known = LIFECYCLES.get((api_version, kind))
         if known is None:
             continue
-        deprecated, removed = known
-        severity = judge(tgt, deprecated, removed)
+        severity = judge(tgt, known.deprecated, known.removed)
         if severity is None:
             continue
         state = (
-            f"deprecated since Kubernetes 1.{deprecated} (removed in 1.{removed}, after the "
-            "targeted releases)"
-            if tgt.high is not None and tgt.high < removed
-            else f"removed in Kubernetes 1.{removed}"
+            f"deprecated since Kubernetes 1.{known.deprecated} (removed in 1.{known.removed}, "
+            "after the targeted releases)"
+            if tgt.high is not None and tgt.high < known.removed
+            else f"removed in Kubernetes 1.{known.removed}"
+        )
+        action = (
+            f"migrate {kind} to {known.replacement}"
+            if known.replacement
+            else f"remove the {kind}: Kubernetes has no replacement API"
         )
         yield Hit(
             message=f"{kind} {api_version} is {state}; the bundle targets {_span(tgt)} "
             f"({tgt.what})",
             location=ctx.at(doc, parts),
-            hint=f"migrate {kind} to a served API version (deprecation guide: "
-            f"https://kubernetes.io/docs/reference/using-api/deprecation-guide/#v1-{removed})"
+            hint=f"{action} (deprecation guide: {GUIDE}#{known.section})"
             + (
                 ""
                 if tgt.declared
                 else f", or declare {OPENSHIFT_VERSIONS_KEY} / {MAX_OPENSHIFT_VERSION} below "
-                f"OpenShift 4.{removed - OPENSHIFT_TO_KUBE}"
+                f"OpenShift 4.{first_openshift(known.removed)}"
             ),
             severity=severity,
         )
