@@ -245,3 +245,17 @@ def test_long_comment_line_is_read(tmp_path: Path, size: int) -> None:
     result = CliRunner().invoke(app, ["patch-csv", str(bundle)])
     assert result.exit_code == 0, result.output
     assert csv.read_text(encoding="utf-8").startswith("# " + "x" * size + "\n")
+
+
+@pytest.mark.parametrize("value", ["[a]", "{k: v}"])
+def test_a_related_image_of_the_wrong_type_is_no_crash(tmp_path: Path, value: str) -> None:
+    """Each ``spec.relatedImages`` image replaced by a non-string: validate and every
+    patch-csv run end with an exit code (the release run follows old images there)."""
+    related = CSV_TEXT.index("\n  relatedImages:")
+    spans = [span for span in SPANS if span[0] > related and CSV_TEXT[: span[0]].endswith("image")]
+    assert spans
+    for i, span in enumerate(spans):
+        bundle = tmp_path / str(i)
+        shutil.copytree(BUNDLE, bundle)
+        (bundle / "manifests" / CSV.name).write_text(_hostile_csv(span, value), encoding="utf-8")
+        _check(bundle)

@@ -51,7 +51,7 @@ def patch_related_image(
         plan.append((*container, "env"), [{"name": env_name, "value": ref}])
     named = _related_entries(plan, lambda e: related_image_env(str(e.get("name"))) == env_name)
     followed = _follow(
-        plan, named + _related_entries(plan, lambda e: e.get("image") in old_images), ref
+        plan, named + _related_entries(plan, lambda e: _image_of(e) in old_images), ref
     )
     if not followed and new_entry:
         plan.append(("spec", "relatedImages"), [{"image": ref, "name": name}])
@@ -71,7 +71,14 @@ def patch_operator_image(plan: Planner, container: PathParts, ref: str) -> None:
     }
     plan.set((*container, "image"), ref)
     plan.set((*ANNOTATIONS, "containerImage"), ref)
-    _follow(plan, _related_entries(plan, lambda e: e.get("image") in old_images), ref)
+    _follow(plan, _related_entries(plan, lambda e: _image_of(e) in old_images), ref)
+
+
+def _image_of(entry: dict[str, Any]) -> str | None:
+    """The ``image`` of a ``spec.relatedImages`` entry; None when it is not a string (the
+    schema rule reports it; it names no image to follow)."""
+    image = entry.get("image")
+    return image if isinstance(image, str) else None
 
 
 def _related_entries(plan: Planner, match: Callable[[dict[str, Any]], bool]) -> list[int]:
