@@ -95,6 +95,14 @@ def corpus(session: nox.Session) -> None:
 
 
 @nox.session(default=False)
+def opm_goldens(session: nox.Session) -> None:
+    """Regenerate the opm v1.26.5 goldens of ``catalog template`` (tests/data/opm-template)
+    with the opm binary named by ``OPM``; see scripts/opm_template_goldens.py."""
+    install(session)
+    session.run("python", "scripts/opm_template_goldens.py", *session.posargs)
+
+
+@nox.session(default=False)
 def bench(session: nox.Session) -> None:
     """Run every benchmark script of bench/ (see bench/run.py); ``-- FILTER ARGS...``
     runs the scripts whose name contains FILTER with ARGS (e.g.

@@ -16,7 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from bundle_tools.bundle import CHANNELS_KEY, Bundle
-from bundle_tools.csv_model import ANNOTATIONS, DEPLOYMENTS, as_dict, as_list, get_path
+from bundle_tools.csv_model import (
+    ANNOTATIONS,
+    APISERVICES,
+    DEPLOYMENTS,
+    WEBHOOKS,
+    apiservice_name,
+    as_dict,
+    as_list,
+    get_path,
+)
 from bundle_tools.errors import InputError
 from bundle_tools.findings import Location
 from bundle_tools.names import split_channels
@@ -105,6 +114,30 @@ class BundleContext:
             if isinstance(deployment, dict):
                 yield (*DEPLOYMENTS, i), deployment
 
+    def deployment_names(self) -> set[str]:
+        """The ``name`` of every install strategy deployment that has a string one."""
+        return {n for _, d in self.deployments() if isinstance(n := d.get("name"), str)}
+
+    def stray_deployment_names(
+        self, descriptions: Iterator[tuple[Parts, dict[str, Any]]]
+    ) -> Iterator[tuple[Parts, dict[str, Any], str]]:
+        """``(path, description, phrase)`` for each of ``descriptions`` (webhook or
+        APIService ``(path, description)`` pairs) whose ``deploymentName`` is no install
+        strategy deployment: the path of its ``deploymentName`` (of the description when
+        unset) and a phrase naming it and the deployments there are."""
+        names = self.deployment_names()
+        known = ", ".join(sorted(names)) or "none"
+        for parts, desc in descriptions:
+            name = desc.get("deploymentName")
+            if name in names:
+                continue
+            shown = "no deploymentName" if name is None else f"deploymentName {name!r}"
+            yield (
+                parts if name is None else (*parts, "deploymentName"),
+                desc,
+                f"{shown}, which is not a deployment of the install strategy ({known})",
+            )
+
     def pod_specs(self) -> Iterator[tuple[Parts, dict[str, Any]]]:
         """``(path, pod spec)`` of each deployment's ``spec.template.spec``."""
         for parts, deployment in self.deployments():
@@ -120,6 +153,32 @@ class BundleContext:
                 for i, container in enumerate(as_list(pod.get(key))):
                     if isinstance(container, dict):
                         yield (*pod_parts, key, i), container, pod_parts, pod
+
+    def webhook_definitions(self) -> Iterator[tuple[Parts, dict[str, Any]]]:
+        """``(path, webhook description)`` of every mapping under
+        ``spec.webhookdefinitions``."""
+        for i, desc in enumerate(as_list(get_path(self.csv_data, WEBHOOKS))):
+            if isinstance(desc, dict):
+                yield (*WEBHOOKS, i), desc
+
+    def apiservice_definitions(self, which: str) -> Iterator[tuple[Parts, dict[str, Any]]]:
+        """``(path, APIService description)`` of every mapping under
+        ``spec.apiservicedefinitions.<which>`` (``owned`` or ``required``)."""
+        for i, desc in enumerate(as_list(get_path(self.csv_data, (*APISERVICES, which)))):
+            if isinstance(desc, dict):
+                yield (*APISERVICES, which, i), desc
+
+    def installed_apiservices(self) -> dict[str, tuple[Parts, dict[str, Any]]]:
+        """The APIService descriptions OLM's installer serves, by APIService name
+        (operator-framework/api ``GetAllAPIServiceDescriptions``, which
+        operator-lifecycle-manager ``parseStrategiesAndUpdateStatus`` hands the installer):
+        every required one, then every owned one over it, the last entry of a name
+        winning; values are ``(path, description)``."""
+        chosen: dict[str, tuple[Parts, dict[str, Any]]] = {}
+        for which in ("required", "owned"):
+            for parts, desc in self.apiservice_definitions(which):
+                chosen[apiservice_name(desc)] = (parts, desc)
+        return chosen
 
     def rbac_rules(self, scope: str) -> Iterator[tuple[Parts, dict[str, Any]]]:
         """``(path, policy rule)`` of every rule under ``spec.install.spec.<scope>``

@@ -1,7 +1,8 @@
 """What ``patch-csv`` and ``validate`` both know about a ClusterServiceVersion: the clouds
-of the token-auth feature annotations, the paths of the install strategy's deployments and
-of the CSV annotations, and :func:`get_path`, which reads a node of parsed YAML or JSON
-without failing on a missing or mistyped parent."""
+of the token-auth feature annotations, the paths of the install strategy's deployments, of
+the CSV annotations and of the webhook and APIService definitions, the name OLM gives an
+APIService, and :func:`get_path`, which reads a node of parsed YAML or JSON without failing
+on a missing or mistyped parent."""
 
 from __future__ import annotations
 
@@ -18,8 +19,18 @@ TOKEN_MOUNT_PATH = "/var/run/secrets/openshift/serviceaccount"
 TOKEN_AUDIENCE = "openshift"
 #: ``spec.install.spec.deployments`` of a CSV: the install strategy's deployments.
 DEPLOYMENTS: tuple[str, ...] = ("spec", "install", "spec", "deployments")
+#: ``spec.webhookdefinitions`` of a CSV: the webhooks OLM installs for the operator.
+WEBHOOKS: tuple[str, ...] = ("spec", "webhookdefinitions")
+#: ``spec.apiservicedefinitions`` of a CSV (``owned`` and ``required`` lists).
+APISERVICES: tuple[str, ...] = ("spec", "apiservicedefinitions")
 #: ``metadata.annotations`` of a CSV.
 ANNOTATIONS: tuple[str, ...] = ("metadata", "annotations")
+
+
+def apiservice_name(desc: Any) -> str:
+    """``<version>.<group>``: the name of the APIService OLM makes for an APIService
+    description (operator-framework/api ``APIServiceDescription.GetName``)."""
+    return f"{get_path(desc, ('version',))}.{get_path(desc, ('group',))}"
 
 
 def as_dict(value: Any) -> dict[str, Any]:

@@ -8,6 +8,8 @@ Modelled on ``k8s.io/apimachinery/pkg/util/validation`` as the callers use it:
   it into label values (``olm.owner``); operator-framework/api
   ``pkg/validation/internal/csv.go`` ``parseCSVNameFormat`` (``IsDNS1123Subdomain`` +
   ``IsValidLabelValue``);
+- :func:`dns1035_label_problem`: a Service name (OLM's ``<deployment>-service``) and an
+  APIService version (k8s ``IsDNS1035Label``);
 - :func:`package_name_problem`: a package name must be a DNS-1123 label;
   operator-registry ``alpha/declcfg/declcfg_to_model.go`` ``ConvertToModel``
   (``IsDNS1123Label``, opm v1.41+), so a bundle whose package annotation is not one can
@@ -41,6 +43,7 @@ SUBDOMAIN_MAX = 253
 _LABEL = r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?"
 _DNS1123_LABEL = re.compile(_LABEL)
 _DNS1123_SUBDOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
+_DNS1035_LABEL = re.compile(r"[a-z](?:[-a-z0-9]*[a-z0-9])?")
 _LABEL_VALUE = re.compile(r"(?:(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?")
 _AWS_ROLE_ARN = re.compile(
     r"arn:[a-z0-9][a-z0-9-]*:iam::[0-9]{12}:role/(?:[A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]+"
@@ -54,6 +57,10 @@ AWS_ROLE_ARN_SHAPE = "arn:<partition>:iam::<12-digit account>:role/<name>"
 LABEL_SHAPE = (
     "a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a "
     f"letter or digit, at most {LABEL_MAX} characters)"
+)
+DNS1035_SHAPE = (
+    "a DNS-1035 label (lowercase letters, digits and '-', starting with a letter and ending "
+    f"with a letter or digit, at most {LABEL_MAX} characters)"
 )
 SUBDOMAIN_SHAPE = (
     "a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', each dot-separated part "
@@ -72,6 +79,13 @@ def dns1123_subdomain_problem(value: str) -> str | None:
     """k8s ``IsDNS1123Subdomain``: why ``value`` is not a DNS-1123 subdomain, or ``None``."""
     if len(value) > SUBDOMAIN_MAX or not _DNS1123_SUBDOMAIN.fullmatch(value):
         return f"is not {SUBDOMAIN_SHAPE}"
+    return None
+
+
+def dns1035_label_problem(value: str) -> str | None:
+    """k8s ``IsDNS1035Label``: why ``value`` is not a DNS-1035 label, or ``None``."""
+    if len(value) > LABEL_MAX or not _DNS1035_LABEL.fullmatch(value):
+        return f"is not {DNS1035_SHAPE}"
     return None
 
 

@@ -191,6 +191,33 @@ def test_render_objects_are_go_json_base64(bundle: Path) -> None:
     assert not any(p["type"] == "olm.csv.metadata" for p in blob["properties"])
 
 
+def test_render_objects_in_file_order_as_opm_v1_26_5(bundle: Path) -> None:
+    """``files``: the manifests in file name order, the CSV at its file's place (opm
+    v1.26.5 ``renderBundleObjects``); a second CSV is no object in either order (opm's
+    ``addManifests`` keeps only the first); ``sorted`` stays the default."""
+    (bundle / "manifests" / "zz-second.clusterserviceversion.yaml").write_text(
+        "apiVersion: operators.coreos.com/v1alpha1\nkind: ClusterServiceVersion\n"
+        "metadata: {name: widget.v9.9.9}\nspec: {version: 9.9.9}\n"
+    )
+
+    def kinds(order: str) -> list[str]:
+        blob = render_bundle(bundle, "quay.io/x/widget-bundle:1", "objects", order).blob  # type: ignore[arg-type]
+        data = [p["value"]["data"] for p in blob["properties"] if p["type"] == "olm.bundle.object"]
+        objects = [json.loads(base64.b64decode(d)) for d in data]
+        return [f"{o['kind']}/{o['metadata']['name']}" for o in objects]
+
+    assert kinds("files") == [
+        "Service/widget",
+        "ClusterServiceVersion/widget.v1.1.0",
+        "CustomResourceDefinition/widgets.example.com",
+    ]
+    assert sorted(kinds("sorted")) == sorted(kinds("files"))
+    assert kinds("sorted") != kinds("files")
+    assert render_bundle(bundle, "quay.io/x/widget-bundle:1", "objects").blob == (
+        render_bundle(bundle, "quay.io/x/widget-bundle:1", "objects", "sorted").blob
+    )
+
+
 def test_render_rejects_missing_owned_crd(bundle: Path) -> None:
     (bundle / "manifests" / "widgets.crd.yaml").unlink()
     result = runner.invoke(

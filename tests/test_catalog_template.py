@@ -278,6 +278,58 @@ def test_render_semver_errors_name_the_template_line(
     assert (caught.value.path, caught.value.line) == (str(tmp_path / "template.yaml"), line)
 
 
+@pytest.mark.parametrize(
+    ("flags", "channels", "default"),
+    [
+        # opm v1.26.5 presets generateMinorChannels: major alone gives both kinds
+        (
+            "generateMajorChannels: true\n",
+            ["stable-v1", "stable-v1.0", "stable-v1.1"],
+            "stable-v1.1",
+        ),
+        (
+            "generateMajorChannels: true\ngenerateMinorChannels: null\n",
+            ["stable-v1", "stable-v1.0", "stable-v1.1"],
+            "stable-v1.1",
+        ),
+        ("generateMajorChannels: true\ngenerateMinorChannels: false\n", ["stable-v1"], "stable-v1"),
+        ("", ["stable-v1.0", "stable-v1.1"], "stable-v1.1"),
+        ("generateMinorChannels: false\n", ["stable-v1.0", "stable-v1.1"], "stable-v1.1"),
+        # both off: v1.26.5 panics; v1.27.1 and later generate minor channels
+        ("generateMajorChannels: false\ngenerateMinorChannels: false\n", None, "stable-v1.1"),
+        # accepted although v1.26.5 refuses the key: minor is generated there
+        (
+            "generateMajorChannels: true\ndefaultChannelTypePreference: minor\n",
+            ["stable-v1", "stable-v1.0", "stable-v1.1"],
+            "stable-v1.1",
+        ),
+    ],
+)
+def test_semver_channel_kinds_as_opm_v1_26_5_reads_the_flags(
+    tmp_path: Path, flags: str, channels: list[str] | None, default: str
+) -> None:
+    text = (
+        f"schema: olm.semver\n{flags}stable:\n  bundles:\n"
+        "  - image: quay.io/x/op-bundle:1.0.0\n  - image: quay.io/x/op-bundle:1.1.0\n"
+    )
+    blobs = render_template(load_template(_write(tmp_path, text)), FakeRegistry())
+    found = [b["name"] for b in blobs if b["schema"] == "olm.channel"]
+    assert found == (channels or ["stable-v1.0", "stable-v1.1"])
+    assert blobs[0]["defaultChannel"] == default
+
+
+def test_semver_major_and_minor_tie_takes_the_minor_channel(tmp_path: Path) -> None:
+    """One bundle starts stable-v1 and stable-v1.0: opm v1.26.5 prints either at random,
+    this always the minor one (opm v1.27.1 and later), or the preferred kind."""
+    text = "schema: olm.semver\ngenerateMajorChannels: true\nstable:\n  bundles:\n"
+    text += "  - image: quay.io/x/op-bundle:1.0.0\n"
+    blobs = render_template(load_template(_write(tmp_path, text)), FakeRegistry())
+    assert blobs[0]["defaultChannel"] == "stable-v1.0"
+    text = text.replace("stable:", "defaultChannelTypePreference: major\nstable:")
+    blobs = render_template(load_template(_write(tmp_path, text)), FakeRegistry())
+    assert blobs[0]["defaultChannel"] == "stable-v1"
+
+
 def test_semver_without_bundles(tmp_path: Path) -> None:
     template = load_template(_write(tmp_path, "schema: olm.semver\nstable: {bundles: []}\n"))
     with pytest.raises(InputError, match="no bundles specified"):
@@ -296,8 +348,13 @@ def test_semver_without_bundles(tmp_path: Path) -> None:
             [(1, 1, "generateMajorChannels")],
         ),
         (
+            "schema: olm.semver\ngenerateMajorChannels: true\ngenerateMinorChannels: false\n"
+            "defaultChannelTypePreference: minor\n",
+            [(3, 24, "should not be valid")],
+        ),
+        (
             "schema: olm.semver\nstable:\n  bundles:\n  - image: ''\n  - imag: x\n",
-            [(4, 12, "must not be empty"), (5, 11, "'imag' was unexpected"), (5, 5, "'image'")],
+            [(4, 12, "must not be empty"), (5, 11, 'unknown field "imag"'), (5, 5, "'image'")],
         ),
         (
             "schema: olm.template.basic\nentries:\n- schema: olm.package\n  name: op\n"
@@ -391,10 +448,17 @@ def _yaml_blobs(text: str) -> list[dict[str, Any]]:
 
 
 def test_cli_reports_schema_findings_and_bad_bundle_option(tmp_path: Path) -> None:
+    """avoidSkipPatch is refused as opm refuses it (strict decoding: unknown field),
+    with a word on where the idea comes from."""
     bad = _write(tmp_path, SEMVER + "avoidSkipPatch: true\n")
     result = runner.invoke(app, ["catalog", "template", str(bad)])
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"{bad}:11:17: error: ")
+    assert result.stderr == (
+        f'{bad}:11:17: error: unknown field "avoidSkipPatch": opm reads olm.semver templates '
+        'strictly and stops there (json: unknown field "avoidSkipPatch"); avoidSkipPatch is in '
+        "no opm version (v1.26.5 to HEAD); opm's only skip-patch behaviour is the "
+        "semver-skippatch mode of the sqlite `opm index add --mode`\n"
+    )
     good = _write(tmp_path, SEMVER)
     result = runner.invoke(app, ["catalog", "template", str(good), "--bundle", "quay.io/x/op"])
     assert result.exit_code == 2
@@ -499,3 +563,50 @@ def test_mermaid_output_draws_the_generated_channels(tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 2 and "--catalog writes json or yaml" in result.stderr
+
+
+def test_dump_catalog_writes_deprecations_as_opm_v1_26_5() -> None:
+    """opm v1.26.5 has no olm.deprecations type: it writes the blob with sorted keys
+    among the package's other blobs, by schema (``writeToEncoder``); catalog render's
+    writer keeps the struct order of later opm and puts deprecations last."""
+    from bundle_tools.fbc.write import dump_json
+    from bundle_tools.template.engine import dump_catalog
+
+    deprecations = {
+        "schema": "olm.deprecations",
+        "package": "op",
+        "entries": [{"reference": {"schema": "olm.bundle", "name": "op.v1"}, "message": "old"}],
+    }
+    other = {"schema": "io.example.note", "package": "op", "text": "x"}
+    blobs = [deprecations, other, {"schema": "olm.package", "name": "op", "defaultChannel": "s"}]
+    printed = dump_catalog(blobs, "json")
+    assert printed.index('"schema": "io.example.note"') < printed.index('"entries"')
+    assert printed.endswith(
+        '{\n    "entries": [\n        {\n            "message": "old",\n'
+        '            "reference": {\n                "name": "op.v1",\n'
+        '                "schema": "olm.bundle"\n            }\n        }\n    ],\n'
+        '    "package": "op",\n    "schema": "olm.deprecations"\n}\n'
+    )
+    assert dump_json(order_blobs(blobs)).endswith('"message": "old"\n        }\n    ]\n}\n')
+    assert dump_catalog(blobs, "yaml") == dump_yaml(order_blobs(blobs))
+
+
+def test_dump_catalog_drops_fields_opm_structs_do_not_have() -> None:
+    """opm decodes packages, channels and entries into Go structs: a field they do not
+    have (a typo such as ``replace``) is gone from its output; catalog render's writer
+    keeps it."""
+    from bundle_tools.fbc.write import dump_json
+    from bundle_tools.template.engine import dump_catalog
+
+    channel = {
+        "schema": "olm.channel",
+        "package": "op",
+        "name": "s",
+        "foo": "bar",
+        "entries": [{"name": "op.v2", "replace": "op.v1"}],
+    }
+    assert dump_catalog([channel], "json") == (
+        '{\n    "schema": "olm.channel",\n    "name": "s",\n    "package": "op",\n'
+        '    "entries": [\n        {\n            "name": "op.v2"\n        }\n    ]\n}\n'
+    )
+    assert '"replace": "op.v1"' in dump_json([channel]) and '"foo": "bar"' in dump_json([channel])

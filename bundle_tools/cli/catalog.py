@@ -521,10 +521,10 @@ def template(
     """
     with exit_on_input_error():
         from bundle_tools.errors import UsageError
-        from bundle_tools.fbc.write import dump_json, dump_yaml, order_blobs
         from bundle_tools.template.engine import (
             TemplateError,
             directory_renderer,
+            dump_catalog,
             load_template,
             render_template,
         )
@@ -552,7 +552,7 @@ def template(
         with RegistryClient(registry_options(plain_http, tls_verify, ca_file)) as client:
             pull = registry_renderer(client, metadata.value)
             renderer = directory_renderer(mapping, metadata.value, fallback=pull)
-            blobs = order_blobs(render_template(loaded, renderer))
+            blobs = render_template(loaded, renderer)
         if output is TemplateFormat.mermaid:
             from bundle_tools.review.picture import mermaid
             from bundle_tools.template.engine import graphs_of
@@ -560,7 +560,7 @@ def template(
             typer.echo(mermaid(graphs_of(blobs)), nl=False)
             return
         if catalog is None:
-            typer.echo((dump_json if output is TemplateFormat.json else dump_yaml)(blobs), nl=False)
+            typer.echo(dump_catalog(blobs, output.value), nl=False)
             return
         from bundle_tools.fbc.check import check_catalog
         from bundle_tools.template.engine import write_catalog

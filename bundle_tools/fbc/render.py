@@ -6,7 +6,8 @@ Reading the bundle:
 
 * ``manifests/``: top-level files in name order, names starting with ``.`` skipped; only
   the first YAML/JSON document of each file; files that do not decode to an object with
-  a ``kind`` are skipped. The first ``ClusterServiceVersion`` is the CSV.
+  a ``kind`` are skipped. The first ``ClusterServiceVersion`` is the CSV; later ones are
+  left out (``bundleParser.addManifests``: "Only include the first CSV").
 * ``metadata/``: files in name order; the first whose document has ``annotations:``
   with a package, channels or default-channel key is the annotations file; likewise the
   first non-empty ``dependencies:`` and ``properties:`` (whatever the file is named).
@@ -52,6 +53,9 @@ from bundle_tools.names import channel_name_problem, package_name_problem, split
 from bundle_tools.safewrite import Write, read_original, write_files
 
 Metadata = Literal["csv", "objects"]
+#: Order of the ``olm.bundle.object`` properties: ``sorted`` by value (opm since v1.28.0, the
+#: published community catalogs) or ``files`` (manifest-file order, opm v1.26.5).
+ObjectOrder = Literal["sorted", "files"]
 Format = Literal["yaml", "json"]
 CRD_KIND = "CustomResourceDefinition"
 SKIP_RANGE_ANNOTATION = "olm.skipRange"
@@ -62,7 +66,8 @@ _ANNOTATION_KEYS = (PACKAGE_KEY, CHANNELS_KEY, DEFAULT_CHANNEL_KEY)
 @dataclass(slots=True)
 class BundleSource:
     """A bundle directory as opm reads it: ``manifests`` is ``[(file name, object)]`` in
-    name order; ``csv`` the first ClusterServiceVersion object and ``csv_file`` its file;
+    name order (opm's ``Bundle.Objects``: no CSV after the first); ``csv`` the first
+    ClusterServiceVersion object and ``csv_file`` its file;
     ``annotations`` the string values of the annotations file, ``annotations_file`` its
     path; ``dependencies`` and ``properties`` the ``[{type, value}]`` lists of
     ``metadata/`` (empty when absent)."""
@@ -94,16 +99,21 @@ def read_bundle(root: str | Path) -> BundleSource:
     for sub in ("manifests", "metadata"):
         if not (root / sub).is_dir():
             raise InputError(f"not a bundle directory: no {sub}/ directory", root)
-    manifests = []
+    manifests: list[tuple[str, dict[str, Any]]] = []
+    csv_file, csv = "", {}
     for path in sorted((root / "manifests").iterdir()):
         if path.name.startswith(".") or not is_bundle_file(path):
             continue
         obj = _first_object(path)
-        if obj is not None and isinstance(obj.get("kind"), str) and obj["kind"]:
-            manifests.append((path.name, obj))
+        if obj is None or not isinstance(obj.get("kind"), str) or not obj["kind"]:
+            continue
+        if obj["kind"] == CSV_KIND:
+            if csv:
+                continue
+            csv_file, csv = path.name, obj
+        manifests.append((path.name, obj))
     if not manifests:
         raise InputError("no bundle objects found", root / "manifests")
-    csv_file, csv = next(((n, o) for n, o in manifests if o.get("kind") == CSV_KIND), ("", {}))
     if not csv:
         raise InputError("no csv in bundle", root / "manifests")
     source = BundleSource(root, manifests, csv, csv_file, {})
@@ -256,7 +266,9 @@ def _package_property(value: Any) -> _Property:
     return _built(PACKAGE, package)
 
 
-def bundle_properties(source: BundleSource, metadata: Metadata) -> list[dict[str, Any]]:
+def bundle_properties(
+    source: BundleSource, metadata: Metadata, object_order: ObjectOrder = "sorted"
+) -> list[dict[str, Any]]:
     """The ``properties`` of the rendered ``olm.bundle``, as opm's
     ``ObjectsAndPropertiesFromBundle`` builds them.
 
@@ -271,6 +283,14 @@ def bundle_properties(source: BundleSource, metadata: Metadata) -> list[dict[str
     ``version``), other types pass through. Sorted by type, then by the compact JSON of
     the value; then the metadata: one ``olm.csv.metadata`` (``metadata="csv"``) or one
     ``olm.bundle.object`` per manifest (``metadata="objects"``), last.
+
+    The objects' order: ``sorted`` by their base64 text, as opm writes them since v1.28.0
+    (``ObjectsAndPropertiesFromBundle`` sorts them with the other properties and
+    ``moveBundleObjectsToEndOfPropertySlices`` moves them last; all 221 such bundles of
+    the community catalogs in ``../shared/corpus`` have them so), or ``files``: the order
+    opm v1.26.5 writes (``action.Render.Run`` calls ``renderBundleObjects``, which drops
+    the sorted objects and appends ``Bundle.Objects``: the manifests in file name order,
+    the CSV at its file's place).
     """
     spec = _spec(source.csv)
     derived = {
@@ -326,9 +346,9 @@ def bundle_properties(source: BundleSource, metadata: Metadata) -> list[dict[str
     if metadata == "csv":
         out.append({"type": CSV_METADATA, "value": csv_metadata(source.csv)})
     else:
-        objects = sorted(
-            base64.b64encode(go_json(obj).encode()).decode() for _, obj in source.manifests
-        )
+        objects = [base64.b64encode(go_json(obj).encode()).decode() for _, obj in source.manifests]
+        if object_order == "sorted":
+            objects.sort()
         out += [{"type": BUNDLE_OBJECT, "value": {"data": data}} for data in objects]
     return out
 
@@ -481,9 +501,15 @@ class RenderedBundle:
     default_channel: str | None
 
 
-def render_bundle(bundle_dir: str | Path, image: str, metadata: Metadata = "csv") -> RenderedBundle:
-    """Render bundle directory ``bundle_dir`` with bundle image ``image``. Raises
-    InputError for unreadable bundles and UsageError for an invalid image reference."""
+def render_bundle(
+    bundle_dir: str | Path,
+    image: str,
+    metadata: Metadata = "csv",
+    object_order: ObjectOrder = "sorted",
+) -> RenderedBundle:
+    """Render bundle directory ``bundle_dir`` with bundle image ``image`` (``metadata``
+    and ``object_order`` as :func:`bundle_properties` takes them). Raises InputError
+    for unreadable bundles and UsageError for an invalid image reference."""
     problem = reference_problem(image)
     if problem:
         raise UsageError(f"invalid --image {image!r}: {problem}")
@@ -501,7 +527,7 @@ def render_bundle(bundle_dir: str | Path, image: str, metadata: Metadata = "csv"
     if not isinstance(name, str) or not name:
         raise InputError("the CSV has no metadata.name", csv_path)
     try:
-        properties = bundle_properties(source, metadata)
+        properties = bundle_properties(source, metadata, object_order)
     except ValueError as exc:
         raise InputError(f"cannot encode the bundle as JSON: {exc}", source.root) from None
     blob: dict[str, Any] = {

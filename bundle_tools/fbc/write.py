@@ -4,6 +4,10 @@
 * Blob order: packages by name; for each, its ``olm.package`` blob(s), its channels by
   name, its bundles by name, its other blobs (stable by schema), its
   ``olm.deprecations``; blobs without a package last, in input order.
+* ``form`` (each function, a :class:`Form`): :data:`CATALOG` by default;
+  :data:`OPM_V1_26_5` writes as opm v1.26.5 does (no ``olm.deprecations`` type yet: such
+  a blob is written as any other, keys sorted, among the other blobs; fields its structs
+  do not know are dropped).
 * JSON: each blob indented by 4 spaces and followed by a newline (Go ``json.Encoder``
   with ``SetIndent("", "    ")`` and HTML escaping off). Fields of known schemas follow
   the Go struct order (``schema``, ``name``, ``package``...; empty optional fields
@@ -22,7 +26,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -67,6 +72,27 @@ _DEPRECATION_ENTRY_FIELDS = (("reference", False), ("message", False))
 _ZERO: dict[str, Any] = {"entries": None, "image": "", "defaultChannel": ""}
 
 
+@dataclass(frozen=True, slots=True)
+class Form:
+    """How blobs are written: ``structs``, the schemas shaped as Go structs (field order,
+    ``omitempty``; every other blob has sorted keys and is ordered among the package's
+    other blobs); ``unknown``, whether the fields of such a blob that its Go struct does
+    not have are kept (sorted, after the known ones) or dropped, as Go's decoder drops
+    them."""
+
+    structs: frozenset[str]
+    unknown: bool
+
+
+#: This project's writer (``catalog render`` and the rest): every schema of later opm
+#: versions as a struct, and no field a user wrote is lost.
+CATALOG = Form(frozenset(_FIELDS), unknown=True)
+#: opm v1.26.5 (``alpha render-template``): only packages, channels and bundles are Go
+#: structs (``declcfg.DeclarativeConfig``), their unknown fields gone; every other blob is
+#: a ``Meta`` written back with sorted keys.
+OPM_V1_26_5 = Form(frozenset({PACKAGE, CHANNEL, BUNDLE}), unknown=False)
+
+
 def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {} or value is False
 
@@ -80,7 +106,13 @@ def sorted_value(value: Any) -> Any:
     return value
 
 
-def _struct(obj: Any, fields: tuple[tuple[str, bool], ...], nested: Mapping[str, Any]) -> Any:
+#: ``shape(value, unknown)`` of a nested field (``unknown`` as :attr:`Form.unknown`).
+_Shape = Callable[[Any, bool], Any]
+
+
+def _struct(
+    obj: Any, fields: tuple[tuple[str, bool], ...], nested: Mapping[str, _Shape], unknown: bool
+) -> Any:
     if not isinstance(obj, dict):
         return obj
     out: dict[str, Any] = {}
@@ -93,51 +125,53 @@ def _struct(obj: Any, fields: tuple[tuple[str, bool], ...], nested: Mapping[str,
         if omitempty and _empty(value):
             continue
         shape = nested.get(name)
-        out[name] = shape(value) if shape is not None else value
-    for key in sorted(set(obj) - known):
-        out[key] = sorted_value(obj[key])
+        out[name] = shape(value, unknown) if shape is not None else value
+    if unknown:
+        for key in sorted(set(obj) - known):
+            out[key] = sorted_value(obj[key])
     return out
 
 
-def _items(fields: tuple[tuple[str, bool], ...], nested: Mapping[str, Any] | None = None) -> Any:
-    def shape(value: Any) -> Any:
+def _items(
+    fields: tuple[tuple[str, bool], ...], nested: Mapping[str, _Shape] | None = None
+) -> _Shape:
+    def shape(value: Any, unknown: bool) -> Any:
         if not isinstance(value, list):
             return value
-        return [_struct(item, fields, nested or {}) for item in value]
+        return [_struct(item, fields, nested or {}, unknown) for item in value]
 
     return shape
 
 
-_PROPERTIES = _items(_PROPERTY_FIELDS, {"value": sorted_value})
-_NESTED: dict[str, Mapping[str, Any]] = {
-    PACKAGE: {
-        "icon": lambda v: _struct(v, _ICON_FIELDS, {}),
-        "properties": _PROPERTIES,
-    },
+def _one(fields: tuple[tuple[str, bool], ...]) -> _Shape:
+    return lambda value, unknown: _struct(value, fields, {}, unknown)
+
+
+_PROPERTIES = _items(_PROPERTY_FIELDS, {"value": lambda value, _: sorted_value(value)})
+_NESTED: dict[str, Mapping[str, _Shape]] = {
+    PACKAGE: {"icon": _one(_ICON_FIELDS), "properties": _PROPERTIES},
     CHANNEL: {"entries": _items(_ENTRY_FIELDS), "properties": _PROPERTIES},
     BUNDLE: {
         "properties": _PROPERTIES,
         "relatedImages": _items(_RELATED_IMAGE_FIELDS),
     },
     DEPRECATIONS: {
-        "entries": _items(
-            _DEPRECATION_ENTRY_FIELDS,
-            {"reference": lambda v: _struct(v, _REFERENCE_FIELDS, {})},
-        )
+        "entries": _items(_DEPRECATION_ENTRY_FIELDS, {"reference": _one(_REFERENCE_FIELDS)})
     },
 }
 
 
-def canonical(blob: dict[str, Any]) -> dict[str, Any]:
-    """The blob as opm writes it: Go struct field order and ``omitempty`` for known
-    schemas (unknown fields kept, sorted, after the known ones), sorted keys elsewhere."""
+def canonical(blob: dict[str, Any], form: Form = CATALOG) -> dict[str, Any]:
+    """The blob as opm writes it: Go struct field order and ``omitempty`` for the
+    schemas of ``form.structs`` (unknown fields kept, sorted, after the known ones, or
+    dropped, per ``form.unknown``), sorted keys elsewhere."""
     schema = get_field(blob, "schema")
-    if schema not in _FIELDS:
+    if schema not in form.structs:
         return sorted_value(blob)
-    return _struct(blob, _FIELDS[schema], _NESTED[schema])
+    return _struct(blob, _FIELDS[schema], _NESTED[schema], form.unknown)
 
 
-def order_blobs(blobs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+def order_blobs(blobs: Iterable[dict[str, Any]], form: Form = CATALOG) -> list[dict[str, Any]]:
     """Blobs in opm's writer order (see the module docstring)."""
     groups: dict[str, dict[str, list[dict[str, Any]]]] = {}
     loose: list[dict[str, Any]] = []
@@ -147,7 +181,7 @@ def order_blobs(blobs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         if not isinstance(package, str) or not package:
             loose.append(blob)
             continue
-        kind = schema if schema in _FIELDS else "other"
+        kind = schema if schema in form.structs else "other"
         groups.setdefault(package, {}).setdefault(kind, []).append(blob)
     out: list[dict[str, Any]] = []
     for package in sorted(groups):
@@ -200,12 +234,12 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _represent_str)
 
 
-def dump_yaml(blobs: Iterable[dict[str, Any]]) -> str:
+def dump_yaml(blobs: Iterable[dict[str, Any]], form: Form = CATALOG) -> str:
     """Blobs (already ordered) as a YAML stream, each document starting with ``---``:
     the :func:`canonical` fields (so ``image: ""`` is written as opm writes it), all keys
     sorted."""
     return yaml.dump_all(
-        [sorted_value(canonical(b)) for b in blobs],
+        [sorted_value(canonical(b, form)) for b in blobs],
         Dumper=_Dumper,
         explicit_start=True,
         default_flow_style=False,
@@ -219,12 +253,13 @@ def dump_yaml(blobs: Iterable[dict[str, Any]]) -> str:
 _SEPARATORS = re.compile("[\u2028\u2029]")
 
 
-def dump_json(blobs: Iterable[dict[str, Any]]) -> str:
+def dump_json(blobs: Iterable[dict[str, Any]], form: Form = CATALOG) -> str:
     """Blobs (already ordered) as a JSON stream: :func:`canonical` shape, 4-space
     indent, a newline after each blob. Raises ValueError for NaN and infinities."""
     out = []
     for blob in blobs:
-        text = json.dumps(canonical(blob), indent=4, ensure_ascii=False, allow_nan=False)
+        shaped = canonical(blob, form)
+        text = json.dumps(shaped, indent=4, ensure_ascii=False, allow_nan=False)
         out.append(_SEPARATORS.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
     return "".join(out)
 

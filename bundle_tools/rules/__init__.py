@@ -25,6 +25,8 @@ RULE_MODULES: dict[str, tuple[str, ...]] = {
         "bundle_tools.rules.csv_semantics",
         "bundle_tools.rules.csv_schema",
         "bundle_tools.rules.csv_webhooks",
+        "bundle_tools.rules.csv_apiservices",
+        "bundle_tools.rules.csv_install",
         "bundle_tools.rules.related_images",
         "bundle_tools.rules.feature_annotations",
         "bundle_tools.rules.sts_token_auth",

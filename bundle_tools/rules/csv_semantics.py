@@ -323,12 +323,17 @@ def min_kube_version(ctx: BundleContext) -> Iterator[Hit]:
     "CSV007",
     severity=Severity.ERROR,
     summary="installModes list the four types once each, at least one supported",
-    source=OLM_CSV_DOC + " (installModes); olm-docs Concepts/crds/operatorgroup",
+    source=OLM_CSV_DOC + " (installModes); operator-lifecycle-manager "
+    "pkg/controller/operators/olm/operator.go transitionCSVState (NewInstallModeSet: "
+    "InvalidInstallModes; InstallModeSet.Supports: UnsupportedOperatorGroup); "
+    "operator-framework/api pkg/validation/internal/csv.go validateInstallModes",
 )
 def install_modes(ctx: BundleContext) -> Iterator[Hit]:
     """OLM matches the OperatorGroup's target namespaces against ``installModes``. With no
-    supported mode no OperatorGroup fits and the CSV fails (UnsupportedOperatorGroup); an
-    unknown or repeated type is an error. A missing type is treated as unsupported by OLM
+    supported mode no OperatorGroup fits and the CSV fails (UnsupportedOperatorGroup); a
+    repeated type fails it too (InvalidInstallModes: "InstallMode list contains
+    duplicates"); an unknown type, which OLM ignores, is an error as the mode it was meant
+    to be is then unsupported. A missing type is treated as unsupported by OLM
     and reported as a warning so the choice is explicit."""
     if ctx.csv is None:
         return
@@ -481,25 +486,33 @@ def annotation_strings(ctx: BundleContext) -> Iterator[Hit]:
         )
 
 
-def _crd_versions(data: dict[str, Any]) -> list[str]:
-    versions = [
-        v.get("name") for v in as_list(get_path(data, ("spec", "versions"))) if isinstance(v, dict)
-    ]
+def _crd_versions(data: dict[str, Any]) -> dict[str, bool]:
+    """``{version name: served}`` of a CRD manifest: each ``spec.versions[]`` entry (the
+    first of a name, as OLM reads them; ``served`` must be ``true``), and a v1beta1
+    ``spec.version``, which the API server serves."""
+    versions: dict[str, bool] = {}
+    for v in as_list(get_path(data, ("spec", "versions"))):
+        if isinstance(v, dict) and v.get("name"):
+            versions.setdefault(str(v["name"]), v.get("served") is True)
     single = get_path(data, ("spec", "version"))
-    return [str(v) for v in [*versions, single] if v]
+    if single:
+        versions.setdefault(str(single), True)
+    return versions
 
 
 @rule(
     "CSV010",
     severity=Severity.ERROR,
-    summary="owned CRDs match the bundled CRD manifests (name, kind, version)",
-    source=OLM_CSV_DOC + " (customresourcedefinitions.owned)",
+    summary="owned CRDs match the bundled CRD manifests (name, kind, served version)",
+    source=OLM_CSV_DOC + " (customresourcedefinitions.owned); operator-lifecycle-manager "
+    "pkg/controller/operators/olm/requirements.go requirementStatus (CRD version not served)",
 )
 def owned_crds(ctx: BundleContext) -> Iterator[Hit]:
     """Each ``spec.customresourcedefinitions.owned`` entry names a CRD shipped in
     ``manifests/`` whose ``spec.names.kind`` equals ``kind`` and which has the entry's
-    ``version`` (extra versions are fine). Otherwise OLM's requirement check does not find
-    the owned API and the CSV stays Pending."""
+    ``version`` with ``served: true`` (extra versions are fine). Otherwise OLM's
+    requirement check does not find the owned API ("CRD version not served") and the CSV
+    stays Pending."""
     crds = {
         name: data
         for _, data in ctx.objects()
@@ -527,10 +540,17 @@ def owned_crds(ctx: BundleContext) -> Iterator[Hit]:
                 location=ctx.at(ctx.csv, (*parts, "kind")),
             )
         version, versions = get_path(entry, ("version",)), _crd_versions(crd)
-        if version not in versions:
+        served = versions.get(version) if isinstance(version, str) else None
+        if served is None:
             yield Hit(
                 message=f"owned CRD {name!r} version {version!r} is not served by its "
-                f"manifest (versions {versions})",
+                f"manifest (versions {list(versions)})",
+                location=ctx.at(ctx.csv, (*parts, "version")),
+            )
+        elif not served:
+            yield Hit(
+                message=f"owned CRD {name!r} version {version!r} has served: false in its "
+                "manifest: OLM reports 'CRD version not served' and the CSV stays Pending",
                 location=ctx.at(ctx.csv, (*parts, "version")),
             )
 

@@ -23,27 +23,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from bundle_tools.csv_model import as_dict, as_list, get_path
+from bundle_tools.csv_model import WEBHOOKS, as_dict, as_list, get_path
 from bundle_tools.findings import Severity
 from bundle_tools.rules import Hit, rule
 
 if TYPE_CHECKING:
-    from bundle_tools.context import BundleContext, Parts
+    from bundle_tools.context import BundleContext
 
 OLM = "operator-lifecycle-manager "
-WEBHOOKS: tuple[str, ...] = ("spec", "webhookdefinitions")
 CONVERSION = "ConversionWebhook"
 #: ``ValidWebhookRules``: resources of admissionregistration.k8s.io a webhook may not
 #: intercept (compared as written: OLM checks these kind-like names, not the plural
 #: resource names).
 _PROTECTED_RESOURCES = ("*", "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")
-
-
-def _webhooks(ctx: BundleContext) -> Iterator[tuple[Parts, dict[str, Any]]]:
-    """``(path, webhook description)`` of every mapping under ``spec.webhookdefinitions``."""
-    for i, desc in enumerate(as_list(get_path(ctx.csv_data, WEBHOOKS))):
-        if isinstance(desc, dict):
-            yield (*WEBHOOKS, i), desc
 
 
 @rule(
@@ -59,7 +51,7 @@ def unique_names(ctx: BundleContext) -> Iterator[Hit]:
     if ctx.csv is None:
         return
     seen: dict[str, int] = {}
-    for parts, desc in _webhooks(ctx):
+    for parts, desc in ctx.webhook_definitions():
         name = desc.get("generateName")
         if not isinstance(name, str):
             continue
@@ -109,7 +101,7 @@ def protected_rules(ctx: BundleContext) -> Iterator[Hit]:
     the CSV goes to phase Failed (InvalidWebhookDescription)."""
     if ctx.csv is None:
         return
-    for parts, desc in _webhooks(ctx):
+    for parts, desc in ctx.webhook_definitions():
         for j, rule_ in enumerate(as_list(desc.get("rules"))):
             problem = _rule_problem(as_dict(rule_))
             if problem is None:
@@ -166,7 +158,7 @@ def conversion_webhooks(ctx: BundleContext) -> Iterator[Hit]:
     if ctx.csv is None:
         return
     owned, preserving = _owned_crd_names(ctx), _preserving_crds(ctx)
-    for parts, desc in _webhooks(ctx):
+    for parts, desc in ctx.webhook_definitions():
         crds = as_list(desc.get("conversionCRDs"))
         if desc.get("type") != CONVERSION and not crds:
             continue
@@ -213,15 +205,10 @@ def webhook_deployment(ctx: BundleContext) -> Iterator[Hit]:
     call fails (and with ``failurePolicy: Fail`` every intercepted request is refused)."""
     if ctx.csv is None:
         return
-    names = {n for _, d in ctx.deployments() if isinstance(n := d.get("name"), str)}
-    for parts, desc in _webhooks(ctx):
-        name = desc.get("deploymentName")
-        if name in names:
-            continue
-        shown = "no deploymentName" if name is None else f"deploymentName {name!r}"
+    for parts, _, phrase in ctx.stray_deployment_names(ctx.webhook_definitions()):
+        index = parts[len(WEBHOOKS)]
         yield Hit(
-            message=f"webhookdefinitions[{parts[-1]}] has {shown}, which is not a deployment "
-            f"of the install strategy ({', '.join(sorted(names)) or 'none'}): its Service "
-            "and certificate are never created",
-            location=ctx.at(ctx.csv, (*parts, "deploymentName") if name is not None else parts),
+            message=f"webhookdefinitions[{index}] has {phrase}: its Service and certificate "
+            "are never created",
+            location=ctx.at(ctx.csv, parts),
         )

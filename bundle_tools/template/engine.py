@@ -6,6 +6,10 @@ with file, line and column (:class:`TemplateError`). Rendering then asks the inj
 ``render_bundle(image)`` for each bundle image (once per image) and builds the catalog:
 
 - ``olm.semver`` (operator-registry ``alpha/template/semver/semver.go`` ``Render``):
+  minor channels unless ``generateMinorChannels: false``, major channels with
+  ``generateMajorChannels: true`` (v1.26.5 ``readFile`` presets ``GenerateMinorChannels``
+  to true before decoding, so ``generateMajorChannels: true`` alone gives both kinds;
+  v1.27.1 and later give only major channels then);
   the bundles of ``candidate``, ``fast`` and ``stable``; all of one package (the first
   bundle's ``olm.package``); no two bundles of one archetype with the same name or with
   versions that differ only in build metadata; then one ``olm.package`` with the default
@@ -17,8 +21,7 @@ with file, line and column (:class:`TemplateError`). Rendering then asks the inj
   bundles name only images (what opm v1.26.5's ``render-template basic`` reads) is
   accepted too.
 
-The result is a list of blobs; :func:`bundle_tools.fbc.write.order_blobs` and
-``dump_json``/``dump_yaml`` write them as opm does.
+The result is a list of blobs; :func:`dump_catalog` prints them as opm v1.26.5 does.
 """
 
 from __future__ import annotations
@@ -47,6 +50,11 @@ SEMVER = "olm.semver"
 BASIC = "olm.template.basic"
 #: The rule id of template schema findings.
 RULE = "TPL001"
+
+#: How rendered template bundles list their ``olm.bundle.object`` properties: in
+#: manifest-file order, as opm v1.26.5's ``render-template`` does (see
+#: :func:`bundle_tools.fbc.render.bundle_properties`).
+OBJECT_ORDER = "files"
 
 #: ``render_bundle(image) -> olm.bundle blob``; raises BundleToolsError when the image
 #: cannot be rendered.
@@ -122,18 +130,36 @@ def load_template(path: str | Path) -> Template:
             wrapped = {"schema": BASIC, "entries": [blob.data]}
             hits += schema_hits(BASIC, wrapped, str(path), lambda p, b=blob: b.position(p[2:]))
     if hits:
-        raise TemplateError([_finding(h, blobs) for h in hits])
+        raise TemplateError([_finding(h, blobs, schema) for h in hits])
     return Template(str(path), schema, blobs)
 
 
 _UNEXPECTED = re.compile(r"\('([^']*)' was unexpected\)")
 
 
-def _finding(hit: Hit, blobs: Sequence[Blob]) -> Finding:
+#: Keys asked for as semver template fields that no opm version has, and what to say.
+_NOT_SEMVER_FIELDS = {
+    "avoidskippatch": "avoidSkipPatch is in no opm version (v1.26.5 to HEAD); opm's only "
+    "skip-patch behaviour is the semver-skippatch mode of the sqlite `opm index add --mode`",
+}
+
+
+def _finding(hit: Hit, blobs: Sequence[Blob], schema: str) -> Finding:
     """A schema hit as a finding; an unexpected key (which the schema reports at its
-    parent) is placed at the key itself when the template has a single blob."""
+    parent) is placed at the key itself when the template has a single blob. In an
+    ``olm.semver`` template it is named as opm refuses it: ``readFile`` decodes with
+    ``yaml.UnmarshalStrict`` (v1.26.5 and HEAD) and stops with ``json: unknown field``."""
     location = hit.location
+    message = hit.message
     match = _UNEXPECTED.search(hit.message)
+    if match and schema == SEMVER:
+        key = match[1]
+        message = (
+            f'unknown field "{key}": opm reads olm.semver templates strictly and stops '
+            f'there (json: unknown field "{key}")'
+        )
+        if hint := _NOT_SEMVER_FIELDS.get(key.lower()):
+            message += f"; {hint}"
     if match and len(blobs) == 1:
         tokens = yamlio.split_pointer(location.pointer)
         parts = [*(int(t) if t.isdigit() else t for t in tokens), match[1]]
@@ -141,7 +167,7 @@ def _finding(hit: Hit, blobs: Sequence[Blob]) -> Finding:
         location = Location(
             path=location.path, pointer=yamlio.pointer(parts), line=line, column=column
         )
-    return Finding(rule=RULE, severity=Severity.ERROR, message=hit.message, location=location)
+    return Finding(rule=RULE, severity=Severity.ERROR, message=message, location=location)
 
 
 def _error(template: Template, message: str, parts: Sequence[str | int] = ()) -> InputError:
@@ -180,8 +206,9 @@ def render_semver(template: Template, render_bundle: BundleRenderer) -> list[dic
     """
     data = _semver_shape(template.blobs[0].data)
     options = SemverOptions(
-        major=bool(data.get("generateMajorChannels")),
-        minor=bool(data.get("generateMinorChannels")),
+        major=data.get("generateMajorChannels") is True,
+        # opm v1.26.5 readFile sets GenerateMinorChannels before decoding the template
+        minor=data.get("generateMinorChannels") is not False,
         preference=data.get("defaultChannelTypePreference") or "",
     )
     rendered: dict[str, dict[str, Any]] = {}
@@ -277,19 +304,35 @@ def directory_renderer(
 ) -> BundleRenderer:
     """A :data:`BundleRenderer` for bundle images whose content is at hand as bundle
     directories: ``bundles`` maps an image reference to its directory (rendered with
-    :func:`bundle_tools.fbc.render.render_bundle`, ``metadata`` ``csv`` or ``objects``).
+    :func:`bundle_tools.fbc.render.render_bundle`, ``metadata`` ``csv`` or ``objects``,
+    objects in :data:`OBJECT_ORDER`).
     Other images go to ``fallback`` (e.g. :func:`bundle_tools.template.pull.
     registry_renderer`); without one they raise InputError."""
     from bundle_tools.fbc.render import render_bundle
 
     def render(image: str) -> dict[str, Any]:
         if image in bundles:
-            return render_bundle(bundles[image], image, metadata).blob  # type: ignore[arg-type]
+            source = bundles[image]
+            return render_bundle(source, image, metadata, OBJECT_ORDER).blob  # type: ignore[arg-type]
         if fallback is None:
             raise InputError(f"no --bundle directory given for {image}")
         return fallback(image)
 
     return render
+
+
+def dump_catalog(blobs: Sequence[dict[str, Any]], fmt: str) -> str:
+    """Rendered ``blobs`` as opm v1.26.5's ``render-template`` prints them, ``fmt``
+    ``json`` or ``yaml``: its writer's blob order and shapes
+    (:data:`bundle_tools.fbc.write.OPM_V1_26_5`: only packages, channels and bundles are
+    Go structs, so fields they do not have are dropped, and an ``olm.deprecations`` blob
+    is written with sorted keys among the other blobs, by schema, as v1.26.5 writes any
+    blob it has no type for). Raises ValueError for a value JSON cannot hold (NaN,
+    infinities)."""
+    from bundle_tools.fbc.write import OPM_V1_26_5, dump_json, dump_yaml, order_blobs
+
+    dump = dump_json if fmt == "json" else dump_yaml
+    return dump(order_blobs(blobs, OPM_V1_26_5), OPM_V1_26_5)
 
 
 def write_catalog(blobs: Sequence[dict[str, Any]], catalog_dir: str | Path, fmt: str) -> list[Path]:
@@ -298,13 +341,13 @@ def write_catalog(blobs: Sequence[dict[str, Any]], catalog_dir: str | Path, fmt:
     written or none (:func:`~bundle_tools.safewrite.write_files`, under
     :func:`~bundle_tools.safewrite.locked`). Returns the paths written, by package.
     Raises UsageError when a blob has no package or a package already keeps its catalog
-    file in the other format; InputError when a file cannot be written."""
+    file in the other format; InputError when a file cannot be written. Each file holds
+    what :func:`dump_catalog` prints for its package."""
     from bundle_tools.errors import UsageError
-    from bundle_tools.fbc.write import dump_json, dump_yaml, order_blobs
     from bundle_tools.safewrite import Write, locked, read_original, write_files
 
     packages: dict[str, list[dict[str, Any]]] = {}
-    for blob in order_blobs(blobs):
+    for blob in blobs:
         schema = get_field(blob, "schema")
         name = get_field(blob, "name" if schema == PACKAGE else "package")
         if not isinstance(name, str) or not name:
@@ -316,12 +359,12 @@ def write_catalog(blobs: Sequence[dict[str, Any]], catalog_dir: str | Path, fmt:
     root = Path(catalog_dir)
     with locked(root) as lock_dir:
         writes = []
-        for package, group in packages.items():
+        for package, group in sorted(packages.items()):
             path = root / package / f"catalog.{fmt}"
             other = path.with_suffix(".json" if fmt == "yaml" else ".yaml")
             if other.exists():
                 raise UsageError(f"{other} exists; write with -o {other.suffix[1:]}")
-            text = dump_json(group) if fmt == "json" else dump_yaml(group)
+            text = dump_catalog(group, fmt)
             writes.append(Write(path, text.encode("utf-8"), read_original(path), root))
         write_files(writes, journal=lock_dir)
     return [w.path for w in writes]

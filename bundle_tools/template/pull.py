@@ -8,8 +8,13 @@ image (its ``linux/amd64`` manifest when the reference names an index) must carr
 temporary bundle directory by :func:`bundle_tools.images.pull.pull_bundle` and rendered
 by :func:`bundle_tools.fbc.render.render_bundle`.
 
+Bundles are rendered as opm v1.26.5's ``render-template`` writes them: with
+``--metadata objects``, the ``olm.bundle.object`` properties in manifest-file order
+(:data:`bundle_tools.fbc.render.ObjectOrder` ``files``).
+
 Rendered bundles are cached on disk, keyed by the image reference as written, the digest
-its tag points at (one manifest HEAD request) and the metadata form: re-rendering a
+its tag points at (one manifest HEAD request), the metadata form, the object order and
+the bundle-tools version (a new release renders afresh): re-rendering a
 template whose images did not change touches the registry only for those HEAD requests,
 never for layers. The cache lives in ``$BUNDLE_TOOLS_CACHE``, else
 ``$XDG_CACHE_HOME/bundle-tools/rendered-bundles``, else
@@ -25,13 +30,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from bundle_tools import __version__
 from bundle_tools.errors import BundleToolsError, InputError
 from bundle_tools.fbc.render import Metadata, render_bundle
 from bundle_tools.imageref import ImageReference, InvalidReference, parse_reference
 from bundle_tools.images.pull import pull_bundle
 from bundle_tools.images.registry import RegistryClient
 from bundle_tools.safewrite import locked, write_file
-from bundle_tools.template.engine import BundleRenderer
+from bundle_tools.template.engine import OBJECT_ORDER, BundleRenderer
 
 
 def cache_dir() -> Path:
@@ -43,7 +49,8 @@ def cache_dir() -> Path:
 
 
 def _cache_path(image: str, digest: str, metadata: str) -> Path:
-    key = hashlib.sha256(f"{image}\n{digest}\n{metadata}".encode()).hexdigest()
+    form = f"{image}\n{digest}\n{metadata}\n{OBJECT_ORDER}\n{__version__}"
+    key = hashlib.sha256(form.encode()).hexdigest()
     return cache_dir() / f"{key}.json"
 
 
@@ -95,4 +102,4 @@ def _pull(
     with tempfile.TemporaryDirectory(prefix="bundle-tools-bundle-") as tmp:
         pulled = pull_bundle(client, ref, Path(tmp) / "bundle")
         with pulled.named():
-            return render_bundle(pulled.root, image, metadata).blob
+            return render_bundle(pulled.root, image, metadata, OBJECT_ORDER).blob

@@ -1,15 +1,17 @@
 """The ``olm.semver`` catalog template: channels, edges and the default channel computed
 from bundle versions exactly as opm does (operator-registry
 ``alpha/template/semver/semver.go``: ``generateChannels``, ``linkChannels`` and
-``highwaterChannel.gt``; v1.26.5 and master compute the same channels and edges).
+``highwaterChannel.gt``; v1.26.5 and HEAD compute the same channels and edges for the
+same channel kinds).
 
 This module is pure: it gets each archetype's bundles as ``{bundle name: version}`` and
 returns channel blobs; reading the template and rendering its images is
 :mod:`bundle_tools.template.engine`'s job.
 
 - Archetypes, least to most stable: ``candidate``, ``fast``, ``stable``. Each bundle of an
-  archetype goes into ``<archetype>-v<X>`` (``generateMajorChannels``) and/or
-  ``<archetype>-v<X>.<Y>`` (``generateMinorChannels``; the default when neither is set).
+  archetype goes into ``<archetype>-v<X>`` (major channels) and/or
+  ``<archetype>-v<X>.<Y>`` (minor channels; which kinds a template asks for is
+  :mod:`bundle_tools.template.engine`'s reading of it).
 - Entries: ascending version within each channel.
 - Edges (``linkChannels``): all (bundle, channel) pairs sorted by archetype, stream kind
   and version and walked in pairs. When archetype, kind, major or minor changes between
@@ -20,10 +22,8 @@ returns channel blobs; reading the template and rendering its images is
   same treatment when it shares archetype, kind and major.
 - Default channel (``highwaterChannel``): each channel is scored once, when created, by
   (archetype, the version of its first bundle, the preferred stream kind
-  ``defaultChannelTypePreference``, minor over major); the highest wins. opm v1.26.5
-  broke a tie between a major and a minor channel created by the same bundle by Go map
-  order (at random); this follows master, which prefers the kind of
-  ``defaultChannelTypePreference`` (default: minor when minor channels are generated).
+  ``defaultChannelTypePreference``, minor over major); the highest wins. See
+  :func:`generate_channels` for the one case where opm v1.26.5 differs.
 """
 
 from __future__ import annotations
@@ -36,15 +36,17 @@ import semver
 
 ARCHETYPES = ("candidate", "fast", "stable")
 MINOR, MAJOR = "minor", "major"
-#: master's ``streamTypePriorities`` (higher is preferred for the default channel).
+#: ``streamTypePriorities`` of opm v1.27.1 and later (higher is preferred for the default
+#: channel).
 _KIND_PRIORITY = {MINOR: 2, MAJOR: 1, "": 0}
 
 
 @dataclass(frozen=True, slots=True)
 class SemverOptions:
-    """What the template asks for: major and/or minor channels (opm turns on minor when
-    neither is set) and the stream kind preferred for the default channel (``minor``,
-    ``major``; ``""`` follows the generated kinds, minor first)."""
+    """The channel kinds to generate, major and/or minor (minor when both are off, as
+    opm v1.27.1 and later do; v1.26.5 panics in ``linkChannels`` then), and the stream
+    kind preferred for the default channel (``minor``, ``major``; ``""`` follows the
+    generated kinds, minor first)."""
 
     major: bool = False
     minor: bool = False
@@ -80,7 +82,8 @@ def channel_name(archetype: str, kind: str, version: semver.Version) -> str:
 
 
 def _score(arch: int, version: semver.Version, kind: str, preferred: str) -> tuple:
-    """Sort key of a default-channel candidate (``highwaterChannel.gt``, master)."""
+    """Sort key of a default-channel candidate (``highwaterChannel.gt``, v1.27.1 and
+    later)."""
     return (arch, version, kind == preferred, _KIND_PRIORITY[kind])
 
 
@@ -91,7 +94,21 @@ def generate_channels(
 ) -> tuple[list[dict[str, object]], str]:
     """The ``olm.channel`` blobs (sorted by name) and the default channel name for
     ``bundles``: archetype -> {bundle name -> version}. Archetypes missing or empty
-    produce no channel; the default channel is ``""`` when there is no bundle."""
+    produce no channel; the default channel is ``""`` when there is no bundle.
+
+    The default channel differs from opm v1.26.5 in one case, by design: when major and
+    minor channels are both generated and the winning bundle starts both (a major and a
+    minor channel of the same archetype and version, e.g. ``stable-v1`` and
+    ``stable-v1.0`` for 1.0.0 as the newest minor), v1.26.5 keeps whichever of the two it
+    meets first, and it walks them in Go map order (``generateChannels`` ranges over
+    ``channelNameKeys``, a ``map[streamType]string``; its ``highwaterChannel.gt``
+    compares only archetype and version, so the second channel never wins): a random
+    choice, seen as either channel across runs of the same template. This takes the
+    choice opm makes since v1.27.1 (operator-registry commit 7629c6f9, #1095:
+    ``highwaterChannel.gt`` prefers the kind ``defaultChannelTypePreference`` names, and
+    without one the minor channel when minor channels are generated): always one of the
+    two channels v1.26.5 may print.
+    """
     channels: dict[str, list[dict[str, object]]] = {}
     entries: dict[tuple[str, str], dict[str, object]] = {}
     tuples: list[_Tuple] = []

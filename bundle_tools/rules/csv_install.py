@@ -1,0 +1,236 @@
+"""``INS`` rules: what OLM refuses or cannot build when it installs a CSV's install
+strategy: the strategy name, the deployments, the Service in front of each deployment that
+serves webhooks or APIServices, and the CRD names it parses on every sync.
+
+Each rule is one rejection in OLM's code (operator-lifecycle-manager @992bb097):
+
+- ``pkg/controller/install/resolver.go`` ``StrategyResolver.UnmarshalStrategy`` knows only
+  the strategy ``deployment``; any other fails the CSV ("unrecognized install strategy",
+  phase Failed, InvalidStrategy) from ``requirementAndPermissionStatus``;
+- ``pkg/controller/install/deployment.go`` ``installDeployments`` creates one Deployment
+  per entry, under the entry's name, which the API server validates (a DNS-1123
+  subdomain); two entries of one name overwrite each other and ``checkForDeployments``
+  compares each entry's spec hash with the one Deployment left;
+- ``pkg/controller/install/certresources.go`` ``installCertRequirementsForDeployment``
+  applies a Service ``<deployment>-service`` with one port per webhook or APIService of
+  that deployment (``getServicePorts``: name and port the ``containerPort``, default 443,
+  target the ``targetPort``), which the API server validates (Kubernetes
+  ``pkg/apis/core/validation`` ``ValidateService``: a DNS-1035 name, unique port names,
+  ports 1-65535); a refusal fails the install (ComponentFailed);
+- ``pkg/controller/operators/olm/labeler.go`` ``apiSurfaceOfCSV``, the first step of
+  ``transitionCSVState``, splits every owned and required CRD name into
+  ``<plural>.<group>``; a name without a dot stops every sync of the CSV before it gets a
+  phase.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from bundle_tools.csv_model import as_list, get_path
+from bundle_tools.findings import Severity
+from bundle_tools.names import dns1035_label_problem, dns1123_subdomain_problem
+from bundle_tools.rules import Hit, rule
+from bundle_tools.yamlio import to_plain
+
+if TYPE_CHECKING:
+    from bundle_tools.context import BundleContext, Parts
+
+OLM = "operator-lifecycle-manager "
+#: The only install strategy OLM implements (``v1alpha1.InstallStrategyNameDeployment``).
+DEPLOYMENT_STRATEGY = "deployment"
+#: Port of a webhook or APIService Service when ``containerPort`` is unset or not positive.
+DEFAULT_PORT = 443
+#: Highest TCP port number (k8s ``IsValidPortNum``).
+PORT_MAX = 65535
+#: Suffix of the Service OLM puts in front of a serving deployment (``install.ServiceName``).
+SERVICE_SUFFIX = "-service"
+CRDS: tuple[str, ...] = ("spec", "customresourcedefinitions")
+
+
+@rule(
+    "INS001",
+    severity=Severity.ERROR,
+    summary="spec.install.strategy is `deployment`",
+    source=OLM + "pkg/controller/install/resolver.go StrategyResolver.UnmarshalStrategy "
+    "(unrecognized install strategy; CSV Failed with InvalidStrategy)",
+)
+def strategy_name(ctx: BundleContext) -> Iterator[Hit]:
+    """OLM implements one install strategy, ``deployment``; with any other name its
+    requirement check fails and the CSV goes to phase Failed (InvalidStrategy: "install
+    strategy invalid: unrecognized install strategy")."""
+    parts = ("spec", "install", "strategy")
+    name = get_path(ctx.csv_data, parts)
+    if ctx.csv is None or not isinstance(name, str) or name == DEPLOYMENT_STRATEGY:
+        return
+    yield Hit(
+        message=f"install strategy {name!r} is not {DEPLOYMENT_STRATEGY!r}, the only one OLM "
+        "implements: the CSV fails (InvalidStrategy)",
+        location=ctx.at(ctx.csv, parts),
+    )
+
+
+@rule(
+    "INS002",
+    severity=Severity.ERROR,
+    summary="install strategy deployments have unique names that are DNS-1123 subdomains",
+    source=OLM + "pkg/controller/install/deployment.go installDeployments, "
+    "checkForDeployments (DeploymentUpdated); Kubernetes pkg/apis/apps/validation "
+    "ValidateDeploymentName",
+)
+def deployment_names(ctx: BundleContext) -> Iterator[Hit]:
+    """OLM creates a Deployment named after each entry: the API server refuses a name that
+    is not a DNS-1123 subdomain and the install fails. Two entries of one name are one
+    Deployment, written twice; when their specs differ, OLM's install check finds the spec
+    hash of one entry on a Deployment made from the other and reinstalls for ever (an
+    error); identical entries are redundant (a warning)."""
+    if ctx.csv is None:
+        return
+    first: dict[str, dict[str, Any]] = {}
+    for parts, deployment in ctx.deployments():
+        name = deployment.get("name")
+        if not isinstance(name, str):
+            continue
+        if problem := dns1123_subdomain_problem(name):
+            yield Hit(
+                message=f"deployment name {name!r} {problem}: the API server refuses the "
+                "Deployment and the install fails",
+                location=ctx.at(ctx.csv, (*parts, "name")),
+            )
+        if name not in first:
+            first[name] = deployment
+            continue
+        same = to_plain(first[name].get("spec")) == to_plain(deployment.get("spec"))
+        yield Hit(
+            message=f"deployments[{parts[-1]}] repeats deployment {name!r}"
+            + (
+                " with the same spec: OLM applies it twice"
+                if same
+                else " with another spec: OLM writes one Deployment from both and its install "
+                "check never passes (DeploymentUpdated, reinstalled for ever)"
+            ),
+            location=ctx.at(ctx.csv, (*parts, "name")),
+            severity=Severity.WARNING if same else None,
+        )
+
+
+def _port(value: Any) -> int:
+    """The Service port OLM derives from a ``containerPort`` (unset or not positive: 443)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    return DEFAULT_PORT
+
+
+def _served_by(ctx: BundleContext) -> dict[str, list[tuple[Parts, dict[str, Any], bool]]]:
+    """``{deployment name: [(path, description, is a webhook)]}``: what OLM serves from each
+    deployment, APIServices (as the installer keeps them) before webhooks."""
+    served: dict[str, list[tuple[Parts, dict[str, Any], bool]]] = {}
+    for parts, desc in ctx.installed_apiservices().values():
+        served.setdefault(str(desc.get("deploymentName")), []).append((parts, desc, False))
+    for parts, desc in ctx.webhook_definitions():
+        served.setdefault(str(desc.get("deploymentName")), []).append((parts, desc, True))
+    return served
+
+
+def _where(parts: Parts) -> str:
+    """``webhookdefinitions[2]``, ``apiservicedefinitions.owned[0]``: a description's
+    path below ``spec`` as messages show it."""
+    return ".".join(map(str, parts[1:-1])) + f"[{parts[-1]}]"
+
+
+def _port_hits(
+    ctx: BundleContext, service: str, entries: list[tuple[Parts, dict[str, Any], bool]]
+) -> Iterator[Hit]:
+    """Hits for the ports of ``service``: a port or target port out of range, or two
+    entries with one port and different targets (two Service ports of one name)."""
+    assert ctx.csv is not None
+    targets: dict[int, tuple[Any, Parts]] = {}
+    for parts, desc, webhook in entries:
+        where = _where(parts)
+        port = _port(desc.get("containerPort"))
+        if port > PORT_MAX:
+            yield Hit(
+                message=f"{where}.containerPort {port} is above {PORT_MAX}: the API server "
+                f"refuses Service {service!r} and the install fails",
+                location=ctx.at(ctx.csv, (*parts, "containerPort")),
+            )
+            continue
+        target = desc.get("targetPort") if webhook and "targetPort" in desc else port
+        if isinstance(target, int) and not 0 < target <= PORT_MAX:
+            yield Hit(
+                message=f"{where}.targetPort {target} is not a port (1-{PORT_MAX}): the API "
+                f"server refuses Service {service!r} and the install fails",
+                location=ctx.at(ctx.csv, (*parts, "targetPort")),
+            )
+            continue
+        if port not in targets:
+            targets[port] = (target, parts)
+        elif targets[port][0] != target:
+            yield Hit(
+                message=f"{where} serves port {port} with target {target!r}, but "
+                f"{_where(targets[port][1])} serves it with target "
+                f"{targets[port][0]!r}: OLM gives Service {service!r} two ports named "
+                f"'{port}' and the API server refuses it",
+                location=ctx.at(ctx.csv, (*parts, "targetPort" if webhook else "containerPort")),
+                hint="use one targetPort per containerPort on a deployment",
+            )
+
+
+@rule(
+    "INS003",
+    severity=Severity.ERROR,
+    summary="the Service OLM builds for a serving deployment is valid (DNS-1035 name, ports)",
+    source=OLM + "pkg/controller/install/certresources.go installCertRequirementsForDeployment "
+    "(ServiceName, getServicePorts); Kubernetes pkg/apis/core/validation ValidateService",
+)
+def serving_service(ctx: BundleContext) -> Iterator[Hit]:
+    """For each install strategy deployment that serves webhooks or APIServices, OLM
+    applies a Service ``<deployment>-service`` with one port per distinct (containerPort,
+    targetPort), named after the containerPort. The API server refuses the Service, and
+    the install fails, when its name is not a DNS-1035 label (a deployment name with a
+    dot, a leading digit, or more than 55 characters), a port is outside 1-65535, or two
+    entries share a containerPort with different targetPorts (two ports of one name)."""
+    if ctx.csv is None:
+        return
+    served = _served_by(ctx)
+    seen: set[str] = set()
+    for parts, deployment in ctx.deployments():
+        name = deployment.get("name")
+        if not isinstance(name, str) or name not in served or name in seen:
+            continue
+        seen.add(name)
+        service = name + SERVICE_SUFFIX
+        if problem := dns1035_label_problem(service):
+            yield Hit(
+                message=f"deployment {name!r} serves webhooks or APIServices, so OLM puts "
+                f"Service {service!r} in front of it, which {problem}: the API server "
+                "refuses the Service and the install fails",
+                location=ctx.at(ctx.csv, (*parts, "name")),
+                hint="rename the deployment (and every deploymentName naming it)",
+            )
+        yield from _port_hits(ctx, service, served[name])
+
+
+@rule(
+    "INS004",
+    severity=Severity.ERROR,
+    summary="owned and required CRD names are `<plural>.<group>`",
+    source=OLM + "pkg/controller/operators/olm/labeler.go apiSurfaceOfCSV (error parsing crd "
+    "name; transitionCSVState stops before any phase)",
+)
+def crd_names(ctx: BundleContext) -> Iterator[Hit]:
+    """On every sync OLM first splits each owned and required CRD name at its first dot
+    into plural and group; a name without a dot makes that step fail, and OLM drops the
+    sync with a log line: the CSV never gets a phase and nothing installs."""
+    if ctx.csv is None:
+        return
+    for which in ("owned", "required"):
+        for i, entry in enumerate(as_list(get_path(ctx.csv_data, (*CRDS, which)))):
+            name = get_path(entry, ("name",))
+            if isinstance(name, str) and "." not in name:
+                yield Hit(
+                    message=f"{which} CRD name {name!r} is not '<plural>.<group>': OLM cannot "
+                    "parse it and never moves the CSV out of its first sync",
+                    location=ctx.at(ctx.csv, (*CRDS, which, i, "name")),
+                )
