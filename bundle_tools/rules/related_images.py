@@ -46,11 +46,11 @@ def env_images_listed(ctx: BundleContext) -> Iterator[Hit]:
     every image is mirrored."""
     if ctx.csv is None:
         return
-    images = (
-        get_path(entry, ("image",))
+    listed = {
+        image
         for entry in as_list(get_path(ctx.csv_data, ("spec", "relatedImages")))
-    )
-    listed = {image for image in images if isinstance(image, str)}
+        if isinstance(image := get_path(entry, ("image",)), str)
+    }
     claims_disconnected = ctx.csv_annotations().get(DISCONNECTED_KEY) == "true"
     for parts, container, _, _ in ctx.containers():
         for i, env in enumerate(as_list(container.get("env"))):
