@@ -28,6 +28,7 @@ SECOND_DEPLOYMENT = """\
                 image: registry.example.com/widget/widget-metrics:1.2.0
 """
 POD_ACCOUNT = "serviceAccountName: widget-controller\n              containers"
+SERVICE_ACCOUNT = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: widget-runner\n"
 LAST_CONTAINER = "                image: registry.example.com/widget/widget-operator:1.2.0\n"
 
 
@@ -424,9 +425,7 @@ def test_ins006_account_nobody_creates(tmp_path: Path) -> None:
         ("default", {}),
         (
             "widget-runner",
-            {
-                "manifests/sa.yaml": "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: widget-runner\n"
-            },
+            {"manifests/sa.yaml": SERVICE_ACCOUNT},
         ),
     ],
 )
@@ -439,3 +438,25 @@ def test_ins006_default_or_bundled_account_passes(
         POD_ACCOUNT.replace("widget-controller", account),
     )
     assert _findings(tmp_path, csv, "INS006", files=files) == []
+
+
+# -- wrong types -------------------------------------------------------------------------
+
+
+def test_sequences_where_names_belong_do_not_crash(tmp_path: Path) -> None:
+    """A sequence as a deploymentName or selector key once made APS003 and WHK004 fail
+    with 'unhashable type'; such an entry names no deployment."""
+    csv = _with_apiservices(
+        _apiservice(extra="      deploymentName: [widget-metrics]\n"),
+        _apiservice(kind="WidgetStats").replace("    owned:\n", ""),
+        csv=_with_webhooks(_webhook("vwidget.example.com", "[widget-controller]")),
+    )
+    csv = edit(
+        csv,
+        "selector: {matchLabels: {app: w}}",
+        "selector: {matchLabels: {app: w}, matchExpressions: [{key: [app], operator: Exists}]}",
+    )
+    found = [(rule, severity) for rule, severity, *_ in _findings(tmp_path, csv, "APS")]
+    assert found == [("APS001", Severity.ERROR), ("APS003", Severity.ERROR)]
+    assert [f[0] for f in _findings(tmp_path, csv, "WHK004")] == ["WHK004"]
+    assert _findings(tmp_path, csv, "INS005") == []

@@ -262,6 +262,8 @@ def _selects(selector: dict[str, Any], labels: dict[str, Any]) -> bool:
             return False
     for expression in as_list(selector.get("matchExpressions")):
         key = get_path(expression, ("key",))
+        if not isinstance(key, str):
+            continue
         operator = get_path(expression, ("operator",))
         values = as_list(get_path(expression, ("values",)))
         present = key in labels
