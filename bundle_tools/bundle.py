@@ -14,7 +14,7 @@ from typing import Any
 
 from bundle_tools.errors import InputError
 from bundle_tools.readfile import refuse_special
-from bundle_tools.yamlio import Document, load_file, read_source
+from bundle_tools.yamlio import Document, load_documents, load_file, read_source
 
 CSV_KIND = "ClusterServiceVersion"
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -100,13 +100,16 @@ class Bundle:
     ``manifests`` maps each manifest path to its YAML documents (every file of
     ``manifests/``, sorted); ``annotations`` is the ``metadata/annotations.yaml`` document
     or ``None`` when that file is absent; ``csv`` is the first ClusterServiceVersion
-    document (``None`` when the bundle has none).
+    document (``None`` when the bundle has none); ``undecodable`` maps each bundle file
+    that is not YAML, and that opm skips rather than refuses (see :func:`load_bundle`),
+    to its YAML error.
     """
 
     root: Path
     manifests: dict[Path, list[Document]] = field(default_factory=dict)
     annotations: Document | None = None
     csv: Document | None = None
+    undecodable: dict[Path, InputError] = field(default_factory=dict)
 
     @property
     def annotation_values(self) -> dict[str, Any]:
@@ -119,16 +122,30 @@ class Bundle:
 def load_bundle(root: str | Path, duplicates: str = "error") -> Bundle:
     """Parse every manifest and ``metadata/annotations.yaml`` of bundle directory ``root``.
 
-    Raises InputError when ``root`` has no ``manifests/`` directory or a file cannot be
-    read or parsed (YAML syntax; a duplicate key unless ``duplicates`` is ``"keep"``: see
-    :func:`~bundle_tools.yamlio.compose_documents`).
+    With ``duplicates="keep"`` (reading the bundle as the cluster does), a manifest that
+    is not YAML goes to ``Bundle.undecodable`` when its text does not mention
+    ``ClusterServiceVersion``: opm's bundle parser skips a manifest it cannot
+    decode (operator-registry ``bundleParser.addManifests``: "failed to decode"), and so
+    does OLM's bundle loader (``pkg/configmap``: "skipping due to decode error"); the
+    bundle is published and installed without that object. Raises InputError when
+    ``root`` has no ``manifests/`` directory, a file cannot be read, the CSV or
+    ``annotations.yaml`` does not parse (opm then refuses the bundle: no CSV, no
+    annotations), or, unless ``duplicates`` is ``"keep"``, any manifest does not parse or
+    repeats a key (see :func:`~bundle_tools.yamlio.compose_documents`).
     """
     root = Path(root)
     if not (root / "manifests").is_dir():
         raise InputError("not a bundle directory: no manifests/ directory", root)
     bundle = Bundle(root=root)
     for path in manifest_paths(root):
-        docs = load_file(path, duplicates)
+        source = read_source(path)
+        try:
+            docs = load_documents(source, duplicates)
+        except InputError as exc:
+            if duplicates != "keep" or CSV_KIND in source.text:
+                raise
+            bundle.undecodable[path] = exc
+            continue
         bundle.manifests[path] = docs
         if bundle.csv is None:
             bundle.csv = next((d for d in docs if is_csv(d.data)), None)

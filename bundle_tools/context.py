@@ -26,7 +26,6 @@ from bundle_tools.csv_model import (
     as_list,
     get_path,
 )
-from bundle_tools.errors import InputError
 from bundle_tools.findings import Location
 from bundle_tools.names import split_channels
 from bundle_tools.yamlio import Document, locate, pointer
@@ -40,15 +39,13 @@ class BundleContext:
     """What a bundle rule reads. ``bundle`` is the parsed directory, ``display`` the bundle
     path as the user gave it (finding paths are ``display/<relative path>``), ``profile``
     the ``--profile`` name, ``metadata`` the first document of every other file of
-    ``metadata/`` (``dependencies.yaml``, ``properties.yaml``...) by file name, and
-    ``undecodable`` the YAML error (with its line and column) of each such file that
-    does not parse, by file name."""
+    ``metadata/`` (``dependencies.yaml``, ``properties.yaml``...) by file name (the files
+    that do not parse are in ``bundle.undecodable``)."""
 
     bundle: Bundle
     display: str
     profile: str = "default"
     metadata: dict[str, Document] = field(default_factory=dict)
-    undecodable: dict[str, InputError] = field(default_factory=dict)
 
     # -- locations -------------------------------------------------------------------
     def path_of(self, path: Path) -> str:

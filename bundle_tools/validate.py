@@ -5,12 +5,12 @@ This module only loads, runs and collects: rules receive a read-only
 :class:`~bundle_tools.context.BundleContext` (defined below the rules, in
 ``bundle_tools.context``) and never do I/O or print.
 
-Input errors (missing path or ``manifests/``, unreadable file, YAML syntax error in a
-manifest or in ``metadata/annotations.yaml``) raise :class:`~bundle_tools.errors.InputError`
+Input errors (missing path or ``manifests/``, unreadable file, YAML syntax error in the
+CSV or in ``metadata/annotations.yaml``) raise :class:`~bundle_tools.errors.InputError`
 from :func:`load_context`; they are not findings. Two faults the cluster tolerates are
 findings instead, and the rest of the bundle is checked: a key repeated in a mapping (the
-last value is kept, as the cluster keeps it; BND012) and a YAML syntax error in another
-``metadata/`` file (opm skips that file; BND013).
+last value is kept, as the cluster keeps it; BND012) and a YAML syntax error in any other
+manifest or ``metadata/`` file (opm skips that file; BND013).
 :func:`validate_bundles` keeps each one in ``Report.errors`` and checks the other bundles.
 """
 
@@ -40,11 +40,12 @@ def load_context(path: str | Path, profile: str = "default") -> BundleContext:
     """Parse bundle directory ``path`` into a :class:`BundleContext`.
 
     Raises InputError when it has no ``manifests/`` directory, a file cannot be read
-    (missing, special, too large, not UTF-8), or a manifest or ``annotations.yaml`` is not
-    YAML. Any other ``metadata/`` file that is not YAML goes to
-    ``BundleContext.undecodable`` with its error: opm's bundle parser skips a metadata
-    file it cannot decode and publishes the bundle without it (operator-registry
-    ``pkg/registry/parse.go`` ``bundleParser.addMetadata``).
+    (missing, special, too large, not UTF-8), or the CSV or ``annotations.yaml`` is not
+    YAML. Any other manifest (see :func:`~bundle_tools.bundle.load_bundle`) or
+    ``metadata/`` file that is not YAML goes to ``Bundle.undecodable`` with its error:
+    opm's bundle parser skips a file it cannot decode and publishes the bundle without it
+    (operator-registry ``pkg/registry/parse.go`` ``bundleParser.addManifests``,
+    ``addMetadata``).
     """
     require_path(path)
     if not Path(path).is_dir():
@@ -53,7 +54,7 @@ def load_context(path: str | Path, profile: str = "default") -> BundleContext:
             path,
         )
     bundle = load_bundle(path, duplicates="keep")  # repeated keys: BND012 findings
-    metadata, undecodable = {}, {}
+    metadata = {}
     directory = bundle.root / "metadata"
     files = sorted(directory.iterdir()) if directory.is_dir() else []
     for file in files:
@@ -65,7 +66,7 @@ def load_context(path: str | Path, profile: str = "default") -> BundleContext:
         try:
             docs = load_documents(source, duplicates="keep")
         except InputError as exc:
-            undecodable[file.name] = exc  # opm skips it too: a BND013 finding
+            bundle.undecodable[file] = exc  # opm skips it too: a BND013 finding
             continue
         if docs:
             metadata[file.name] = docs[0]
@@ -74,7 +75,6 @@ def load_context(path: str | Path, profile: str = "default") -> BundleContext:
         display=str(path),
         profile=profile,
         metadata=metadata,
-        undecodable=undecodable,
     )
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bundle_tools.findings import Severity
 from bundle_tools.validate import validate_bundles
 
 from .validate_helpers import ANNOTATIONS, BASE_CSV, CSV_FILE, edit, hits, write_bundle
@@ -241,7 +242,42 @@ def test_yaml_error_in_a_metadata_file_is_a_positioned_warning(tmp_path: Path) -
     (finding,) = validate_bundles([bundle], select=["BND013"]).findings
     assert str(finding.severity) == "warning"
     assert finding.message == (
-        "invalid YAML: mapping values are not allowed here: opm skips this metadata file, "
-        "so the bundle is published and installed without the dependencies or properties "
-        "it declares"
+        "invalid YAML: mapping values are not allowed here: opm skips this file, so the "
+        "bundle is published and installed without the dependencies or properties it "
+        "declares"
     )
+
+
+def test_yaml_error_in_a_manifest_other_than_the_csv_is_a_positioned_warning(
+    tmp_path: Path,
+) -> None:
+    """opm's addManifests and OLM's bundle loader skip a manifest that does not decode:
+    the bundle publishes and installs without it. A BND013 warning, the rest is checked;
+    a skipped owned CRD leaves the CSV's owned CRD without a manifest (CSV010)."""
+    service = "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n   labels: {}\n"
+    crd = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n  x: [\n"
+    files = {"manifests/service.yaml": service, "manifests/example.com_widgets.yaml": crd}
+    bundle = write_bundle(tmp_path / "b", files=files)
+    report = validate_bundles([bundle])
+    found = [
+        (f.rule, str(f.severity), str(Path(f.location.path).relative_to(bundle)), f.location.line)
+        for f in report.sorted_findings()
+        if f.severity >= Severity.WARNING
+    ]
+    assert found == [
+        ("BND013", "warning", "manifests/example.com_widgets.yaml", 3),
+        ("BND013", "warning", "manifests/service.yaml", 5),
+        ("CSV010", "error", CSV_FILE, 25),
+    ]
+    messages = [f.message for f in report.findings if f.rule == "BND013"]
+    assert all(m.endswith("installed without the object it holds") for m in messages)
+
+
+def test_yaml_error_in_the_csv_is_still_an_input_error(tmp_path: Path) -> None:
+    """opm finds no CSV in a bundle whose CSV does not decode and refuses it."""
+    csv = edit(BASE_CSV, "  displayName: Widget Operator\n", "  displayName: Widget\n   x: 1\n")
+    report = validate_bundles([write_bundle(tmp_path / "b", csv=csv)])
+    assert report.findings == []
+    (error,) = report.errors.values()
+    assert (error.line, error.column) == (10, 5)
+    assert error.message.startswith("invalid YAML")

@@ -405,34 +405,37 @@ def _undecodable_list(value: object) -> tuple[tuple[int | str, ...], str] | None
 @rule(
     "BND013",
     severity=Severity.WARNING,
-    summary="every metadata/ file besides annotations.yaml is YAML that opm can decode "
-    "(else opm skips it: its dependencies or properties are dropped)",
-    source="operator-registry pkg/registry/parse.go bundleParser.addMetadata and "
-    "pkg/lib/bundle/validate.go ValidateBundleFormat (decode errors ignored, file skipped)",
+    summary="every manifest and metadata/ file opm reads is YAML it can decode (else opm "
+    "skips it: the object, or the dependencies or properties, are dropped)",
+    source="operator-registry pkg/registry/parse.go bundleParser.addManifests/addMetadata "
+    "and pkg/lib/bundle/validate.go ValidateBundleFormat (decode errors ignored, file "
+    "skipped); pkg/configmap loadBundle (OLM's bundle unpacking: skipping due to decode error)",
 )
-def metadata_undecodable(ctx: BundleContext) -> Iterator[Hit]:
+def undecodable_files(ctx: BundleContext) -> Iterator[Hit]:
     """opm decodes every ``metadata/`` file as an annotations, dependencies and
     properties file (``decodeFileFS``: k8s.io/apimachinery ``YAMLOrJSONDecoder``, then
     encoding/json into operator-registry's types) and keeps the first that decodes with
-    content; a file that fails is skipped without a word ("Could not find optional
-    dependencies file"). ``opm render``, ``opm index add`` and ``opm alpha bundle
-    validate`` all publish such a bundle, and OLM installs it, without the dependencies
-    or properties the file declares: a warning at the YAML error, or at the
-    ``dependencies``/``properties`` value that json cannot decode. (An unreadable
-    ``annotations.yaml`` is an input error: opm refuses a bundle without annotations.)
+    content, and every manifest as an object; a file that fails is skipped without a
+    word ("Could not find optional dependencies file", "failed to decode"). ``opm
+    render``, ``opm index add`` and ``opm alpha bundle validate`` publish such a bundle,
+    and OLM installs it, without the object or the dependencies or properties the file
+    declares: a warning at the YAML error, or at the ``dependencies``/``properties`` value
+    that json cannot decode. (An unreadable CSV or ``annotations.yaml`` is an input error:
+    opm refuses a bundle without them; an owned CRD that is skipped is CSV010's error.)
 
-    Limit: a YAML error after the file's first document is reported too, although opm
+    Limit: a YAML error after a file's first document is reported too, although opm
     decodes only the first document.
     """
-    for name, error in ctx.undecodable.items():
+    for path, error in ctx.bundle.undecodable.items():
+        lost = (
+            "the object it holds"
+            if path.parent.name == "manifests"
+            else "the dependencies or properties it declares"
+        )
         yield Hit(
-            message=f"{error.message}: opm skips this metadata file, so the bundle is "
-            "published and installed without the dependencies or properties it declares",
-            location=Location(
-                path=ctx.path_of(ctx.bundle.root / "metadata" / name),
-                line=error.line,
-                column=error.column,
-            ),
+            message=f"{error.message}: opm skips this file, so the bundle is published and "
+            f"installed without {lost}",
+            location=Location(path=ctx.path_of(path), line=error.line, column=error.column),
             hint="fix the YAML so that opm reads the file",
         )
     for doc in ctx.metadata.values():

@@ -7,17 +7,20 @@ into its Go types (``operators/v1alpha1.ClusterServiceVersion``) and creates tha
 
 - a value of the wrong type, outside an enum or failing a pattern breaks the install (the
   Go decoding or the API server fails): **error**;
-- a missing required field is decided per field by its Go type (operator-framework/api
-  ``pkg/operators/v1alpha1``, k8s.io/api): a plain string, number, boolean or struct
-  without ``omitempty`` goes out as its zero value (``displayName: ""``), which the API
-  server accepts, so the CSV installs and other readers (console, kubectl, opm) see an
-  incomplete object: **warning**; a pointer, slice or map without ``omitempty`` goes out
-  as ``null``, which the API server prunes from a non-nullable field before checking
-  ``required``, and an ``omitempty`` field is left out: the CSV is refused, or OLM builds
-  an object the API refuses (webhook ``sideEffects`` and ``admissionReviewVersions`` go
-  into a v1 webhook configuration that requires them): **error**
-  (:data:`NOT_ZERO_FILLED`); a wrong ``apiVersion`` is replaced by the typed client:
-  **warning**.
+- a missing required field is decided per field (:func:`required_field_kind`), first by
+  what the API server sees: OLM sends the CSV as its Go types encode it, and
+  :data:`~bundle_tools.rules.csv_required.REQUIRED_FIELDS`, derived mechanically by
+  ``scripts/derive_csv_required.py`` from the Go types (json tags: ``omitempty``,
+  pointer, slice, map) and this schema, says for every required field whether the
+  encoded zero value is left out, ``null`` (pruned before the ``required`` check), or
+  present but refused by the schema (the CSV is refused: **error**), present and
+  accepted (**warning**, unless below), or under ``status`` (dropped on create:
+  **warning**); then by what OLM builds from a zero-filled field: the deployment specs
+  become Deployments that the API server validates as such (**error**, but for the few
+  fields whose Kubernetes validation accepts the empty value, :data:`ACCEPTED_EMPTY`),
+  and the install strategy name, deployment names, service account names and webhook
+  names and selectors refuse an empty value (:data:`OLM_BUILDS`, **error**); a wrong
+  ``apiVersion`` is replaced by the typed client: **warning**.
 
 Schema findings on nodes that a semantic rule checks with a more precise message are left
 to that rule (annotations: CSV009, ``spec.version``: CSV002, ``spec.minKubeVersion``:
@@ -39,6 +42,7 @@ from bundle_tools.bundle import CHANNELS_KEY, MEDIATYPE_KEY, PACKAGE_KEY
 from bundle_tools.csv_model import get_path
 from bundle_tools.findings import Severity
 from bundle_tools.rules import Hit, rule
+from bundle_tools.rules.csv_required import REQUIRED_FIELDS
 from bundle_tools.yamlio import escape_pointer_part, locate, split_pointer
 
 if TYPE_CHECKING:
@@ -65,38 +69,89 @@ ANNOTATIONS_OWNED = (
 )
 _REQUIRED = re.compile(r"missing required fields? (.*)$")
 
-#: Required fields (schema paths, ``[]`` for any index) whose Go field does not go out as
-#: a zero value that satisfies ``required`` when the bundle leaves it out: ``omitempty``
-#: (``ObjectMeta.Name``), pointers and slices (``null``: ``StrategyDetailsDeployment.
-#: DeploymentSpecs``, ``StrategyDeploymentPermissions.Rules``, ``PolicyRule.Verbs``,
-#: ``DeploymentSpec.Selector``, ``PodSpec.Containers``, ``NodeAffinity``'s
-#: ``NodeSelectorTerms``, ``WebhookDescription.SideEffects`` and
-#: ``AdmissionReviewVersions``), or a zero value outside the field's enum
-#: (``WebhookDescription.Type``).
-NOT_ZERO_FILLED = frozenset(
+#: Where a deployment's spec starts: OLM creates an apps/v1 Deployment from it, which the
+#: API server validates as any Deployment (k8s.io/kubernetes ``pkg/apis/apps/validation``,
+#: ``pkg/apis/core/validation``), far beyond the CSV CRD's schema.
+DEPLOYMENT_SPEC = "spec/install/spec/deployments/[]/spec/"
+#: Required fields of the Deployment (parent path ending, field) whose Kubernetes
+#: validation accepts the zero value OLM fills in: an HTTP header's ``value`` (only the
+#: name is checked, ``validateHTTPGetAction``), a sysctl's ``value`` (only the name,
+#: ``validateSysctls``), ``sleep.seconds`` 0 (``validateSleepAction``: not negative),
+#: iSCSI ``lun`` 0 (0-255) and an empty preferred node-affinity ``preference`` (a term
+#: with no expressions). Not under ``ephemeralContainers``: a pod template may hold none.
+ACCEPTED_EMPTY = frozenset(
     {
-        "metadata/name",
-        "spec/install/spec/deployments",
-        "spec/install/spec/permissions/[]/rules",
-        "spec/install/spec/clusterPermissions/[]/rules",
-        "spec/install/spec/permissions/[]/rules/[]/verbs",
-        "spec/install/spec/clusterPermissions/[]/rules/[]/verbs",
-        "spec/install/spec/deployments/[]/spec/selector",
-        "spec/install/spec/deployments/[]/spec/template/spec/containers",
-        "spec/install/spec/deployments/[]/spec/template/spec/affinity/nodeAffinity/"
-        "requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms",
-        "spec/webhookdefinitions/[]/admissionReviewVersions",
-        "spec/webhookdefinitions/[]/sideEffects",
-        "spec/webhookdefinitions/[]/type",
+        ("/httpHeaders/[]", "value"),
+        ("/sysctls/[]", "value"),
+        ("/sleep", "seconds"),
+        ("/iscsi", "lun"),
+        ("/preferredDuringSchedulingIgnoredDuringExecution/[]", "preference"),
     }
 )
+#: Zero-filled required fields outside the Deployment that OLM turns into something the
+#: cluster refuses empty, with why. Sources (operator-lifecycle-manager): the strategy,
+#: ``pkg/controller/install/resolver.go`` ``StrategyResolver.UnmarshalStrategy``
+#: ("unrecognized install strategy"); the deployment and service account names,
+#: ``pkg/controller/install/deployment.go`` (Deployments) and the InstallPlan's
+#: ServiceAccount and RBAC steps (``pkg/controller/registry/resolver/rbac.go``); the webhook
+#: name and object selector, operator-framework/api ``WebhookDescription.GetMutatingWebhook``
+#: / ``GetValidatingWebhook`` and ``pkg/controller/install/webhook.go``.
+OLM_BUILDS: dict[str, str] = {
+    "spec/install/strategy": "OLM accepts no install strategy but 'deployment' and fails "
+    "the CSV as an unrecognized install strategy",
+    "spec/install/spec/deployments/[]/name": "OLM names the Deployment it creates after it",
+    "spec/install/spec/permissions/[]/serviceAccountName": "OLM creates the ServiceAccount "
+    "and binds the rules to it by this name",
+    "spec/install/spec/clusterPermissions/[]/serviceAccountName": "OLM creates the "
+    "ServiceAccount and binds the rules to it by this name",
+    "spec/webhookdefinitions/[]/generateName": "it becomes the webhook's name in the "
+    "webhook configuration OLM creates, which must be a fully qualified name",
+    "spec/webhookdefinitions/[]/objectSelector/matchExpressions/[]/key": "it goes into the "
+    "webhook configuration's label selector, which the API server validates",
+    "spec/webhookdefinitions/[]/objectSelector/matchExpressions/[]/operator": "it goes into "
+    "the webhook configuration's label selector, which the API server validates",
+}
+#: Why each kind of :data:`~bundle_tools.rules.csv_required.REQUIRED_FIELDS` entry is
+#: refused or accepted, as a message suffix.
+WHY = {
+    "omitted": "OLM creates the CSV from its Go types, which leave an empty value of this "
+    "field out: the API server refuses the CSV",
+    "null": "OLM creates the CSV from its Go types, which send null here, and the API "
+    "server drops null before checking required fields: it refuses the CSV",
+    "invalid": "OLM creates the CSV from its Go types, whose empty value here the CSV "
+    "CRD's schema refuses: the API server refuses the CSV",
+    "deployment": "OLM creates the CSV with the empty value, then a Deployment from this "
+    "spec, which the API server refuses with it",
+    "builds": "OLM creates the CSV with the empty value, but {}: the install fails",
+    "zero": "OLM creates the CSV from its Go types, which fill in an empty value, so it installs",
+    "status": "the API server drops status when OLM creates the CSV, so it installs",
+}
 
 
-def _schema_path(pointer: str, field: str) -> str:
-    """``/spec/webhookdefinitions/0`` and ``sideEffects`` -> the :data:`NOT_ZERO_FILLED`
-    form ``spec/webhookdefinitions/[]/sideEffects``."""
-    parts = ["[]" if p.isdigit() else p for p in split_pointer(pointer)]
-    return "/".join([*parts, field])
+def required_field_kind(parent: str, name: str) -> str:
+    """How a CSV that leaves required field ``name`` of ``parent`` (a schema path, ``[]``
+    for any index) out fares, a :data:`WHY` key (``builds``: see :data:`OLM_BUILDS`).
+    ``omitted``, ``null``, ``invalid``, ``deployment`` and ``builds`` are refusals
+    (errors), ``zero`` and ``status`` are not (warnings). Raises KeyError for a field the
+    generated table does not know (a schema newer than the table)."""
+    how = REQUIRED_FIELDS[parent][name]
+    if how != "zero":
+        return how
+    path = f"{parent}/{name}"
+    if path in OLM_BUILDS:
+        return "builds"
+    if path.startswith(DEPLOYMENT_SPEC) and not any(
+        parent.endswith(end) and name == field and "/ephemeralContainers/" not in parent
+        for end, field in ACCEPTED_EMPTY
+    ):
+        return "deployment"
+    return "zero"
+
+
+def _schema_path(pointer: str) -> str:
+    """``/spec/webhookdefinitions/0`` -> the :data:`REQUIRED_FIELDS` form
+    ``spec/webhookdefinitions/[]``."""
+    return "/".join("[]" if p.isdigit() else p for p in split_pointer(pointer))
 
 
 def _owned(pointer: str, owned: tuple[Sequence[str], Sequence[str]]) -> bool:
@@ -144,7 +199,7 @@ def _schema_hits(
 def csv_schema(ctx: BundleContext) -> Iterator[Hit]:
     """Type, enum, pattern and bound violations are errors: OLM's Go decoding or the API
     server refuses the CSV and nothing installs. A missing required field is an error or
-    a warning by its Go type (see the module docstring and :data:`NOT_ZERO_FILLED`); a
+    a warning by field (see the module docstring and :func:`required_field_kind`); a
     wrong top-level ``apiVersion`` is a warning: OLM sends its own API version."""
     if ctx.csv is None:
         return
@@ -170,36 +225,26 @@ def csv_schema(ctx: BundleContext) -> Iterator[Hit]:
 
 
 def _missing_fields(hit: Hit, node: Any, found: re.Match[str]) -> Iterator[Hit]:
-    """Split one "missing required fields" schema hit into an error for the fields in
-    :data:`NOT_ZERO_FILLED` and a warning for the zero-filled others."""
+    """Split one "missing required fields" schema hit by :func:`required_field_kind`: one
+    error or warning per kind, its reason in the message."""
     prefix = hit.message[: found.start()]
-    names = re.findall(r"'([^']+)'", found.group(1))
-    refused = [n for n in names if _schema_path(hit.location.pointer, n) in NOT_ZERO_FILLED]
-    filled = [n for n in names if n not in refused]
+    parent = _schema_path(hit.location.pointer)
+    by_kind: dict[str, list[str]] = {}
+    for name in re.findall(r"'([^']+)'", found.group(1)):
+        by_kind.setdefault(required_field_kind(parent, name), []).append(name)
     hint = hit.hint or _rename_hint(node, hit.message)
-    for group, severity, why in (
-        (
-            refused,
-            Severity.ERROR,
-            " (OLM creates the CSV from its Go types, where these go out as null or not at "
-            "all: the API server refuses the CSV, or the object OLM builds from it)",
-        ),
-        (
-            filled,
-            Severity.WARNING,
-            " (OLM creates the CSV from its Go types, which fill in an empty value, so it "
-            "installs)",
-        ),
-    ):
-        if group:
-            plural = "s" if len(group) > 1 else ""
-            listed = ", ".join(repr(n) for n in group)
-            yield Hit(
-                message=f"{prefix}missing required field{plural} {listed}{why}",
-                location=hit.location,
-                hint=hint,
-                severity=severity,
-            )
+    for kind, names in by_kind.items():
+        plural = "s" if len(names) > 1 else ""
+        listed = ", ".join(repr(n) for n in names)
+        why = WHY[kind]
+        if kind == "builds":
+            why = why.format("; ".join(OLM_BUILDS[f"{parent}/{n}"] for n in names))
+        yield Hit(
+            message=f"{prefix}missing required field{plural} {listed} ({why})",
+            location=hit.location,
+            hint=hint,
+            severity=Severity.WARNING if kind in ("zero", "status") else Severity.ERROR,
+        )
 
 
 @rule(
