@@ -460,3 +460,22 @@ def test_sequences_where_names_belong_do_not_crash(tmp_path: Path) -> None:
     assert found == [("APS001", Severity.ERROR), ("APS003", Severity.ERROR)]
     assert [f[0] for f in _findings(tmp_path, csv, "WHK004")] == ["WHK004"]
     assert _findings(tmp_path, csv, "INS005") == []
+
+
+# -- INS007 ------------------------------------------------------------------------------
+
+
+def test_ins007_permission_account_not_a_subdomain(tmp_path: Path) -> None:
+    csv = edit(BASE_CSV, "- serviceAccountName: widget-controller", "- serviceAccountName: ''")
+    csv = edit(csv, POD_ACCOUNT, POD_ACCOUNT.replace("widget-controller", "Widget_Runner"))
+    found = _findings(tmp_path, csv, "INS007")
+    assert [(r, s, (line, col)) for r, s, line, col, _ in found] == [
+        ("INS007", Severity.ERROR, _pos(csv, "Widget_Runner")),
+        ("INS007", Severity.ERROR, _pos(csv, "''")),
+    ]
+    assert "runs as ServiceAccount 'Widget_Runner', which is not a DNS-1123" in found[0][4]
+    assert "permissions[0].serviceAccountName '' is not a DNS-1123 subdomain" in found[1][4]
+
+
+def test_ins007_valid_accounts_pass(tmp_path: Path) -> None:
+    assert _findings(tmp_path, BASE_CSV, "INS007") == []

@@ -20,6 +20,9 @@ Each rule is one rejection in OLM's code (operator-lifecycle-manager @992bb097):
 - the same ``installDeployments``: the API server refuses a Deployment whose selector is
   empty or does not select its own pod template's labels (Kubernetes
   ``pkg/apis/apps/validation`` ``ValidateDeploymentSpec``);
+- ``pkg/controller/registry/resolver/rbac.go`` ``RBACForClusterServiceVersion`` (the
+  InstallPlan's steps) creates a ServiceAccount only for each ``serviceAccountName`` of
+  ``permissions`` and ``clusterPermissions``, under that name (a DNS-1123 subdomain);
 - ``pkg/controller/operators/olm/labeler.go`` ``apiSurfaceOfCSV``, the first step of
   ``transitionCSVState``, splits every owned and required CRD name into
   ``<plural>.<group>``; a name without a dot stops every sync of the CSV before it gets a
@@ -365,3 +368,41 @@ def deployment_service_accounts(ctx: BundleContext) -> Iterator[Hit]:
             location=ctx.at(ctx.csv, (*parts, key)),
             hint=f"add a permissions entry with serviceAccountName: {account}",
         )
+
+
+@rule(
+    "INS007",
+    severity=Severity.ERROR,
+    summary="ServiceAccount names of permissions, clusterPermissions and deployments are "
+    "DNS-1123 subdomains",
+    source=OLM + "pkg/controller/registry/resolver/rbac.go RBACForClusterServiceVersion "
+    "(a ServiceAccount per serviceAccountName); Kubernetes pkg/apis/core/validation "
+    "ValidateServiceAccountName",
+)
+def service_account_names(ctx: BundleContext) -> Iterator[Hit]:
+    """The InstallPlan creates a ServiceAccount named by each ``permissions`` and
+    ``clusterPermissions`` entry, and each deployment's pods run as theirs: the API server
+    refuses a ServiceAccount, or a Deployment, whose account name is empty or not a
+    DNS-1123 subdomain, and the install fails."""
+    if ctx.csv is None:
+        return
+    for scope in ("permissions", "clusterPermissions"):
+        for i, entry in enumerate(as_list(ctx.install_spec().get(scope))):
+            name = get_path(entry, ("serviceAccountName",))
+            if isinstance(name, str) and (problem := dns1123_subdomain_problem(name)):
+                yield Hit(
+                    message=f"{scope}[{i}].serviceAccountName {name!r} {problem}: the "
+                    "API server refuses the ServiceAccount OLM creates for it",
+                    location=ctx.at(
+                        ctx.csv, ("spec", "install", "spec", scope, i, "serviceAccountName")
+                    ),
+                )
+    for parts, pod in ctx.pod_specs():
+        name = pod.get("serviceAccountName")
+        if isinstance(name, str) and name and (problem := dns1123_subdomain_problem(name)):
+            yield Hit(
+                message=f"deployment {get_path(ctx.csv_data, (*parts[:-3], 'name'))!r} runs "
+                f"as ServiceAccount {name!r}, which {problem}: the API server refuses the "
+                "Deployment",
+                location=ctx.at(ctx.csv, (*parts, "serviceAccountName")),
+            )
