@@ -485,7 +485,9 @@ def test_unparseable_manifest_is_named_not_skipped(
     bundle: Path, tmp_path: Path, manifest: str, text: str, position: str
 ) -> None:
     """opm skips a manifest it cannot decode (a broken CSV becomes "no csv in bundle");
-    render names the file and line, as validate does, and writes nothing."""
+    render names the file and line and writes nothing (validate, which reports whether
+    the cluster installs the bundle, warns about a broken manifest other than the CSV:
+    BND013)."""
     broken = tmp_path / "broken"
     shutil.copytree(bundle, broken)
     (broken / "manifests" / manifest).write_text(text)

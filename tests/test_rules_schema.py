@@ -146,6 +146,12 @@ POD = "spec/install/spec/deployments/[]/spec/template/spec"
         ),
         (f"{POD}/securityContext/sysctls/[]", "value", "zero"),
         (f"{POD}/volumes/[]/iscsi", "lun", "zero"),
+        (f"{POD}/containers/[]/lifecycle/preStop/sleep", "seconds", "deployment"),
+        (
+            f"{POD}/affinity/nodeAffinity/preferredDuringSchedulingIgnoredDuringExecution/[]",
+            "preference",
+            "zero",
+        ),
         ("spec/customresourcedefinitions/owned/[]/resources/[]", "name", "zero"),
         ("status/requirementStatus/[]", "message", "status"),
     ],

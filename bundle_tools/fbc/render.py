@@ -85,8 +85,11 @@ class BundleSource:
 def _first_object(path: Path) -> dict[str, Any] | None:
     """The first document of ``path`` when it is an object. A file that does not parse
     raises InputError: opm skips it silently (a CSV with a syntax error becomes "no csv
-    in bundle", a broken CRD a missing ``olm.gvk``), here it names the file and line,
-    as ``bundle-tools validate`` does."""
+    in bundle", a broken CRD a missing ``olm.gvk``, a broken ``dependencies.yaml`` lost
+    dependencies), here it names the file and line and writes nothing, rather than
+    publish a catalog entry without what the author wrote. (``bundle-tools validate``
+    reports such a file other than the CSV and ``annotations.yaml`` as a BND013 warning
+    and checks the rest of the bundle, since the cluster installs it.)"""
     value = load_first_document(path)
     return value if isinstance(value, dict) else None
 

@@ -76,14 +76,15 @@ DEPLOYMENT_SPEC = "spec/install/spec/deployments/[]/spec/"
 #: Required fields of the Deployment (parent path ending, field) whose Kubernetes
 #: validation accepts the zero value OLM fills in: an HTTP header's ``value`` (only the
 #: name is checked, ``validateHTTPGetAction``), a sysctl's ``value`` (only the name,
-#: ``validateSysctls``), ``sleep.seconds`` 0 (``validateSleepAction``: not negative),
-#: iSCSI ``lun`` 0 (0-255) and an empty preferred node-affinity ``preference`` (a term
-#: with no expressions). Not under ``ephemeralContainers``: a pod template may hold none.
+#: ``validateSysctls``), iSCSI ``lun`` 0 (0-255) and an empty preferred node-affinity
+#: ``preference`` (``ValidateNodeSelectorTerm`` checks only the expressions it holds).
+#: Not ``sleep.seconds``: 0 is refused unless the cluster has Kubernetes 1.33's
+#: PodLifecycleSleepActionAllowZero (KEP-4818); not under ``ephemeralContainers``: a pod
+#: template may hold none (``ValidatePodTemplateSpec``).
 ACCEPTED_EMPTY = frozenset(
     {
         ("/httpHeaders/[]", "value"),
         ("/sysctls/[]", "value"),
-        ("/sleep", "seconds"),
         ("/iscsi", "lun"),
         ("/preferredDuringSchedulingIgnoredDuringExecution/[]", "preference"),
     }
