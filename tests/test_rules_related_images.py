@@ -87,3 +87,12 @@ def test_compared_as_written(tmp_path: Path) -> None:
     )
     ((severity, line, column, _),) = findings(tmp_path, with_env(env, related))
     assert (severity, line, column) == (Severity.WARNING, 47, 26)
+
+
+@pytest.mark.parametrize("image", ["[a]", "{k: v}", "5"])
+def test_a_related_image_of_the_wrong_type_lists_nothing(tmp_path: Path, image: str) -> None:
+    # the schema rule reports the value; CSV020 still checks the env images, unlisted
+    related = f"  relatedImages:\n  - name: db\n    image: {image}\n"
+    ((severity, line, _, message),) = findings(tmp_path, with_env(ENV_DB, related))
+    assert (severity, line) == (Severity.WARNING, 47)  # the env value, below relatedImages
+    assert message.startswith(f"RELATED_IMAGE_DB image '{DB}' is not in spec.relatedImages")
