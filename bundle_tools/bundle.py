@@ -8,13 +8,20 @@ Layout (OLM bundle format, operator-registry ``docs/design/operator-bundle.md``)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from bundle_tools.errors import InputError
 from bundle_tools.readfile import refuse_special
-from bundle_tools.yamlio import Document, load_documents, load_file, read_source
+from bundle_tools.yamlio import (
+    Document,
+    SourceText,
+    first_document_end,
+    load_documents,
+    load_file,
+    read_source,
+)
 
 CSV_KIND = "ClusterServiceVersion"
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -119,15 +126,36 @@ class Bundle:
         return values if isinstance(values, dict) else {}
 
 
+def decode_like_opm(source: SourceText) -> tuple[list[Document], InputError | None]:
+    """The documents of a bundle file as opm and OLM decode it (repeated keys kept, the
+    last value winning) and the YAML error of the part that does not parse: ``(every
+    document, None)``; ``([first document], error)`` when the error lies past the first
+    document, which is all opm and OLM decode (``YAMLOrJSONDecoder``, see
+    :func:`~bundle_tools.yamlio.first_document_end`); ``([], error)`` when the first
+    document does not parse: they skip the file."""
+    try:
+        return load_documents(source, "keep"), None
+    except InputError as exc:
+        end = first_document_end(source.text)
+        if end is None or exc.line is None or exc.line <= source.text.count("\n", 0, end):
+            return [], exc
+        try:
+            return load_documents(replace(source, text=source.text[:end]), "keep"), exc
+        except InputError:
+            return [], exc
+
+
 def load_bundle(root: str | Path, duplicates: str = "error") -> Bundle:
     """Parse every manifest and ``metadata/annotations.yaml`` of bundle directory ``root``.
 
-    With ``duplicates="keep"`` (reading the bundle as the cluster does), a manifest that
-    is not YAML goes to ``Bundle.undecodable`` when its text does not mention
-    ``ClusterServiceVersion``: opm's bundle parser skips a manifest it cannot
-    decode (operator-registry ``bundleParser.addManifests``: "failed to decode"), and so
-    does OLM's bundle loader (``pkg/configmap``: "skipping due to decode error"); the
-    bundle is published and installed without that object. Raises InputError when
+    With ``duplicates="keep"`` (reading the bundle as the cluster does, see
+    :func:`decode_like_opm`), a manifest that is not YAML goes to ``Bundle.undecodable``
+    when its text does not mention ``ClusterServiceVersion``: opm's bundle parser skips a
+    manifest it cannot decode (operator-registry ``bundleParser.addManifests``: "failed
+    to decode"), and so does OLM's bundle loader (``pkg/configmap``: "skipping due to
+    decode error"); the bundle is published and installed without that object. When only
+    a later document is broken, the file's first document is kept (it is all they read)
+    and the error recorded too. Raises InputError when
     ``root`` has no ``manifests/`` directory, a file cannot be read, the CSV or
     ``annotations.yaml`` does not parse (opm then refuses the bundle: no CSV, no
     annotations), or, unless ``duplicates`` is ``"keep"``, any manifest does not parse or
@@ -139,13 +167,16 @@ def load_bundle(root: str | Path, duplicates: str = "error") -> Bundle:
     bundle = Bundle(root=root)
     for path in manifest_paths(root):
         source = read_source(path)
-        try:
+        if duplicates != "keep":
             docs = load_documents(source, duplicates)
-        except InputError as exc:
-            if duplicates != "keep" or CSV_KIND in source.text:
-                raise
-            bundle.undecodable[path] = exc
-            continue
+        else:
+            docs, error = decode_like_opm(source)
+            if error is not None:
+                if not docs and CSV_KIND in source.text:
+                    raise error
+                bundle.undecodable[path] = error
+                if not docs:
+                    continue
         bundle.manifests[path] = docs
         if bundle.csv is None:
             bundle.csv = next((d for d in docs if is_csv(d.data)), None)

@@ -9,7 +9,7 @@ import pytest
 from bundle_tools.findings import Severity
 from bundle_tools.validate import validate_bundles
 
-from .validate_helpers import ANNOTATIONS, BASE_CSV, CSV_FILE, edit, hits, write_bundle
+from .validate_helpers import ANNOTATIONS, BASE_CSV, CRD, CSV_FILE, edit, hits, write_bundle
 
 ANN = "metadata/annotations.yaml"
 MEDIATYPE = "operators.operatorframework.io.bundle.mediatype.v1: registry+v1"
@@ -281,3 +281,34 @@ def test_yaml_error_in_the_csv_is_still_an_input_error(tmp_path: Path) -> None:
     (error,) = report.errors.values()
     assert (error.line, error.column) == (10, 5)
     assert error.message.startswith("invalid YAML")
+
+
+def test_yaml_error_past_the_first_document_leaves_the_first_one_read(tmp_path: Path) -> None:
+    """opm and OLM decode a file's first document only: a broken later document loses
+    nothing, the first is checked (the owned CRD is found: no CSV010), and BND013 says
+    the rest is never read."""
+    crd_then_broken = CRD + "---\nkind: Secret\nmetadata:\n  name: s\n   x: 1\n"
+    deps = "dependencies:\n- type: olm.bogus\n---\na: [\n"
+    files = {"manifests/example.com_widgets.yaml": crd_then_broken, "metadata/deps.yaml": deps}
+    bundle = write_bundle(tmp_path / "b", files=files)
+    assert hits(bundle) == [
+        ("BND013", "manifests/example.com_widgets.yaml", 19, 5),
+        ("BND010", "metadata/deps.yaml", 2, 9),
+        ("BND013", "metadata/deps.yaml", 5, 1),
+    ]
+    later = [f for f in validate_bundles([bundle]).findings if f.rule == "BND013"]
+    assert all(
+        f.message.endswith(
+            "in a later document, which opm and OLM never read (they decode "
+            "only a file's first document)"
+        )
+        for f in later
+    )
+
+
+def test_yaml_error_in_the_first_document_of_several_skips_the_file(tmp_path: Path) -> None:
+    broken_then_crd = "kind: Secret\n  x: [\n---\n" + CRD
+    bundle = write_bundle(
+        tmp_path / "b", files={"manifests/example.com_widgets.yaml": broken_then_crd}
+    )
+    assert [h[0] for h in hits(bundle)] == ["BND013", "CSV010"]
