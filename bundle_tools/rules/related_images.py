@@ -47,8 +47,9 @@ def env_images_listed(ctx: BundleContext) -> Iterator[Hit]:
     if ctx.csv is None:
         return
     listed = {
-        get_path(entry, ("image",))
+        image
         for entry in as_list(get_path(ctx.csv_data, ("spec", "relatedImages")))
+        if isinstance(image := get_path(entry, ("image",)), str)
     }
     claims_disconnected = ctx.csv_annotations().get(DISCONNECTED_KEY) == "true"
     for parts, container, _, _ in ctx.containers():
