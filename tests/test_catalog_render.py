@@ -218,6 +218,28 @@ def test_render_objects_in_file_order_as_opm_v1_26_5(bundle: Path) -> None:
     )
 
 
+def test_related_images_with_one_image_under_two_names_keep_csv_order(bundle: Path) -> None:
+    """opm sorts relatedImages by image alone (``sort.Slice``; stable for short lists):
+    ``z-first`` stays before ``operand`` as the CSV lists them (gitlab-runner-operator
+    1.26.2 and appdynamics-operator 26.7.0-1390 render so with opm v1.26.5)."""
+    csv = bundle / "manifests" / "widget.clusterserviceversion.yaml"
+    csv.write_text(
+        csv.read_text().replace(
+            "  - name: operand\n    image: quay.io/example/operand:1.1.0\n",
+            "  - name: z-first\n    image: quay.io/example/operand:1.1.0\n"
+            "  - name: operand\n    image: quay.io/example/operand:1.1.0\n",
+        )
+    )
+    images = render_bundle(bundle, "quay.io/example/widget-bundle:1.1.0").blob["relatedImages"]
+    assert [(r["name"], r["image"].rsplit("/", 1)[1]) for r in images] == [
+        ("", "init:1.1.0"),
+        ("z-first", "operand:1.1.0"),
+        ("operand", "operand:1.1.0"),
+        ("", "widget-bundle:1.1.0"),
+        ("", "widget:1.1.0"),
+    ]
+
+
 def test_render_rejects_missing_owned_crd(bundle: Path) -> None:
     (bundle / "manifests" / "widgets.crd.yaml").unlink()
     result = runner.invoke(

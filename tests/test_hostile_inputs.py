@@ -175,6 +175,20 @@ def test_wrong_type_at_each_field_patch_csv_edits(tmp_path: Path, field: str, va
     _check(bundle, runs=2)
 
 
+@pytest.mark.parametrize("value", ["[a]", "{k: v}"])
+def test_wrong_type_of_a_related_image_is_no_crash(tmp_path: Path, value: str) -> None:
+    """A ``spec.relatedImages[].image`` that is not a string (found by the sweep above:
+    ``[a]`` crashed CSV020 and patch-csv's relatedImages following with an unhashable
+    list) is reported or left alone by validate and both patch-csv runs, never a
+    traceback."""
+    start = CSV_TEXT.index("  relatedImages:")
+    span = next(s for s in SPANS if s[0] > start and CSV_TEXT[: s[0]].endswith("    image"))
+    bundle = tmp_path / "b"
+    shutil.copytree(BUNDLE, bundle)
+    (bundle / "manifests" / CSV.name).write_text(_hostile_csv(span, value), encoding="utf-8")
+    _check(bundle)
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [

@@ -50,9 +50,7 @@ def patch_related_image(
     if not old_images:
         plan.append((*container, "env"), [{"name": env_name, "value": ref}])
     named = _related_entries(plan, lambda e: related_image_env(str(e.get("name"))) == env_name)
-    followed = _follow(
-        plan, named + _related_entries(plan, lambda e: e.get("image") in old_images), ref
-    )
+    followed = _follow(plan, named + _listing(plan, old_images), ref)
     if not followed and new_entry:
         plan.append(("spec", "relatedImages"), [{"image": ref, "name": name}])
 
@@ -71,12 +69,18 @@ def patch_operator_image(plan: Planner, container: PathParts, ref: str) -> None:
     }
     plan.set((*container, "image"), ref)
     plan.set((*ANNOTATIONS, "containerImage"), ref)
-    _follow(plan, _related_entries(plan, lambda e: e.get("image") in old_images), ref)
+    _follow(plan, _listing(plan, old_images), ref)
 
 
 def _related_entries(plan: Planner, match: Callable[[dict[str, Any]], bool]) -> list[int]:
     """Indices of the ``spec.relatedImages`` entries that ``match``."""
     return [i for i, e in plan.entries(("spec", "relatedImages")) if match(e)]
+
+
+def _listing(plan: Planner, images: set[str]) -> list[int]:
+    """Indices of the ``spec.relatedImages`` entries whose ``image`` is one of
+    ``images`` (an image that is no string, a list say, is none of them)."""
+    return _related_entries(plan, lambda e: isinstance(i := e.get("image"), str) and i in images)
 
 
 def _follow(plan: Planner, entries: list[int], ref: str) -> bool:
