@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import datetime
 import os
 import re
 import signal
@@ -37,9 +39,15 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def json_safe(value: Any) -> Any:
     """``value`` (JSON-like: dicts, lists, strings, numbers) with every lone surrogate in
     its strings and keys replaced by U+FFFD: JSON output stays valid Unicode (RFC 8259
-    §8.2, I-JSON) whatever a file name or a YAML escape held."""
+    §8.2, I-JSON) whatever a file name or a YAML escape held. The values of explicit YAML
+    tags JSON has no type for become strings: ``!!binary`` bytes their base64 text,
+    ``!!timestamp`` dates and times their ISO 8601 form."""
     if isinstance(value, str):
         return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
     if isinstance(value, dict):
         return {json_safe(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -189,6 +189,17 @@ def test_wrong_type_of_a_related_image_is_no_crash(tmp_path: Path, value: str) -
     _check(bundle)
 
 
+@pytest.mark.parametrize("value", ["!!binary '%%%'", "!!binary aGk=", "!!timestamp 2020-01-02"])
+def test_explicit_tag_values_json_has_no_type_for_are_printed(tmp_path: Path, value: str) -> None:
+    """``spec.replaces`` as bytes or a date (found by the sweep above: patch-csv's change
+    list crashed on ``!!binary '%%%'``, not JSON serializable) is printed, not a crash."""
+    (span,) = [s for s in SPANS if CSV_TEXT[: s[0]].endswith("\n  replaces")][:1]
+    bundle = tmp_path / "b"
+    shutil.copytree(BUNDLE, bundle)
+    (bundle / "manifests" / CSV.name).write_text(_hostile_csv(span, value), encoding="utf-8")
+    _check(bundle)
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
