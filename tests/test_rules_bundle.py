@@ -312,3 +312,59 @@ def test_yaml_error_in_the_first_document_of_several_skips_the_file(tmp_path: Pa
         tmp_path / "b", files={"manifests/example.com_widgets.yaml": broken_then_crd}
     )
     assert [h[0] for h in hits(bundle)] == ["BND013", "CSV010"]
+
+
+HEADER = "# Copyright 2026 Example Authors\n# SPDX-License-Identifier: Apache-2.0\n---\n"
+
+
+def test_a_license_header_then_separator_loses_the_object(tmp_path: Path) -> None:
+    """opm v1.26.5 renders a bundle whose ConfigMap manifest starts with a comment header
+    and ``---`` without that ConfigMap (checked: 5 olm.bundle.object instead of 6): the
+    Kubernetes YAML reader hands it the comment-only first document. So do OLM's loader
+    and a metadata file: a BND013 warning at the ``---`` line; an owned CRD written so
+    is missing for CSV010."""
+    service = HEADER + "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n"
+    files = {
+        "manifests/service.yaml": service,
+        "manifests/example.com_widgets.yaml": HEADER + CRD,
+        "metadata/dependencies.yaml": HEADER + "dependencies:\n- type: olm.bogus\n",
+    }
+    bundle = write_bundle(tmp_path / "b", files=files)
+    assert hits(bundle) == [
+        ("BND013", "manifests/example.com_widgets.yaml", 3, 1),
+        ("BND013", "manifests/service.yaml", 3, 1),
+        ("CSV010", CSV_FILE, 25, 13),
+        ("BND013", "metadata/dependencies.yaml", 3, 1),
+    ]
+    (first, *_) = validate_bundles([bundle], select=["BND013"]).sorted_findings()
+    assert first.message == (
+        "the first document holds only comments and ends at this --- line; opm and OLM "
+        "decode that empty document and nothing after it: opm skips this file, so the "
+        "bundle is published and installed without the object it holds"
+    )
+
+
+def test_a_license_header_then_separator_in_the_csv_or_annotations(tmp_path: Path) -> None:
+    """The CSV: opm finds no CSV and refuses the bundle (an input error at the ``---``);
+    annotations.yaml: opm finds no annotations and refuses it (BND001)."""
+    report = validate_bundles([write_bundle(tmp_path / "csv", csv=HEADER + BASE_CSV)])
+    (error,) = report.errors.values()
+    assert (error.line, error.column) == (3, 1)
+    assert error.message.startswith("the first document holds only comments")
+    bundle = write_bundle(tmp_path / "ann", annotations=HEADER + ANNOTATIONS)
+    assert [(h[0], h[1], h[2]) for h in hits(bundle, select=("BND",))] == [
+        ("BND001", ANN, None),
+        ("BND013", ANN, 3),
+    ]
+
+
+def test_a_separator_first_line_or_a_comment_inside_the_document_is_fine(
+    tmp_path: Path,
+) -> None:
+    service = "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n"
+    files = {
+        "manifests/a.yaml": "---\n" + service,
+        "manifests/b.yaml": "# header\n" + service,
+        "manifests/c.yaml": "---\n# header\n" + service,
+    }
+    assert hits(write_bundle(tmp_path / "b", files=files)) == []

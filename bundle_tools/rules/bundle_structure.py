@@ -423,8 +423,11 @@ def undecodable_files(ctx: BundleContext) -> Iterator[Hit]:
     that json cannot decode. (An unreadable CSV or ``annotations.yaml`` is an input error:
     opm refuses a bundle without them; an owned CRD that is skipped is CSV010's error.)
 
-    A YAML error past a file's first document is a warning too, saying that opm and OLM
-    never read that part (they decode a file's first document only); the first is checked.
+    They decode a file's first document only, as Kubernetes' YAML reader splits it: a
+    YAML error past it is a warning too, saying that part is never read (the first is
+    checked), and a file whose first document is only comments before a ``---`` line (a
+    license header) is skipped like a broken one (opm v1.26.5 renders such a manifest's
+    bundle without the object).
     """
     for path, error in ctx.bundle.undecodable.items():
         manifest = path.parent.name == "manifests"
