@@ -3,10 +3,12 @@ loader, ``fbc/load.py``, has its own go-yaml flavoured reader).
 
 Two loaders with one result (see :func:`compose_documents`):
 
-* the fast path composes with libyaml's C composer (PyYAML's ``CParser``, with marks)
-  and builds plain Python data (:class:`YamlMap`, :class:`YamlSeq`, ``str``, ``int``,
-  ``float``, ``bool``, ``None``, dates), resolving plain scalars by ruamel.yaml's YAML 1.2
-  rules (the exact path's rules; a differential test holds them equal);
+* the fast path composes with libyaml (PyYAML's C ``CParser``, with marks) and builds
+  plain Python data (:class:`YamlMap`, :class:`YamlSeq`, ``str``, ``int``, ``float``,
+  ``bool``, ``None``, dates), resolving plain scalars by ruamel.yaml's YAML 1.2 rules
+  (the exact path's rules; a differential test holds them equal). Texts of at least
+  :data:`COMPACT_SIZE` characters are composed from libyaml's events into compact
+  nodes instead (:class:`CompactScalar`...; a test holds them equal to libyaml's);
 * the exact path is ruamel.yaml's pure-Python round-trip loader (``CommentedMap`` with
   ``.lc`` positions). It reads the files the fast path does not model (explicit tags,
   merge keys, ``%`` directives) and, for texts up to :data:`EXACT_RETRY_LIMIT`, gives the
@@ -23,20 +25,33 @@ last value kept, as Kubernetes (sigs.k8s.io/yaml) and opm keep it.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import functools
 import gc
+import itertools
 import re
 import sys
 import warnings
+from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from yaml._yaml import CParser
+from yaml.composer import ComposerError
 from yaml.error import MarkedYAMLError as LibyamlMarkedError
 from yaml.error import YAMLError as LibyamlError
+from yaml.events import (
+    AliasEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 from yaml.nodes import ScalarNode, SequenceNode
 
 from bundle_tools.errors import InputError
@@ -60,6 +75,11 @@ ALIAS_RATIO_RANGE = (400_000, 4_000_000)
 #: collector's scans (``gc.freeze``): it holds no cycles, and scanning millions of
 #: objects after a large load cost more than the load.
 FREEZE_SIZE = 1 << 20
+#: Texts of at least this many characters are composed into compact nodes (slots, marks
+#: packed in one integer: loaded, about 60 % of the memory of PyYAML's nodes and their
+#: marks, so patch-csv of a 60 MiB CSV peaks at 1.2 GB instead of 1.75) at about 1.4
+#: times the CPU of libyaml's own composer, which smaller texts keep.
+COMPACT_SIZE = 4 << 20
 #: Collections nested deeper than this are refused (real manifests nest about 40 deep;
 #: rules, JSON Schema and alias counting walk the tree recursively).
 MAX_DEPTH = 128
@@ -242,6 +262,139 @@ def _resolve_plain(value: str) -> _Resolved:
     return _STR
 
 
+#: A node's marks are packed in one integer: its start mark's index, line and column
+#: (bits 0-39, 40-79, 80-119; texts are far smaller), its end mark's index (bits
+#: 120-159) and whether libyaml moved the end mark to the start of a line past the end
+#: of a text that does not end with a line break (bit 160): at the end of the stream
+#: libyaml starts a new line, and the block ends, empty values and the end of the
+#: document found there get that mark. The end mark's line and column are found from
+#: the text when asked for (rarely: edits use its index).
+_FIELD_BITS = 40
+_FIELD = (1 << _FIELD_BITS) - 1
+_END = 3 * _FIELD_BITS
+_MOVED = 4 * _FIELD_BITS
+#: A line break as libyaml counts lines (``SKIP_LINE``: CRLF, CR, LF, NEL, LS, PS).
+_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+@dataclass(slots=True)
+class Mark:
+    """A 0-based position in a text: ``index`` (characters), ``line`` and ``column``."""
+
+    index: int
+    line: int
+    column: int
+
+
+class _Lines:
+    """Lines and columns of libyaml's marks in one text, from the line starts found when
+    an end mark's line or column is first asked for. libyaml does not count a byte-order
+    mark that starts the text."""
+
+    __slots__ = ("offset", "starts", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.offset = 1 if text.startswith(BOM) else 0
+        self.starts: array[int] | None = None
+
+    def line_start(self, index: int) -> tuple[int, int]:
+        """``(line, index of its first character)`` of libyaml's ``index``."""
+        starts = self.starts
+        if starts is None:
+            found = (m.end() for m in _BREAK.finditer(self.text))
+            starts = self.starts = array("q", itertools.chain((self.offset,), found))
+        line = bisect.bisect_right(starts, index + self.offset) - 1
+        return line, starts[line] - self.offset
+
+    def last(self) -> int:
+        """libyaml's index of the end of the text when its marks there may be moved to a
+        new line (the text does not end with a line break), else -1."""
+        text = self.text
+        if len(text) > self.offset and text[-1] not in "\r\n\x85\u2028\u2029":
+            return len(text) - self.offset
+        return -1
+
+
+class _EndMark:
+    """The end mark of a compact node: ``index`` at once, ``line`` and ``column`` from
+    the text when asked for (edits use the index)."""
+
+    __slots__ = ("index", "lines", "moved")
+
+    def __init__(self, index: int, lines: _Lines, moved: int) -> None:
+        self.index = index
+        self.lines = lines
+        self.moved = moved
+
+    @property
+    def line(self) -> int:
+        """0-based line (the next one when libyaml moved the mark, see :data:`_MOVED`)."""
+        return self.lines.line_start(self.index)[0] + self.moved
+
+    @property
+    def column(self) -> int:
+        """0-based column (0 when libyaml moved the mark)."""
+        return 0 if self.moved else self.index - self.lines.line_start(self.index)[1]
+
+
+class _Node:
+    """A node of the fast path: ``tag`` (a :class:`_Resolved` tag, or the explicit tag's
+    text), ``value`` (a scalar's text, a sequence's nodes, a mapping's ``(key node,
+    value node)`` pairs) and its start and end marks (packed in ``marks``, see
+    :data:`_FIELD_BITS`; the end mark's line and column from the text's ``lines``)."""
+
+    __slots__ = ("lines", "marks", "tag", "value")
+    id: str
+
+    def __init__(self, tag: str, value: Any, marks: int, lines: _Lines) -> None:
+        self.tag = tag
+        self.value = value
+        self.marks = marks
+        self.lines = lines
+
+    @property
+    def start_mark(self) -> Mark:
+        """Where the node starts (its properties, ``&anchor`` or tag, included)."""
+        marks = self.marks
+        return Mark(
+            marks & _FIELD, marks >> _FIELD_BITS & _FIELD, marks >> 2 * _FIELD_BITS & _FIELD
+        )
+
+    @property
+    def end_mark(self) -> _EndMark:
+        """Just past the node's last character."""
+        marks = self.marks
+        return _EndMark(marks >> _END & _FIELD, self.lines, marks >> _MOVED)
+
+
+def _moved(mark: Any) -> int:
+    """The moved bit (:data:`_MOVED`) of an end ``mark`` at the end of a text that may
+    have one (:meth:`_Lines.last`)."""
+    return 1 << _MOVED if mark.column == 0 else 0
+
+
+class CompactScalar(_Node):
+    """A scalar node; ``style`` is ``""`` (plain), ``'``, ``"``, ``|`` or ``>``."""
+
+    __slots__ = ("style",)
+    id = "scalar"
+
+
+class CompactSequence(_Node):
+    """A sequence node; ``flow_style`` is True for ``[...]``."""
+
+    __slots__ = ("flow_style",)
+    id = "sequence"
+
+
+class CompactMapping(_Node):
+    """A mapping node; ``flow_style`` is True for ``{...}``."""
+
+    __slots__ = ("flow_style",)
+    id = "mapping"
+
+
 class _Composer(CParser):
     """libyaml's C composer with the fast resolver (no path resolvers)."""
 
@@ -257,6 +410,100 @@ class _Composer(CParser):
         if kind is ScalarNode:
             return _resolve_plain(value) if implicit[0] else _STR
         return _SEQ if kind is SequenceNode else _MAP
+
+
+def _compose(text: str, compact: bool | None = None) -> Iterator[Any]:
+    """The root node of each document of ``text``: libyaml's (PyYAML ``ScalarNode``...),
+    or with ``compact`` (by default for texts of :data:`COMPACT_SIZE` characters or more)
+    compact nodes composed from libyaml's events as libyaml's composer composes them: the
+    same tags (resolved by :func:`_resolve_plain`), values, styles and marks; an alias is
+    the node object of its anchor; an undefined alias or an anchor defined twice in a
+    document is the same ``ComposerError``. Raises libyaml's YAMLError."""
+    if compact is None:
+        compact = len(text) >= COMPACT_SIZE
+    parser = CParser(text) if compact else _Composer(text)
+    try:
+        if not compact:
+            while parser.check_node():
+                yield parser.get_node()
+            return
+        parser.get_event()  # the stream start
+        while parser.get_event().__class__ is not StreamEndEvent:  # a document start
+            yield _compose_document(parser, text)
+    finally:
+        parser.dispose()
+
+
+def _compose_document(parser: Any, text: str) -> _Node:
+    """The root node of the document whose start event ``parser`` just gave (its end
+    event is read too)."""
+    get = parser.get_event
+    lines = _Lines(text)
+    last = lines.last()
+    anchors: dict[str, tuple[_Node, Any]] = {}
+    root: Any = None
+    parents: list[_Node] = []  # the open collections, innermost last
+    key: Any = None  # the key node of the open mapping's pending pair
+    keys: list[Any] = []  # the pending keys of the enclosing mappings
+    while True:
+        event = get()
+        cls = event.__class__
+        node: Any
+        if cls is MappingEndEvent or cls is SequenceEndEvent:
+            node = parents.pop()
+            end = event.end_mark.index
+            node.marks |= end << _END if end != last else end << _END | _moved(event.end_mark)
+            key = keys.pop()
+            continue
+        if cls is AliasEvent:
+            known = anchors.get(event.anchor)
+            if known is None:
+                raise ComposerError(None, None, "found undefined alias", event.start_mark)
+            node = known[0]
+        else:
+            mark = event.start_mark
+            start = mark.index | mark.line << _FIELD_BITS | mark.column << 2 * _FIELD_BITS
+            if cls is ScalarEvent:
+                tag = event.tag
+                if tag is None or tag == "!":
+                    tag = _resolve_plain(event.value) if event.implicit[0] else _STR
+                end = event.end_mark.index
+                if end == last:
+                    start |= _moved(event.end_mark)
+                node = CompactScalar(tag, event.value, start | end << _END, lines)
+                node.style = event.style
+            elif cls is MappingStartEvent:
+                tag = _MAP if event.tag is None or event.tag == "!" else event.tag
+                node = CompactMapping(tag, [], start, lines)
+                node.flow_style = event.flow_style
+            elif cls is SequenceStartEvent:
+                tag = _SEQ if event.tag is None or event.tag == "!" else event.tag
+                node = CompactSequence(tag, [], start, lines)
+                node.flow_style = event.flow_style
+            else:  # the document's end
+                return root
+        if cls is not AliasEvent and event.anchor is not None:
+            if event.anchor in anchors:
+                raise ComposerError(
+                    "found duplicate anchor; first occurrence",
+                    anchors[event.anchor][1],
+                    "second occurrence",
+                    event.start_mark,
+                )
+            anchors[event.anchor] = (node, event.start_mark)
+        if not parents:
+            root = node
+        elif parents[-1].id == "sequence":
+            parents[-1].value.append(node)
+        elif key is None:
+            key = node
+        else:
+            parents[-1].value.append((key, node))
+            key = None
+        if cls is MappingStartEvent or cls is SequenceStartEvent:
+            parents.append(node)
+            keys.append(key)
+            key = None
 
 
 class _NeedsExact(Exception):
@@ -311,7 +558,7 @@ class _Builder:
                 node.value = QuotedStr(node.value)  # one string for the node and the data
             return node.value
         cls = node.__class__
-        if cls is ScalarNode:
+        if cls is ScalarNode or cls is CompactScalar:
             return self.scalar(node)
         key = id(node)
         known = self.memo.get(key)
@@ -326,7 +573,7 @@ class _Builder:
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise _too_deep(node, self.path)
-        if cls is SequenceNode:
+        if cls is SequenceNode or cls is CompactSequence:
             seq = YamlSeq([self.build(item) for item in node.value])
             seq.node = node
             self.memo[key] = seq
@@ -341,7 +588,7 @@ class _Builder:
                     if key_node.style == '"' and _SURROGATE.search(name):
                         raise _surrogate(key_node, self.path)
                     name = QuotedStr(name)
-            elif key_node.__class__ is ScalarNode:
+            elif key_node.id == "scalar":
                 name = self.scalar(key_node)
                 if name.__class__ is not str and not _hashable(name):
                     raise _collection_key(key_node, self.path)
@@ -534,21 +781,16 @@ def _compose_fast(source: SourceText) -> list[tuple[Any, Any, list[Any], dict[in
     text = source.text
     if text.startswith("%") or "\n%" in text:
         raise _NeedsExact  # a directive (%YAML 1.1 changes how scalars resolve)
-    parser = _Composer(text)
     out = []
-    try:
-        while parser.check_node():
-            node = parser.get_node()
-            builder = _Builder(source.path, text)
-            data = builder.build(node)
-            if builder.aliased:
-                _check_aliases(node, source)
-            # scalar aliases share their node too: look for them when the text may anchor
-            anchors = _anchors(node, text) if builder.aliased or _may_anchor(text) else {}
-            repeated = [(m, _spellings(m)) for m in builder.duplicates]
-            out.append((node, data, repeated, anchors))
-    finally:
-        parser.dispose()
+    for node in _compose(text):
+        builder = _Builder(source.path, text)
+        data = builder.build(node)
+        if builder.aliased:
+            _check_aliases(node, source)
+        # scalar aliases share their node too: look for them when the text may anchor
+        anchors = _anchors(node, text) if builder.aliased or _may_anchor(text) else {}
+        repeated = [(m, _spellings(m)) for m in builder.duplicates]
+        out.append((node, data, repeated, anchors))
     return out
 
 

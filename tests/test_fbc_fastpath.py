@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from bundle_tools.errors import InputError
 from bundle_tools.fbc.load import SourceFile, _load_yaml, _load_yaml_exact, _load_yaml_fast
 
-from .conftest import SHARED
+from .conftest import REPO, SHARED
 
 CORPUS = SHARED / "corpus" / "catalogs"
 HEAD = "schema: olm.package\nname: p\n"
@@ -358,11 +358,41 @@ def test_catalog_validate_imports_only_what_it_uses(tmp_path: Path) -> None:
     assert "yaml_rs" in loaded
 
 
+def _modules_after(argv: list[str]) -> set[str]:
+    """The modules loaded by a process that runs ``bundle-tools ARGV`` through the app."""
+    code = (
+        "import sys\nfrom bundle_tools.cli import app\n"
+        "try:\n    app(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, *argv], capture_output=True, text=True, check=True
+    )
+    return set(done.stdout.split())
+
+
 def test_cli_start_up_imports_no_image_machinery() -> None:
     # issue 10: every command builds the CLI; only `bundle build`/`catalog build` and
     # image pulls need the OCI writer, tar and the HTTP client
-    code = "import sys\nimport bundle_tools.cli\nprint(' '.join(sorted(sys.modules)))\n"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    loaded = set(done.stdout.split())
-    assert loaded.isdisjoint({"bundle_tools.images.oci", "tarfile", "httpx"})
-    assert "bundle_tools.cli.images" in loaded
+    for argv in (["--help"], ["catalog", "validate", "--help"], ["validate", "--help"]):
+        loaded = _modules_after(argv)
+        assert loaded.isdisjoint({"bundle_tools.images.oci", "tarfile", "httpx"}), argv
+    assert "bundle_tools.cli.images" in _modules_after(["catalog", "build", "--help"])
+
+
+def test_cli_builds_only_the_invoked_command() -> None:
+    # issue 10: group help lists the commands from their short help; a run imports the
+    # module of the one command it invokes
+    commands = {"bundle_tools.cli.patch", "bundle_tools.cli.validate", "bundle_tools.cli.catalog"}
+    assert _modules_after(["--help"]).isdisjoint(commands)
+    assert _modules_after(["catalog", "--help"]).isdisjoint(commands)
+    assert _modules_after(["validate", "--help"]) & commands == {"bundle_tools.cli.validate"}
+    assert _modules_after(["catalog", "graph", "--help"]) & commands == {"bundle_tools.cli.catalog"}
+
+
+def test_validate_of_a_clean_bundle_imports_no_jsonschema() -> None:
+    # issue 10: the compiled schema check passes the repository's bundle, so the
+    # jsonschema package (about 0.1 s of start-up) is imported only to explain a failure
+    loaded = _modules_after(["validate", str(REPO / "bundle")])
+    assert "bundle_tools.rules.csv_schema" in loaded
+    assert not any(name.split(".")[0] == "jsonschema" for name in loaded)

@@ -98,3 +98,12 @@ def test_a_related_image_that_is_not_a_string_is_not_a_crash(tmp_path: Path) -> 
     assert [f[:2] for f in findings(tmp_path / "missing", with_env(ENV_DB, related))] == [
         (Severity.WARNING, 47)
     ]
+
+
+@pytest.mark.parametrize("image", ["[a]", "{k: v}", "5"])
+def test_a_related_image_of_the_wrong_type_lists_nothing(tmp_path: Path, image: str) -> None:
+    # the schema rule reports the value; CSV020 still checks the env images, unlisted
+    related = f"  relatedImages:\n  - name: db\n    image: {image}\n"
+    ((severity, line, _, message),) = findings(tmp_path, with_env(ENV_DB, related))
+    assert (severity, line) == (Severity.WARNING, 47)  # the env value, below relatedImages
+    assert message.startswith(f"RELATED_IMAGE_DB image '{DB}' is not in spec.relatedImages")

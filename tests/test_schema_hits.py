@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import zipfile
@@ -328,3 +329,85 @@ def test_dotted(parts: list[str | int], text: str) -> None:
 )
 def test_describe(value: Any, text: str) -> None:
     assert schemas.describe(value) == text
+
+
+def _authoritative_valid(name: str, plain: Any) -> bool:
+    return not any(Draft202012Validator(schemas.load_schema(name)).iter_errors(plain))
+
+
+def _corpus_documents() -> list[tuple[str, Any]]:
+    """``(schema name, plain data)`` of every corpus CSV and annotations.yaml that loads."""
+    from bundle_tools.errors import InputError
+    from bundle_tools.validate import load_context
+
+    documents = []
+    for manifests in sorted(shared_path("corpus", "bundles").glob("*/*/manifests")):
+        try:
+            ctx = load_context(manifests.parent)
+        except InputError:
+            continue
+        for name, doc in (("csv", ctx.csv), ("annotations", ctx.bundle.annotations)):
+            if doc is not None:
+                documents.append((name, yamlio.to_plain(doc.data)))
+    return documents
+
+
+def test_compiled_check_agrees_with_jsonschema_on_every_corpus_bundle() -> None:
+    # issue 10: schema_hits trusts the compiled check's "valid" without running
+    # jsonschema, so it must never pass what jsonschema rejects
+    documents = _corpus_documents()
+    assert len(documents) > 60
+    verdicts = [(schemas.is_valid(n, d), _authoritative_valid(n, d)) for n, d in documents]
+    assert verdicts == [(py, py) for _, py in verdicts]
+    assert {py for _, py in verdicts} == {True, False}
+
+
+WRONG_VALUES: list[Any] = ["x", "", 7, -1, 1.5, True, None, [], ["x"], {}, {"k": "v"}]
+
+
+def test_compiled_check_never_passes_a_wrong_value_jsonschema_rejects() -> None:
+    # each value of the repository's CSV replaced in turn by values of other types
+    csv = REPO / "bundle" / "manifests" / "quay-operator.clusterserviceversion.yaml"
+    plain = yamlio.to_plain(yamlio.load_file(csv)[0].data)
+    paths: list[list[str | int]] = []
+
+    def walk(node: Any, path: list[str | int]) -> None:
+        if path:
+            paths.append(path)
+        if isinstance(node, dict):
+            items = list(node.items())
+        else:
+            items = list(enumerate(node)) if isinstance(node, list) else []
+        for key, value in items:
+            walk(value, [*path, key])
+
+    walk(plain, [])
+    checked = 0
+    for path in paths[:: max(1, len(paths) // 40)]:
+        for wrong in WRONG_VALUES:
+            mutated = json.loads(json.dumps(plain))
+            parent = mutated
+            for part in path[:-1]:
+                parent = parent[part]
+            parent[path[-1]] = wrong
+            if schemas.is_valid("csv", mutated):
+                assert _authoritative_valid("csv", mutated), (path, wrong)
+            checked += 1
+    assert checked >= 40 * len(WRONG_VALUES)
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [({1: "a"}, "non-string key"), (10**30, "beyond 64 bits"), (float("nan"), "NaN")],
+)
+def test_values_the_compiled_check_cannot_judge_fall_back_to_jsonschema(
+    value: Any, reason: str
+) -> None:
+    instance = {"annotations": {"operators.operatorframework.io.bundle.package.v1": value}}
+    assert schemas.is_valid("annotations", instance) is False, reason
+    hits = schemas.schema_hits("annotations", instance, "a.yaml", lambda parts: (1, 1))
+    pointer = "/annotations/operators.operatorframework.io.bundle.package.v1"
+    assert [h.message for h in hits if h.location.pointer == pointer] == [
+        f'annotations["operators.operatorframework.io.bundle.package.v1"]: '
+        f"{schemas.describe(value)} is not of type string"
+    ]

@@ -11,10 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from yaml import YAMLError
 
+from bundle_tools import yamlio
 from bundle_tools.errors import InputError
 from bundle_tools.yamlio import (
+    CompactMapping,
     SourceText,
+    _compose,
+    compose_documents,
     iter_locations,
     iter_pointer_nodes,
     load_documents,
@@ -197,3 +202,75 @@ def test_iter_locations_gives_what_locate_gives() -> None:
     paths = [parts for parts, _ in iter_pointer_nodes(doc.data)]
     assert list(iter_locations(doc.data)) == [(p, locate(doc.data, p)) for p in paths]
     assert dict(iter_locations(doc.data))[("b", "c", 1, "d")] == (3, 11)  # null: its key
+
+
+def tree(node: Any, seen: dict[int, int]) -> Any:
+    """Everything a composed node holds (kind, tag, marks, value, style), recursively;
+    an alias as the number of its target in walk order."""
+    if id(node) in seen:
+        return ("alias", seen[id(node)])
+    seen[id(node)] = len(seen)
+    start, end = node.start_mark, node.end_mark
+    marks = (start.index, start.line, start.column, end.index, end.line, end.column)
+    head = (node.id, str(node.tag), *marks)
+    if node.id == "scalar":
+        return (*head, node.value, node.style)
+    if node.id == "sequence":
+        return (*head, node.flow_style, [tree(child, seen) for child in node.value])
+    pairs = [(tree(key, seen), tree(value, seen)) for key, value in node.value]
+    return (*head, node.flow_style, pairs)
+
+
+def composed(text: str, compact: bool) -> Any:
+    """The trees of every document of ``text``, or the error that stops composing it."""
+    try:
+        return [tree(root, {}) for root in _compose(text, compact=compact)]
+    except YAMLError as exc:
+        return (type(exc).__name__, str(exc))
+
+
+COMPOSE_EDGES = [
+    *DOCUMENTS,
+    *(document_with(scalar) for scalar in SCALARS),
+    # marks at the end of a text without a final line break (libyaml moves them to a new
+    # line), after a BOM libyaml does not count, after every line break libyaml counts
+    *("a:", "a: b", "- a\n- ", "[a]", "a:\n  b: c", "a: |\n  x", "a: &x\nb: *x", "? a"),
+    *("\ufeffa:", "\ufeff- a\n- b\n", "\ufeff\ufeffa: 1"),
+    *("a: 1\x85b: 2\n", "a: 'x\u2028y'\nb: 3\n", 'a: "x\u2029y"\nb: 1', "a: 1\rb: 2\r"),
+    *("a: x\x85  y\nb: z", "k: >\n  a\x85  b\n", 'a: "line\\\n  two"\nb: 1'),
+    # anchors: undefined, defined twice, recursive, on keys
+    *("a: *y\n", "a: &x 1\nb: &x 2\n", "&a [*a]\n", "&a a: *a\n", "- &a x\n- *a\n- *a\n"),
+    "a: 1\n---\nb: &q 2\n---\nc: *q\n",
+]
+
+
+@pytest.mark.parametrize("text", COMPOSE_EDGES, ids=range(len(COMPOSE_EDGES)))
+def test_compact_nodes_are_libyamls_nodes(text: str) -> None:
+    # issue 10: large texts are composed from libyaml's events into compact nodes; every
+    # tag, value, style, mark (index, line, column) and error is libyaml's composer's
+    assert composed(text, compact=True) == composed(text, compact=False)
+
+
+@pytest.mark.parametrize(
+    "path", CORPUS_FILES, ids=[str(p.relative_to(CORPUS)) for p in CORPUS_FILES]
+)
+def test_compact_nodes_are_libyamls_nodes_on_corpus_file(path: Path) -> None:
+    text = read_source(path).text
+    assert composed(text, compact=True) == composed(text, compact=False)
+
+
+def test_texts_from_compact_size_load_as_compact_nodes_alike(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    entry = "  - name: widget{n}\n    spec: {{size: {n}, tags: [a, 'b']}}\n    note: |\n      x\n"
+    text = "items:\n" + "".join(entry.format(n=n) for n in range(300))
+    source = SourceText(Path("large.yaml"), text, False, "\n")
+    monkeypatch.setattr(yamlio, "COMPACT_SIZE", len(text))
+    (large,) = compose_documents(source)
+    monkeypatch.setattr(yamlio, "COMPACT_SIZE", len(text) + 1)
+    (small,) = compose_documents(source)
+    assert isinstance(large.node, CompactMapping)
+    assert not isinstance(small.node, CompactMapping)
+    assert large.document.data == small.document.data
+    assert list(iter_locations(large.document.data)) == list(iter_locations(small.document.data))
+    assert locate(large.document.data, ["items", 299, "note"]) == (2 + 4 * 299 + 2, 11)

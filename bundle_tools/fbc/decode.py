@@ -5,9 +5,9 @@ must decode to a YAML or JSON object.
 
 The shapes live in the JSON schemas of ``schemas/`` (:mod:`bundle_tools.schemas`). This
 module makes checking them cheap enough for catalogs of tens of MB:
-:func:`shape_valid` answers valid/invalid with a compiled validator (``jsonschema_rs``,
-about 100 times faster than ``jsonschema`` here: 12 ms instead of 1.1 s on
-community-v4.20), so only the rare invalid blob goes through
+:func:`bundle_tools.schemas.is_valid` answers valid/invalid with a compiled validator
+(``jsonschema_rs``, about 100 times faster than ``jsonschema`` here: 12 ms instead of
+1.1 s on community-v4.20), so only the rare invalid blob goes through
 :func:`bundle_tools.schemas.schema_hits` for positioned messages, after
 :func:`fold_keys` (Go matches struct fields case-insensitively).
 """
@@ -16,31 +16,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 from typing import Any
 
-import jsonschema_rs
 import orjson
-
-from bundle_tools.schemas import load_schema
 
 #: FBC schemas with a JSON schema in ``schemas/``.
 FBC_SCHEMAS = ("olm.package", "olm.channel", "olm.bundle", "olm.deprecations")
-
-
-@functools.cache
-def _fast_validator(name: str) -> Any:
-    return jsonschema_rs.validator_for(load_schema(name))
-
-
-def shape_valid(name: str, blob: dict[str, Any]) -> bool:
-    """True when ``blob`` matches schema ``name`` (one of :data:`FBC_SCHEMAS`); False
-    also when the compiled validator cannot take a value (an integer beyond 64 bits), so
-    the caller's full check decides."""
-    try:
-        return bool(_fast_validator(name).is_valid(blob))
-    except ValueError:
-        return False
 
 
 def _resolve(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:

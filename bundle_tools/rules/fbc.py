@@ -27,7 +27,6 @@ from bundle_tools.fbc.decode import (
     decode_base64,
     fold_keys,
     manifest_problem,
-    shape_valid,
 )
 from bundle_tools.fbc.graph import Chain, heads, replaces_chain
 from bundle_tools.fbc.load import Blob, get_field
@@ -46,7 +45,7 @@ from bundle_tools.findings import Location, Severity
 from bundle_tools.imageref import reference_problem
 from bundle_tools.names import package_name_problem
 from bundle_tools.rules import Hit, rule
-from bundle_tools.schemas import load_schema, schema_hits
+from bundle_tools.schemas import is_valid, load_schema, schema_hits
 from bundle_tools.semver_range import parse_range
 from bundle_tools.versions import parse_strict
 
@@ -98,7 +97,7 @@ def blob_schema(catalog: Catalog) -> Iterator[Hit]:
     match case-insensitively, as in Go."""
     for blob in catalog.blobs:
         name = get_field(blob.data, "schema")
-        if name not in FBC_SCHEMAS or shape_valid(name, blob.data):
+        if name not in FBC_SCHEMAS or is_valid(name, blob.data):
             continue
         label = _blob_label(blob)
         for hit in schema_hits(
