@@ -126,7 +126,7 @@ class BundleContext:
         known = ", ".join(sorted(names)) or "none"
         for parts, desc in descriptions:
             name = desc.get("deploymentName")
-            if name in names:
+            if isinstance(name, str) and name in names:
                 continue
             shown = "no deploymentName" if name is None else f"deploymentName {name!r}"
             yield (

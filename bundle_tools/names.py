@@ -10,6 +10,8 @@ Modelled on ``k8s.io/apimachinery/pkg/util/validation`` as the callers use it:
   ``IsValidLabelValue``);
 - :func:`dns1035_label_problem`: a Service name (OLM's ``<deployment>-service``) and an
   APIService version (k8s ``IsDNS1035Label``);
+- :func:`webhook_name_problem`: an admission webhook's ``generateName``, which OLM makes
+  the webhook's name (k8s ``IsFullyQualifiedName``) and a label value;
 - :func:`package_name_problem`: a package name must be a DNS-1123 label;
   operator-registry ``alpha/declcfg/declcfg_to_model.go`` ``ConvertToModel``
   (``IsDNS1123Label``, opm v1.41+), so a bundle whose package annotation is not one can
@@ -102,6 +104,21 @@ def csv_name_problem(name: str) -> str | None:
             f"is {len(name)} characters, more than {LABEL_MAX}: OLM uses the CSV name as a "
             "label value (olm.owner), which holds at most 63"
         )
+    return None
+
+
+def webhook_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot name an admission webhook that OLM labels with it, or ``None``:
+    k8s ``IsFullyQualifiedName`` (a DNS-1123 subdomain of at least three dot-separated
+    parts, ``vwidget.example.com``) and a label value (at most 63 characters)."""
+    if not name:
+        return "is empty"
+    if problem := dns1123_subdomain_problem(name):
+        return problem
+    if name.count(".") < 2:
+        return "is not a domain of at least three parts separated by dots"
+    if len(name) > LABEL_MAX:
+        return f"is {len(name)} characters, more than the {LABEL_MAX} of a label value"
     return None
 
 

@@ -27,6 +27,8 @@ SECOND_DEPLOYMENT = """\
               - name: metrics
                 image: registry.example.com/widget/widget-metrics:1.2.0
 """
+POD_ACCOUNT = "serviceAccountName: widget-controller\n              containers"
+SERVICE_ACCOUNT = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: widget-runner\n"
 LAST_CONTAINER = "                image: registry.example.com/widget/widget-operator:1.2.0\n"
 
 
@@ -279,11 +281,30 @@ def test_ins003_long_deployment_name_exceeds_the_service_name(tmp_path: Path) ->
     assert "at most 63 characters" in message
 
 
-def test_ins003_port_out_of_range(tmp_path: Path) -> None:
-    csv = _with_webhooks(_webhook("vwidget.example.com", ports="    containerPort: 70000\n"))
+def test_ins003_apiservice_port_out_of_range(tmp_path: Path) -> None:
+    port = "      deploymentName: widget-controller\n      containerPort: 70000\n"
+    csv = _with_apiservices(_apiservice(extra=port))
     rule, severity, line, column, message = _only(_findings(tmp_path, csv, "INS003"))
     assert (rule, severity, (line, column)) == ("INS003", Severity.ERROR, _pos(csv, "70000"))
-    assert "webhookdefinitions[0].containerPort 70000 is above 65535" in message
+    assert "apiservicedefinitions.owned[0].containerPort 70000 is above 65535" in message
+
+
+def test_ins003_leaves_a_webhook_port_out_of_range_to_the_schema(tmp_path: Path) -> None:
+    csv = _with_webhooks(_webhook("vwidget.example.com", ports="    containerPort: 70000\n"))
+    assert _findings(tmp_path, csv, "INS003") == []
+    assert [f[0] for f in _findings(tmp_path, csv, "CSV001")] == ["CSV001"]
+
+
+def test_ins003_service_selector_without_match_labels(tmp_path: Path) -> None:
+    csv = edit(
+        _with_webhooks(_webhook("vwidget.example.com")),
+        "selector: {matchLabels: {app: w}}",
+        "selector: {matchExpressions: [{key: app, operator: In, values: [w]}]}",
+    )
+    rule, severity, line, column, message = _only(_findings(tmp_path, csv, "INS003"))
+    assert (rule, severity) == ("INS003", Severity.ERROR)
+    assert (line, column) == _pos(csv, "selector: {matchExpressions")
+    assert "no matchLabels" in message and "Service 'widget-controller-service'" in message
 
 
 def test_ins003_one_port_two_targets(tmp_path: Path) -> None:
@@ -318,6 +339,39 @@ def test_ins003_shared_port_and_target_pass(tmp_path: Path) -> None:
     assert _findings(tmp_path, csv, "INS003") == []
 
 
+# -- INS005 ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("selector", "reason"),
+    [
+        ("{matchLabels: {app: v}}", "does not match its pod template labels (app=w)"),
+        ("{matchExpressions: [{key: app, operator: NotIn, values: [w]}]}", "does not match"),
+        ("{matchExpressions: [{key: tier, operator: Exists}]}", "does not match"),
+        ("{}", "has an empty selector"),
+    ],
+)
+def test_ins005_selector_refused(tmp_path: Path, selector: str, reason: str) -> None:
+    csv = edit(BASE_CSV, "selector: {matchLabels: {app: w}}", f"selector: {selector}")
+    rule, severity, line, column, message = _only(_findings(tmp_path, csv, "INS005"))
+    assert (rule, severity) == ("INS005", Severity.ERROR)
+    assert (line, column) == _pos(csv, "selector: ")
+    assert reason in message and "the API server refuses the Deployment" in message
+
+
+@pytest.mark.parametrize(
+    "selector",
+    [
+        "{matchExpressions: [{key: app, operator: In, values: [v, w]}]}",
+        "{matchExpressions: [{key: tier, operator: DoesNotExist}]}",
+        "{matchLabels: {app: w}, matchExpressions: [{key: app, operator: Exists}]}",
+    ],
+)
+def test_ins005_matching_selector_passes(tmp_path: Path, selector: str) -> None:
+    csv = edit(BASE_CSV, "selector: {matchLabels: {app: w}}", f"selector: {selector}")
+    assert _findings(tmp_path, csv, "INS005") == []
+
+
 # -- INS004 ------------------------------------------------------------------------------
 
 
@@ -346,3 +400,82 @@ def test_csv010_unserved_owned_version(tmp_path: Path) -> None:
         _pos(csv, "  version: v1alpha1", skip=11),
     )
     assert "has served: false" in message and "CRD version not served" in message
+
+
+# -- INS006 ------------------------------------------------------------------------------
+
+
+def test_ins006_account_nobody_creates(tmp_path: Path) -> None:
+    csv = edit(
+        BASE_CSV,
+        POD_ACCOUNT,
+        POD_ACCOUNT.replace("widget-controller", "widget-runner"),
+    )
+    rule, severity, line, column, message = _only(_findings(tmp_path, csv, "INS006"))
+    assert (rule, severity) == ("INS006", Severity.WARNING)
+    assert (line, column) == _pos(csv, "widget-runner")
+    assert (
+        "runs as ServiceAccount 'widget-runner'" in message and "OLM does not create it" in message
+    )
+
+
+@pytest.mark.parametrize(
+    ("account", "files"),
+    [
+        ("default", {}),
+        (
+            "widget-runner",
+            {"manifests/sa.yaml": SERVICE_ACCOUNT},
+        ),
+    ],
+)
+def test_ins006_default_or_bundled_account_passes(
+    tmp_path: Path, account: str, files: dict
+) -> None:
+    csv = edit(
+        BASE_CSV,
+        POD_ACCOUNT,
+        POD_ACCOUNT.replace("widget-controller", account),
+    )
+    assert _findings(tmp_path, csv, "INS006", files=files) == []
+
+
+# -- wrong types -------------------------------------------------------------------------
+
+
+def test_sequences_where_names_belong_do_not_crash(tmp_path: Path) -> None:
+    """A sequence as a deploymentName or selector key once made APS003 and WHK004 fail
+    with 'unhashable type'; such an entry names no deployment."""
+    csv = _with_apiservices(
+        _apiservice(extra="      deploymentName: [widget-metrics]\n"),
+        _apiservice(kind="WidgetStats").replace("    owned:\n", ""),
+        csv=_with_webhooks(_webhook("vwidget.example.com", "[widget-controller]")),
+    )
+    csv = edit(
+        csv,
+        "selector: {matchLabels: {app: w}}",
+        "selector: {matchLabels: {app: w}, matchExpressions: [{key: [app], operator: Exists}]}",
+    )
+    found = [(rule, severity) for rule, severity, *_ in _findings(tmp_path, csv, "APS")]
+    assert found == [("APS001", Severity.ERROR), ("APS003", Severity.ERROR)]
+    assert [f[0] for f in _findings(tmp_path, csv, "WHK004")] == ["WHK004"]
+    assert _findings(tmp_path, csv, "INS005") == []
+
+
+# -- INS007 ------------------------------------------------------------------------------
+
+
+def test_ins007_permission_account_not_a_subdomain(tmp_path: Path) -> None:
+    csv = edit(BASE_CSV, "- serviceAccountName: widget-controller", "- serviceAccountName: ''")
+    csv = edit(csv, POD_ACCOUNT, POD_ACCOUNT.replace("widget-controller", "Widget_Runner"))
+    found = _findings(tmp_path, csv, "INS007")
+    assert [(r, s, (line, col)) for r, s, line, col, _ in found] == [
+        ("INS007", Severity.ERROR, _pos(csv, "Widget_Runner")),
+        ("INS007", Severity.ERROR, _pos(csv, "''")),
+    ]
+    assert "runs as ServiceAccount 'Widget_Runner', which is not a DNS-1123" in found[0][4]
+    assert "permissions[0].serviceAccountName '' is not a DNS-1123 subdomain" in found[1][4]
+
+
+def test_ins007_valid_accounts_pass(tmp_path: Path) -> None:
+    assert _findings(tmp_path, BASE_CSV, "INS007") == []

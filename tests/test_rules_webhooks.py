@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from bundle_tools.findings import Severity
+from bundle_tools.validate import validate_bundles
+
 from .validate_helpers import BASE_CSV, edit, hits, write_bundle
 
 WEBHOOK = """\
@@ -97,3 +100,33 @@ def _csv(type_: str, deployment: str = "widget-controller", extra: str = "", onl
 def test_webhook_rules(tmp_path: Path, csv: str, files: dict, expected: list) -> None:
     bundle = write_bundle(tmp_path / "b", csv=csv, files=files)
     assert [(r, line, col) for r, _, line, col in hits(bundle, select=("WHK",))] == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("cwidget", "is not a domain of at least three parts"),
+        ("cwidget.example", "is not a domain of at least three parts"),
+        ("Cwidget.example.com", "is not a DNS-1123 subdomain"),
+        ("v" * 52 + ".example.com", "is 64 characters, more than the 63 of a label value"),
+    ],
+)
+def test_webhook_name_refused(tmp_path: Path, name: str, reason: str) -> None:
+    csv = _csv("ValidatingAdmissionWebhook").replace("cwidget.example.com", name)
+    bundle = write_bundle(tmp_path / "b", csv=csv)
+    report = validate_bundles([bundle], select=("WHK005",))
+    (finding,) = report.findings
+    assert (finding.rule, finding.severity) == ("WHK005", Severity.ERROR)
+    assert (finding.location.line, finding.location.column) == (30, 19)
+    assert f"generateName {name!r} {reason}" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("type_", "name"),
+    [("ValidatingAdmissionWebhook", "vwidget.example.com"), ("ConversionWebhook", "cwidget")],
+)
+def test_webhook_name_accepted(tmp_path: Path, type_: str, name: str) -> None:
+    extra = "    conversionCRDs: [widgets.example.com]\n" if type_ == "ConversionWebhook" else ""
+    csv = _csv(type_, extra=extra).replace("cwidget.example.com", name)
+    bundle = write_bundle(tmp_path / "b", csv=csv)
+    assert validate_bundles([bundle], select=("WHK005",)).findings == []

@@ -129,9 +129,8 @@ def shared_apiservice(ctx: BundleContext) -> Iterator[Hit]:
     if ctx.csv is None:
         return
     serving = ctx.installed_apiservices()
-    certified = {d.get("deploymentName") for _, d in serving.values()} | {
-        d.get("deploymentName") for _, d in ctx.webhook_definitions()
-    }
+    descriptions = [*serving.values(), *ctx.webhook_definitions()]
+    certified = {n for _, d in descriptions if isinstance(n := d.get("deploymentName"), str)}
     for parts, desc in ctx.apiservice_definitions("owned"):
         name = apiservice_name(desc)
         last_parts, last = serving[name]
@@ -140,17 +139,18 @@ def shared_apiservice(ctx: BundleContext) -> Iterator[Hit]:
         where = f"owned APIService {name} ({desc.get('kind')})"
         deployment, kept = desc.get("deploymentName"), last.get("deploymentName")
         if deployment != kept:
+            certificate = isinstance(deployment, str) and deployment in certified
             yield Hit(
                 message=f"{where} names deployment {deployment!r}, but OLM serves {name} "
                 f"from {kept!r}, the deployment of its last entry"
                 + (
                     ""
-                    if deployment in certified
+                    if certificate
                     else f": {deployment!r} gets no serving certificate and the CSV never "
                     "leaves Installing (NeedsReinstall)"
                 ),
                 location=ctx.at(ctx.csv, (*parts, "deploymentName")),
-                severity=None if deployment not in certified else Severity.WARNING,
+                severity=Severity.WARNING if certificate else None,
                 hint="serve every kind of one group and version from one deployment",
             )
         elif desc.get("containerPort") != last.get("containerPort"):

@@ -11,6 +11,11 @@ Each rule is one rejection in OLM's code (operator-lifecycle-manager @992bb097):
   webhook needs a CSV that supports only ``AllNamespaces`` (``isSingletonOperator``), at
   least one ``conversionCRDs`` entry, every one owned by the CSV, and CRDs without
   ``preserveUnknownFields: true``; otherwise the install fails;
+- ``pkg/controller/install/webhook.go`` ``createOrUpdateValidatingWebhook`` and
+  ``createOrUpdateMutatingWebhook``: the webhook is named ``generateName`` (operator-framework/api
+  ``GetValidatingWebhook``) and its configuration labelled with it (``addWebhookLabels``),
+  so the API server refuses a name that is not a fully qualified domain name or a label
+  value, and the install fails;
 - ``pkg/controller/install/certresources.go`` ``installCertRequirements``: the serving
   certificate and the ``<deploymentName>-service`` Service are made only for deployments
   of the install strategy, so a webhook naming another deployment points at nothing.
@@ -25,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from bundle_tools.csv_model import WEBHOOKS, as_dict, as_list, get_path
 from bundle_tools.findings import Severity
+from bundle_tools.names import webhook_name_problem
 from bundle_tools.rules import Hit, rule
 
 if TYPE_CHECKING:
@@ -212,3 +218,32 @@ def webhook_deployment(ctx: BundleContext) -> Iterator[Hit]:
             "are never created",
             location=ctx.at(ctx.csv, parts),
         )
+
+
+@rule(
+    "WHK005",
+    severity=Severity.ERROR,
+    summary="admission webhook generateName is a fully qualified domain name of at most 63 "
+    "characters",
+    source=OLM + "pkg/controller/install/webhook.go createOrUpdateValidatingWebhook, "
+    "createOrUpdateMutatingWebhook, addWebhookLabels (webhook name and label value); "
+    "Kubernetes pkg/apis/admissionregistration/validation (IsFullyQualifiedName)",
+)
+def webhook_names(ctx: BundleContext) -> Iterator[Hit]:
+    """OLM names a validating or mutating webhook after its ``generateName`` and labels
+    the webhook configuration with it: the API server refuses a name that is not a DNS-1123
+    subdomain of at least three parts (``vwidget.example.com``), or longer than a label
+    value's 63 characters, and the install fails. Conversion webhooks are not named so."""
+    if ctx.csv is None:
+        return
+    for parts, desc in ctx.webhook_definitions():
+        name = desc.get("generateName")
+        if desc.get("type") == CONVERSION or not isinstance(name, str):
+            continue
+        if problem := webhook_name_problem(name):
+            yield Hit(
+                message=f"webhookdefinitions[{parts[-1]}].generateName {name!r} {problem}: "
+                "the API server refuses the webhook configuration OLM names after it",
+                location=ctx.at(ctx.csv, (*parts, "generateName")),
+                hint="use a name like v<kind>.<group>, e.g. vwidget.example.com",
+            )
