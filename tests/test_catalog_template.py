@@ -15,6 +15,7 @@ from bundle_tools.cli import app
 from bundle_tools.errors import InputError
 from bundle_tools.fbc.check import check_catalog
 from bundle_tools.fbc.write import dump_yaml, order_blobs
+from bundle_tools.findings import Severity
 from bundle_tools.template.engine import TemplateError, load_template, render_template
 from bundle_tools.template.semver import SemverOptions, generate_channels
 
@@ -610,3 +611,34 @@ def test_dump_catalog_drops_fields_opm_structs_do_not_have() -> None:
         '    "entries": [\n        {\n            "name": "op.v2"\n        }\n    ]\n}\n'
     )
     assert '"replace": "op.v1"' in dump_json([channel]) and '"foo": "bar"' in dump_json([channel])
+
+
+def test_basic_template_warns_of_fields_opm_drops(tmp_path: Path) -> None:
+    """A misspelt ``replace`` in a channel entry is silently dropped by opm (its Go struct
+    has no such field): a positioned warning with the nearest field name, exit 0, and the
+    printed catalog without it, as opm prints it."""
+    text = BASIC.replace("  - name: op.v1.0.0\n", "  - name: op.v1.0.0\n    replace: op.v0.9.0\n")
+    text = text.replace("  defaultChannel: stable\n", "  defaultChannel: stable\n  Icon: null\n")
+    template = load_template(_write(tmp_path, text))
+    assert [
+        (w.rule, w.severity, w.location.line, w.location.pointer, w.message)
+        for w in template.warnings
+    ] == [
+        (
+            "TPL002",
+            Severity.WARNING,
+            12,
+            "/entries/1/entries/0/replace",
+            'olm.channel entry has no field "replace" in opm (name, replaces, skips, '
+            'skipRange): opm drops it; did you mean "replaces"?',
+        )
+    ]
+    plain = "".join(f"---\n{d.strip()}\n" for d in text.split("\n- ")[1:]).replace("\n  ", "\n")
+    path = tmp_path / "plain.yaml"
+    path.write_text(plain.replace("op-bundle:1.0.0", "op-bundle:1.0.0\nfoo: 1"))
+    warnings = [(w.location.line, w.location.pointer) for w in load_template(path).warnings]
+    assert warnings == [(12, "/entries/0/replace"), (16, "/foo")]
+    missing = f"--bundle=quay.io/x/op-bundle:1.0.0={tmp_path / 'missing'}"
+    result = runner.invoke(app, ["catalog", "template", str(path), missing])
+    assert result.stderr.startswith(f'{path}:12:12: warning: olm.channel entry has no field "')
+    assert result.exit_code == 2 and "not a bundle directory" in result.stderr

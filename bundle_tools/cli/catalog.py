@@ -4,6 +4,7 @@ function of :mod:`bundle_tools.fbc` and print its result."""
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -24,7 +25,7 @@ from bundle_tools.cli.options import (
     rule_patterns,
 )
 from bundle_tools.errors import printable, require_path
-from bundle_tools.findings import Severity
+from bundle_tools.findings import Finding, Severity
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -460,6 +461,13 @@ def diff(
         raise typer.Exit(1)
 
 
+def _echo_findings(findings: Sequence[Finding], level: str) -> None:
+    """Print template findings on stderr as ``FILE:LINE:COL: LEVEL: MESSAGE``."""
+    for finding in findings:
+        loc = finding.location
+        typer.echo(f"{loc.path}:{loc.line}:{loc.column}: {level}: {finding.message}", err=True)
+
+
 class TemplateFormat(StrEnum):
     """Form of ``catalog template`` output."""
 
@@ -540,12 +548,9 @@ def template(
         try:
             loaded = load_template(file)
         except TemplateError as exc:
-            for finding in exc.findings:
-                loc = finding.location
-                typer.echo(
-                    f"{loc.path}:{loc.line}:{loc.column}: error: {finding.message}", err=True
-                )
+            _echo_findings(exc.findings, "error")
             raise typer.Exit(2) from None
+        _echo_findings(loaded.warnings, "warning")
         from bundle_tools.images.registry import RegistryClient
         from bundle_tools.template.pull import registry_renderer
 

@@ -161,6 +161,31 @@ _NESTED: dict[str, Mapping[str, _Shape]] = {
 }
 
 
+def dropped_fields(blob: Any, form: Form = OPM_V1_26_5) -> list[tuple[tuple[str | int, ...], str]]:
+    """``(path, known)`` for each field of ``blob`` that :func:`canonical` drops under
+    ``form`` (none when ``form.unknown``): a key of a struct schema's blob, or of a
+    channel entry, that its Go struct does not have (matched case-insensitively, as Go
+    does). ``path`` is the key's path in the blob; ``known`` the struct's field names,
+    comma-separated."""
+    schema = get_field(blob, "schema") if isinstance(blob, dict) else None
+    if form.unknown or schema not in form.structs:
+        return []
+    found = []
+    levels: list[tuple[tuple[str | int, ...], Any, tuple[tuple[str, bool], ...]]] = [
+        ((), blob, _FIELDS[schema])
+    ]
+    if schema == CHANNEL and isinstance(entries := get_field(blob, "entries"), list):
+        levels += [(("entries", i), e, _ENTRY_FIELDS) for i, e in enumerate(entries)]
+    for path, obj, fields in levels:
+        names = [name for name, _ in fields]
+        folded = {name.casefold() for name in names}
+        if isinstance(obj, dict):
+            found += [
+                ((*path, key), ", ".join(names)) for key in obj if str(key).casefold() not in folded
+            ]
+    return found
+
+
 def canonical(blob: dict[str, Any], form: Form = CATALOG) -> dict[str, Any]:
     """The blob as opm writes it: Go struct field order and ``omitempty`` for the
     schemas of ``form.structs`` (unknown fields kept, sorted, after the known ones, or

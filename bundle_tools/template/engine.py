@@ -26,9 +26,10 @@ The result is a list of blobs; :func:`dump_catalog` prints them as opm v1.26.5 d
 
 from __future__ import annotations
 
+import difflib
 import re
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,8 @@ SEMVER = "olm.semver"
 BASIC = "olm.template.basic"
 #: The rule id of template schema findings.
 RULE = "TPL001"
+#: The rule id of warnings about fields opm drops from a basic template's blobs.
+DROPPED_RULE = "TPL002"
 
 #: How rendered template bundles list their ``olm.bundle.object`` properties: in
 #: manifest-file order, as opm v1.26.5's ``render-template`` does (see
@@ -73,12 +76,14 @@ class TemplateError(InputError):
 
 @dataclass(frozen=True, slots=True)
 class Template:
-    """A loaded template: ``schema`` (``olm.semver`` or ``olm.template.basic``) and the
-    blobs of its file (one for both schemas, several for a plain FBC stream)."""
+    """A loaded template: ``schema`` (``olm.semver`` or ``olm.template.basic``), the
+    blobs of its file (one for both schemas, several for a plain FBC stream) and
+    ``warnings`` (rule ``TPL002``: fields opm drops, see :func:`load_template`)."""
 
     path: str
     schema: str
     blobs: list[Blob]
+    warnings: tuple[Finding, ...] = ()
 
 
 def _go_keys(obj: Any, names: Sequence[str]) -> Any:
@@ -115,7 +120,10 @@ def load_template(path: str | Path) -> Template:
     """Read the template file ``path`` and check it against its schema.
 
     Raises InputError when the file cannot be parsed (as a catalog file is) and
-    :class:`TemplateError` with every schema violation.
+    :class:`TemplateError` with every schema violation. A basic template's package,
+    channel, channel entry or bundle with a field opm's Go structs do not have
+    (:func:`bundle_tools.fbc.write.dropped_fields`; opm drops it silently, a misspelt
+    ``replace`` included) gets a warning finding, positioned, with the nearest field name.
     """
     blobs = load_file(Path(path), str(path))
     schemas = [get_field(b.data, "schema") for b in blobs]
@@ -131,7 +139,40 @@ def load_template(path: str | Path) -> Template:
             hits += schema_hits(BASIC, wrapped, str(path), lambda p, b=blob: b.position(p[2:]))
     if hits:
         raise TemplateError([_finding(h, blobs, schema) for h in hits])
-    return Template(str(path), schema, blobs)
+    warnings = () if schema == SEMVER else tuple(_dropped(str(path), blobs))
+    return Template(str(path), schema, blobs, warnings)
+
+
+def _basic_entries(blobs: Sequence[Blob]) -> list[tuple[Any, Blob, tuple[str | int, ...]]]:
+    """``(entry, its blob, its path in the blob)`` of each entry of a basic template:
+    the ``entries`` of an ``olm.template.basic`` blob, else every blob of the stream."""
+    if len(blobs) == 1 and get_field(blobs[0].data, "schema") == BASIC:
+        blob = blobs[0]
+        return [(e, blob, ("entries", i)) for i, e in enumerate(get_field(blob.data, "entries"))]
+    return [(b.data, b, ()) for b in blobs]
+
+
+def _dropped(path: str, blobs: Sequence[Blob]) -> Iterator[Finding]:
+    from bundle_tools.fbc.write import dropped_fields
+
+    for data, blob, parts in _basic_entries(blobs):
+        for keys, known in dropped_fields(data):
+            key = str(keys[-1])
+            near = difflib.get_close_matches(key, known.split(", "), n=1)
+            line, column = blob.position((*parts, *keys))
+            what = get_field(data, "schema") + (" entry" if len(keys) > 1 else "")
+            yield Finding(
+                rule=DROPPED_RULE,
+                severity=Severity.WARNING,
+                message=f'{what} has no field "{key}" in opm ({known}): '
+                "opm drops it" + (f'; did you mean "{near[0]}"?' if near else ""),
+                location=Location(
+                    path=path,
+                    pointer=yamlio.pointer([*parts, *keys]),
+                    line=line,
+                    column=column,
+                ),
+            )
 
 
 _UNEXPECTED = re.compile(r"\('([^']*)' was unexpected\)")
@@ -269,13 +310,8 @@ def render_basic(template: Template, render_bundle: BundleRenderer) -> list[dict
     """Render an ``olm.template.basic`` template (or a plain FBC stream): each bundle
     entry replaced by its rendered bundle, every other blob unchanged. Raises
     InputError naming the entry when its image cannot be rendered."""
-    if len(template.blobs) == 1 and get_field(template.blobs[0].data, "schema") == BASIC:
-        blob = template.blobs[0]
-        entries = [(e, blob, ("entries", i)) for i, e in enumerate(get_field(blob.data, "entries"))]
-    else:
-        entries = [(b.data, b, ()) for b in template.blobs]
     out = []
-    for data, blob, parts in entries:
+    for data, blob, parts in _basic_entries(template.blobs):
         if get_field(data, "schema") != BUNDLE:
             out.append(data)
             continue
