@@ -8,13 +8,20 @@ Layout (OLM bundle format, operator-registry ``docs/design/operator-bundle.md``)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from bundle_tools.errors import InputError
 from bundle_tools.readfile import refuse_special
-from bundle_tools.yamlio import Document, load_documents, load_file, read_source
+from bundle_tools.yamlio import (
+    Document,
+    SourceText,
+    first_document_end,
+    load_documents,
+    load_file,
+    read_source,
+)
 
 CSV_KIND = "ClusterServiceVersion"
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -119,15 +126,59 @@ class Bundle:
         return values if isinstance(values, dict) else {}
 
 
+#: Why :func:`decode_like_opm` reads nothing from a file whose first document is only
+#: comments (the message of its error, which points at the ``---`` line).
+EMPTY_FIRST_DOCUMENT = (
+    "the first document holds only comments and ends at this --- line; opm and OLM decode "
+    "that empty document and nothing after it"
+)
+
+
+def decode_like_opm(source: SourceText) -> tuple[list[Document], InputError | None]:
+    """The documents of a bundle file as opm and OLM decode it (repeated keys kept, the
+    last value winning), and why part or all of it is lost: ``(every document, None)``;
+    ``([first document], error)`` when a YAML error lies past the first document, which
+    is all opm and OLM decode (``YAMLOrJSONDecoder``, see
+    :func:`~bundle_tools.yamlio.first_document_end`); ``([], error)`` when the first
+    document does not parse, or holds only comments before a ``---`` line (a license
+    header): they decode an empty object and skip the file, with no error of their own
+    (the error then points at that ``---`` line)."""
+    end = first_document_end(source.text)
+    if end is not None and _comments_only(source.text[:end]):
+        line = source.text.count("\n", 0, end) + 1
+        return [], InputError(EMPTY_FIRST_DOCUMENT, source.path, line, 1)
+    try:
+        return load_documents(source, "keep"), None
+    except InputError as exc:
+        if end is None or exc.line is None or exc.line <= source.text.count("\n", 0, end):
+            return [], exc
+        try:
+            return load_documents(replace(source, text=source.text[:end]), "keep"), exc
+        except InputError:
+            return [], exc
+
+
+def _comments_only(text: str) -> bool:
+    """True when ``text`` holds no YAML content: blank lines, ``#`` comments and ``---``
+    separators only."""
+    return all(
+        not line.strip() or line.lstrip().startswith("#") or line.startswith("---")
+        for line in text.splitlines()
+    )
+
+
 def load_bundle(root: str | Path, duplicates: str = "error") -> Bundle:
     """Parse every manifest and ``metadata/annotations.yaml`` of bundle directory ``root``.
 
-    With ``duplicates="keep"`` (reading the bundle as the cluster does), a manifest that
-    is not YAML goes to ``Bundle.undecodable`` when its text does not mention
-    ``ClusterServiceVersion``: opm's bundle parser skips a manifest it cannot
-    decode (operator-registry ``bundleParser.addManifests``: "failed to decode"), and so
-    does OLM's bundle loader (``pkg/configmap``: "skipping due to decode error"); the
-    bundle is published and installed without that object. Raises InputError when
+    With ``duplicates="keep"`` (reading the bundle as the cluster does, see
+    :func:`decode_like_opm`), a manifest that is not YAML goes to ``Bundle.undecodable``
+    when its text does not mention ``ClusterServiceVersion``: opm's bundle parser skips a
+    manifest it cannot decode (operator-registry ``bundleParser.addManifests``: "failed
+    to decode"), and so does OLM's bundle loader (``pkg/configmap``: "skipping due to
+    decode error"); the bundle is published and installed without that object. When only
+    a later document is broken, the file's first document is kept (it is all they read)
+    and the error recorded too; ``annotations.yaml`` is read the same way, so one whose
+    first document is only comments gives no annotations. Raises InputError when
     ``root`` has no ``manifests/`` directory, a file cannot be read, the CSV or
     ``annotations.yaml`` does not parse (opm then refuses the bundle: no CSV, no
     annotations), or, unless ``duplicates`` is ``"keep"``, any manifest does not parse or
@@ -139,18 +190,28 @@ def load_bundle(root: str | Path, duplicates: str = "error") -> Bundle:
     bundle = Bundle(root=root)
     for path in manifest_paths(root):
         source = read_source(path)
-        try:
+        if duplicates != "keep":
             docs = load_documents(source, duplicates)
-        except InputError as exc:
-            if duplicates != "keep" or CSV_KIND in source.text:
-                raise
-            bundle.undecodable[path] = exc
-            continue
+        else:
+            docs, error = decode_like_opm(source)
+            if error is not None:
+                if not docs and CSV_KIND in source.text:
+                    raise error
+                bundle.undecodable[path] = error
+                if not docs:
+                    continue
         bundle.manifests[path] = docs
         if bundle.csv is None:
             bundle.csv = next((d for d in docs if is_csv(d.data)), None)
     annotations_path = root / "metadata" / "annotations.yaml"
     if is_bundle_file(annotations_path):
-        docs = load_file(annotations_path, duplicates)
+        if duplicates != "keep":
+            docs = load_file(annotations_path, duplicates)
+        else:
+            docs, error = decode_like_opm(read_source(annotations_path))
+            if error is not None and not docs and error.message != EMPTY_FIRST_DOCUMENT:
+                raise error  # opm finds no annotations and refuses the bundle
+            if error is not None:
+                bundle.undecodable[annotations_path] = error  # BND013 (and BND001 if empty)
         bundle.annotations = docs[0] if docs else None
     return bundle

@@ -19,11 +19,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from bundle_tools.bundle import is_bundle_file, load_bundle
+from bundle_tools.bundle import decode_like_opm, is_bundle_file, load_bundle
 from bundle_tools.context import BundleContext
 from bundle_tools.errors import InputError, require_path
 from bundle_tools.findings import Report
-from bundle_tools.yamlio import load_documents, read_source
+from bundle_tools.yamlio import read_source
 
 #: Profiles accepted by ``--profile``: ``default``; ``certified`` turns Red Hat
 #: certification demands into errors; ``strict`` also turns legal-but-ineffective
@@ -62,12 +62,9 @@ def load_context(path: str | Path, profile: str = "default") -> BundleContext:
             continue
         if file.suffix.lower() not in METADATA_SUFFIXES or not is_bundle_file(file):
             continue
-        source = read_source(file)
-        try:
-            docs = load_documents(source, duplicates="keep")
-        except InputError as exc:
-            bundle.undecodable[file] = exc  # opm skips it too: a BND013 finding
-            continue
+        docs, error = decode_like_opm(read_source(file))
+        if error is not None:
+            bundle.undecodable[file] = error  # a BND013 finding
         if docs:
             metadata[file.name] = docs[0]
     return BundleContext(

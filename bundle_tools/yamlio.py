@@ -1145,6 +1145,29 @@ def load_documents(
     return [d.document for d in compose_documents(source, duplicates, exact=exact)]
 
 
+_LINE = re.compile(r"[^\n]*\n|[^\n]+")
+
+
+def first_document_end(text: str) -> int | None:
+    """The offset in ``text`` where Kubernetes' YAML reader ends the first document it
+    hands to the decoder (k8s.io/apimachinery ``util/yaml`` ``YAMLReader.Read``, which
+    opm's and OLM's ``YAMLOrJSONDecoder`` use): the start of the first line after the
+    first that begins with ``---`` followed only by spaces or a ``#`` comment. ``None``
+    when there is no such line, or when a ``---`` line carries anything else (the
+    reader fails on it)."""
+    offset = 0
+    for index, found in enumerate(_LINE.finditer(text)):
+        line = found.group(0)
+        if line.startswith("---"):
+            rest = line[3:].strip()
+            if rest and not rest.startswith("#"):
+                return None
+            if index > 0:
+                return offset
+        offset += len(line)
+    return None
+
+
 def load_file(path: str | Path, duplicates: str = "error") -> list[Document]:
     """:func:`read_source` then :func:`load_documents` (``duplicates`` as there)."""
     return load_documents(read_source(path), duplicates)

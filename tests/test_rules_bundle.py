@@ -9,7 +9,7 @@ import pytest
 from bundle_tools.findings import Severity
 from bundle_tools.validate import validate_bundles
 
-from .validate_helpers import ANNOTATIONS, BASE_CSV, CSV_FILE, edit, hits, write_bundle
+from .validate_helpers import ANNOTATIONS, BASE_CSV, CRD, CSV_FILE, edit, hits, write_bundle
 
 ANN = "metadata/annotations.yaml"
 MEDIATYPE = "operators.operatorframework.io.bundle.mediatype.v1: registry+v1"
@@ -281,3 +281,90 @@ def test_yaml_error_in_the_csv_is_still_an_input_error(tmp_path: Path) -> None:
     (error,) = report.errors.values()
     assert (error.line, error.column) == (10, 5)
     assert error.message.startswith("invalid YAML")
+
+
+def test_yaml_error_past_the_first_document_leaves_the_first_one_read(tmp_path: Path) -> None:
+    """opm and OLM decode a file's first document only: a broken later document loses
+    nothing, the first is checked (the owned CRD is found: no CSV010), and BND013 says
+    the rest is never read."""
+    crd_then_broken = CRD + "---\nkind: Secret\nmetadata:\n  name: s\n   x: 1\n"
+    deps = "dependencies:\n- type: olm.bogus\n---\na: [\n"
+    files = {"manifests/example.com_widgets.yaml": crd_then_broken, "metadata/deps.yaml": deps}
+    bundle = write_bundle(tmp_path / "b", files=files)
+    assert hits(bundle) == [
+        ("BND013", "manifests/example.com_widgets.yaml", 19, 5),
+        ("BND010", "metadata/deps.yaml", 2, 9),
+        ("BND013", "metadata/deps.yaml", 5, 1),
+    ]
+    later = [f for f in validate_bundles([bundle]).findings if f.rule == "BND013"]
+    assert all(
+        f.message.endswith(
+            "in a later document, which opm and OLM never read (they decode "
+            "only a file's first document)"
+        )
+        for f in later
+    )
+
+
+def test_yaml_error_in_the_first_document_of_several_skips_the_file(tmp_path: Path) -> None:
+    broken_then_crd = "kind: Secret\n  x: [\n---\n" + CRD
+    bundle = write_bundle(
+        tmp_path / "b", files={"manifests/example.com_widgets.yaml": broken_then_crd}
+    )
+    assert [h[0] for h in hits(bundle)] == ["BND013", "CSV010"]
+
+
+HEADER = "# Copyright 2026 Example Authors\n# SPDX-License-Identifier: Apache-2.0\n---\n"
+
+
+def test_a_license_header_then_separator_loses_the_object(tmp_path: Path) -> None:
+    """opm v1.26.5 renders a bundle whose ConfigMap manifest starts with a comment header
+    and ``---`` without that ConfigMap (checked: 5 olm.bundle.object instead of 6): the
+    Kubernetes YAML reader hands it the comment-only first document. So do OLM's loader
+    and a metadata file: a BND013 warning at the ``---`` line; an owned CRD written so
+    is missing for CSV010."""
+    service = HEADER + "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n"
+    files = {
+        "manifests/service.yaml": service,
+        "manifests/example.com_widgets.yaml": HEADER + CRD,
+        "metadata/dependencies.yaml": HEADER + "dependencies:\n- type: olm.bogus\n",
+    }
+    bundle = write_bundle(tmp_path / "b", files=files)
+    assert hits(bundle) == [
+        ("BND013", "manifests/example.com_widgets.yaml", 3, 1),
+        ("BND013", "manifests/service.yaml", 3, 1),
+        ("CSV010", CSV_FILE, 25, 13),
+        ("BND013", "metadata/dependencies.yaml", 3, 1),
+    ]
+    (first, *_) = validate_bundles([bundle], select=["BND013"]).sorted_findings()
+    assert first.message == (
+        "the first document holds only comments and ends at this --- line; opm and OLM "
+        "decode that empty document and nothing after it: opm skips this file, so the "
+        "bundle is published and installed without the object it holds"
+    )
+
+
+def test_a_license_header_then_separator_in_the_csv_or_annotations(tmp_path: Path) -> None:
+    """The CSV: opm finds no CSV and refuses the bundle (an input error at the ``---``);
+    annotations.yaml: opm finds no annotations and refuses it (BND001)."""
+    report = validate_bundles([write_bundle(tmp_path / "csv", csv=HEADER + BASE_CSV)])
+    (error,) = report.errors.values()
+    assert (error.line, error.column) == (3, 1)
+    assert error.message.startswith("the first document holds only comments")
+    bundle = write_bundle(tmp_path / "ann", annotations=HEADER + ANNOTATIONS)
+    assert [(h[0], h[1], h[2]) for h in hits(bundle, select=("BND",))] == [
+        ("BND001", ANN, None),
+        ("BND013", ANN, 3),
+    ]
+
+
+def test_a_separator_first_line_or_a_comment_inside_the_document_is_fine(
+    tmp_path: Path,
+) -> None:
+    service = "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n"
+    files = {
+        "manifests/a.yaml": "---\n" + service,
+        "manifests/b.yaml": "# header\n" + service,
+        "manifests/c.yaml": "---\n# header\n" + service,
+    }
+    assert hits(write_bundle(tmp_path / "b", files=files)) == []

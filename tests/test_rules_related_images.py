@@ -89,6 +89,17 @@ def test_compared_as_written(tmp_path: Path) -> None:
     assert (severity, line, column) == (Severity.WARNING, 47, 26)
 
 
+def test_a_related_image_that_is_not_a_string_is_not_a_crash(tmp_path: Path) -> None:
+    """``image: [a]`` under spec.relatedImages (found by test_hostile_inputs): CSV001
+    reports the type; CSV020 still compares the env images with the string ones."""
+    related = f"  relatedImages:\n  - name: db\n    image: [a]\n  - name: db2\n    image: {DB}\n"
+    assert findings(tmp_path / "listed", with_env(ENV_DB, related)) == []
+    related = "  relatedImages:\n  - name: db\n    image: [a]\n"
+    assert [f[:2] for f in findings(tmp_path / "missing", with_env(ENV_DB, related))] == [
+        (Severity.WARNING, 47)
+    ]
+
+
 @pytest.mark.parametrize("image", ["[a]", "{k: v}", "5"])
 def test_a_related_image_of_the_wrong_type_lists_nothing(tmp_path: Path, image: str) -> None:
     # the schema rule reports the value; CSV020 still checks the env images, unlisted

@@ -9,6 +9,7 @@ import pytest
 from bundle_tools.errors import InputError
 from bundle_tools.yamlio import (
     compose_documents,
+    first_document_end,
     load_documents,
     load_file,
     locate,
@@ -170,3 +171,20 @@ def test_locate_keys_brought_in_by_merge_keys_and_empty_values(tmp_path: Path) -
     assert locate(data, ("d", "q")) == (8, 19)
     assert locate(data, ("d", "missing")) == (7, 1)
     assert locate(data, ("empty",)) == (9, 1)  # the key, not the next line
+
+
+@pytest.mark.parametrize(
+    ("text", "end"),
+    [
+        ("a: 1\n", None),
+        ("a: 1\n---\nb: 2\n", 5),
+        ("---\na: 1\n---\nb: 2\n", 9),  # a leading separator opens the first document
+        ("# license\n---\na: 1\n", 10),  # a comment line is a document of its own
+        ("a: 1\n--- # next\nb: 2\n", 5),
+        ("a: 1\r\n---\r\nb: 2\r\n", 6),
+        ("a: 1\n--- b: 2\n", None),  # the reader refuses text after the separator
+        ("a: |\n  ---x\n", None),
+    ],
+)
+def test_first_document_end_follows_the_kubernetes_yaml_reader(text: str, end: int | None) -> None:
+    assert first_document_end(text) == end

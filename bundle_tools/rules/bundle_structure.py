@@ -423,20 +423,30 @@ def undecodable_files(ctx: BundleContext) -> Iterator[Hit]:
     that json cannot decode. (An unreadable CSV or ``annotations.yaml`` is an input error:
     opm refuses a bundle without them; an owned CRD that is skipped is CSV010's error.)
 
-    Limit: a YAML error after a file's first document is reported too, although opm
-    decodes only the first document.
+    They decode a file's first document only, as Kubernetes' YAML reader splits it: a
+    YAML error past it is a warning too, saying that part is never read (the first is
+    checked), and a file whose first document is only comments before a ``---`` line (a
+    license header) is skipped like a broken one (opm v1.26.5 renders such a manifest's
+    bundle without the object).
     """
     for path, error in ctx.bundle.undecodable.items():
-        lost = (
-            "the object it holds"
-            if path.parent.name == "manifests"
-            else "the dependencies or properties it declares"
-        )
+        manifest = path.parent.name == "manifests"
+        if path in ctx.bundle.manifests or (not manifest and path.name in ctx.metadata):
+            what = (
+                "in a later document, which opm and OLM never read (they decode only a "
+                "file's first document)"
+            )
+            hint = "put each object in a file of its own, with valid YAML"
+        else:
+            lost = (
+                "the object it holds" if manifest else "the dependencies or properties it declares"
+            )
+            what = f"opm skips this file, so the bundle is published and installed without {lost}"
+            hint = "fix the YAML so that opm reads the file"
         yield Hit(
-            message=f"{error.message}: opm skips this file, so the bundle is published and "
-            f"installed without {lost}",
+            message=f"{error.message}: {what}",
             location=Location(path=ctx.path_of(path), line=error.line, column=error.column),
-            hint="fix the YAML so that opm reads the file",
+            hint=hint,
         )
     for doc in ctx.metadata.values():
         for key in TYPED_LISTS:
