@@ -73,8 +73,11 @@ EXACT_RETRY_LIMIT = 512 * 1024
 ALIAS_RATIO_RANGE = (400_000, 4_000_000)
 #: Texts of at least this many characters leave their loaded tree out of the cyclic
 #: collector's scans (``gc.freeze``): it holds no cycles, and scanning millions of
-#: objects after a large load cost more than the load.
-FREEZE_SIZE = 1 << 20
+#: objects after a large load cost more than the load. From 64 KiB on (a bundle's CRDs),
+#: the collections the tree triggered when loading it cost more than the load too:
+#: validate of community-kubevirt-hyperconverged 1.18.1 took 0.70 s with 1 MiB here,
+#: 0.46 s with 64 KiB (medians, 2 cores at load 4; issue 10).
+FREEZE_SIZE = 1 << 16
 #: Texts of at least this many characters are composed into compact nodes (slots, marks
 #: packed in one integer: loaded, about 60 % of the memory of PyYAML's nodes and their
 #: marks, so patch-csv of a 60 MiB CSV peaks at 1.2 GB instead of 1.75) at about 1.4

@@ -238,14 +238,15 @@ class YamlText:
         if node.id == "scalar" or node.flow_style or not node.value:
             return
         first = node.value[0][0] if node.id == "mapping" else node.value[0]
+        start = first.start_mark  # one mark object each (a compact node builds it)
         if node.id == "sequence":
             col, width = self._dash(node)
             if width:
                 counts["dash"][width] += 1
         else:
-            col = first.start_mark.column
-        if key is not None and first.start_mark.line > key.start_mark.line:
-            counts["map" if node.id == "mapping" else "seq"][col - key.start_mark.column] += 1
+            col = start.column
+        if key is not None and start.line > (key_start := key.start_mark).line:
+            counts["map" if node.id == "mapping" else "seq"][col - key_start.column] += 1
         for i, child in enumerate(node.value):
             child_key, child = child if node.id == "mapping" else (None, child)
             if (id(node), i) not in self._aliases:
@@ -267,7 +268,8 @@ class YamlText:
         """Column of the ``-`` of a block sequence's first item and the columns from it
         to the item's content (None when the content starts on the next line)."""
         first = seq.value[0]
-        before = self.text[self._line_start(first.start_mark.index) : first.start_mark.index]
+        index = first.start_mark.index
+        before = self.text[self._line_start(index) : index]
         dash = before.rstrip()
         if not dash.endswith("-"):
             return seq.start_mark.column, None
