@@ -73,6 +73,15 @@ def test_group_help_lists_each_command_whole() -> None:
         assert "..." not in out.split("Commands:")[1]
 
 
+def test_the_catalog_summary_names_its_commands_in_both_helps() -> None:
+    names = [argv[1] for argv in COMMANDS if argv[0] == "catalog"]
+    assert {"template", "build"} <= set(names)
+    listed = squeeze(f"catalog File-based catalogs (FBC): {', '.join(names)}. bundle")
+    assert listed in squeeze(CliRunner().invoke(app, ["--help"]).stdout)
+    own = squeeze(CliRunner().invoke(app, ["catalog", "--help"]).stdout)
+    assert squeeze(f"File-based catalogs (FBC): {', '.join(names)}. Options:") in own
+
+
 def test_shell_completion_is_offered() -> None:
     root = CliRunner().invoke(app, ["--help"])
     assert "--install-completion" in root.stdout
