@@ -97,6 +97,32 @@ def test_shell_completion_is_offered() -> None:
     assert "_BUNDLE_TOOLS_COMPLETE=complete_bash" in script.stdout
 
 
+@pytest.mark.parametrize(
+    ("words", "offered"),
+    [
+        ("bundle-tools cat", ["catalog"]),
+        ("bundle-tools catalog t", ["template"]),
+        ("bundle-tools validate --output ", ["text", "json", "sarif", "junit"]),
+        ("bundle-tools validate --output s", ["sarif"]),
+        ("bundle-tools catalog render --format ", ["yaml", "json"]),
+    ],
+)
+def test_bash_completion_offers_commands_and_choice_values(words: str, offered: list) -> None:
+    program = Path(sys.executable).parent / "bundle-tools"
+    reply = subprocess.run(
+        [str(program)],
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "_BUNDLE_TOOLS_COMPLETE": "complete_bash",
+            "COMP_WORDS": words,
+            "COMP_CWORD": str(len(words.split()) - (not words.endswith(" "))),
+        },
+    )
+    assert (reply.returncode, reply.stdout.split()) == (0, offered), reply.stderr
+
+
 def test_choice_error_has_no_library_prefix() -> None:
     result = CliRunner().invoke(app, ["validate", "--output", "xml", "bundle"])
     assert result.exit_code == 2
