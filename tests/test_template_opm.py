@@ -11,8 +11,9 @@ basic template of each (``tests/data/opm-template/``) are rendered by
 - :func:`test_output_equals_opm_run_now`: when ``OPM`` names an opm binary (v1.26.5),
   that opm renders the same templates against the same registry now and our bytes
   equal its bytes (skipped without ``OPM``: CI machines have no opm).
-- :func:`test_rendered_catalog_validates`: ``--catalog DIR`` writes each result and
-  ``catalog validate`` accepts it.
+- :func:`test_rendered_catalog_validates`: ``--catalog DIR`` writes each result (opm's
+  ``--metadata objects`` and this project's default ``csv``) and ``catalog validate``
+  accepts it.
 - :func:`test_local_bundle_directories_give_the_golden_bytes`: ``--bundle IMAGE=DIR``
   (no pull) gives the same bytes.
 
@@ -96,15 +97,16 @@ def test_output_equals_opm_run_now(
     ), "opm's output moved from the goldens: regenerate them (nox -s opm_goldens)"
 
 
+@pytest.mark.parametrize("metadata", ["objects", "csv"])
 @pytest.mark.parametrize("package", opm_template.PACKAGES)
 @pytest.mark.parametrize("kind", opm_template.KINDS)
 def test_rendered_catalog_validates(
-    registry: tuple[str, Path], tmp_path: Path, kind: str, package: str
+    registry: tuple[str, Path], tmp_path: Path, kind: str, package: str, metadata: str
 ) -> None:
     host, cache = registry
     template = opm_template.write_template(kind, package, host, tmp_path)
     catalog = tmp_path / "catalog"
-    args = ["catalog", "template", str(template), "--plain-http", "--metadata", "objects"]
+    args = ["catalog", "template", str(template), "--plain-http", "--metadata", metadata]
     result = runner.invoke(
         app, [*args, "--catalog", str(catalog)], env={"BUNDLE_TOOLS_CACHE": str(cache)}
     )
