@@ -12,6 +12,8 @@ Modelled on ``k8s.io/apimachinery/pkg/util/validation`` as the callers use it:
   APIService version (k8s ``IsDNS1035Label``);
 - :func:`webhook_name_problem`: an admission webhook's ``generateName``, which OLM makes
   the webhook's name (k8s ``IsFullyQualifiedName``) and a label value;
+- :func:`webhook_path_problem`: a webhook's service path (k8s.io/apiserver
+  ``pkg/util/webhook`` ``ValidateWebhookService``: ``/`` then DNS-1123 subdomains);
 - :func:`package_name_problem`: a package name must be a DNS-1123 label;
   operator-registry ``alpha/declcfg/declcfg_to_model.go`` ``ConvertToModel``
   (``IsDNS1123Label``, opm v1.41+), so a bundle whose package annotation is not one can
@@ -119,6 +121,24 @@ def webhook_name_problem(name: str) -> str | None:
         return "is not a domain of at least three parts separated by dots"
     if len(name) > LABEL_MAX:
         return f"is {len(name)} characters, more than the {LABEL_MAX} of a label value"
+    return None
+
+
+def webhook_path_problem(path: str) -> str | None:
+    """k8s.io/apiserver ``ValidateWebhookService``: why ``path`` cannot be the path of a
+    webhook's service reference, or ``None``. Empty and ``/`` are fine; otherwise it starts
+    with ``/`` and every ``/``-separated segment (one trailing ``/`` allowed) is a
+    non-empty DNS-1123 subdomain (``/validate-example-com-v1-widget``)."""
+    if path in ("", "/"):
+        return None
+    if not path.startswith("/"):
+        return "does not start with '/'"
+    segments = path[1:].removesuffix("/").split("/")
+    for i, segment in enumerate(segments):
+        if not segment:
+            return f"has an empty segment {i}"
+        if dns1123_subdomain_problem(segment):
+            return f"has segment {i} {segment!r}, which {dns1123_subdomain_problem(segment)}"
     return None
 
 

@@ -195,14 +195,32 @@ def test_aps003_kinds_of_one_group_version_on_one_deployment_pass(tmp_path: Path
 # -- APS004 ------------------------------------------------------------------------------
 
 
-def test_aps004_required_apiservice(tmp_path: Path) -> None:
-    csv = _with_apiservices(
-        _apiservice(which="required", group="metrics.k8s.io", kind="PodMetrics", extra="")
-    )
+REQUIRED_METRICS = _apiservice(
+    which="required", group="metrics.k8s.io", kind="PodMetrics", extra=""
+)
+
+
+def test_aps004_required_apiservice_stops_the_install(tmp_path: Path) -> None:
+    csv = _with_apiservices(REQUIRED_METRICS, csv=_two_deployments())
     rule, severity, line, column, message = _only(_findings(tmp_path, csv, "APS004"))
     assert (rule, severity) == ("APS004", Severity.ERROR)
     assert (line, column) == _pos(csv, "group: metrics.k8s.io")
     assert "'pre-existing APIService v1beta1.metrics.k8s.io is not adoptable'" in message
+    assert "never creates deployment widget-metrics: the CSV never reaches Succeeded" in message
+
+
+def test_aps004_owned_apiservice_after_it_is_never_created(tmp_path: Path) -> None:
+    csv = _with_apiservices(_apiservice(group="zmetrics.example.com"), REQUIRED_METRICS)
+    rule, severity, _, _, message = _only(_findings(tmp_path, csv, "APS004"))
+    assert (rule, severity) == ("APS004", Severity.ERROR)
+    assert "never creates APIService v1beta1.zmetrics.example.com" in message
+
+
+def test_aps004_one_deployment_and_nothing_after_is_a_warning(tmp_path: Path) -> None:
+    csv = _with_apiservices(_apiservice(group="ametrics.example.com"), REQUIRED_METRICS)
+    rule, severity, _, _, message = _only(_findings(tmp_path, csv, "APS004"))
+    assert (rule, severity) == ("APS004", Severity.WARNING)
+    assert "fails once (ComponentFailed)" in message and "marks the CSV Succeeded" in message
 
 
 def test_aps004_required_and_owned_passes(tmp_path: Path) -> None:

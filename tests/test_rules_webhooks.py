@@ -130,3 +130,27 @@ def test_webhook_name_accepted(tmp_path: Path, type_: str, name: str) -> None:
     csv = _csv(type_, extra=extra).replace("cwidget.example.com", name)
     bundle = write_bundle(tmp_path / "b", csv=csv)
     assert validate_bundles([bundle], select=("WHK005",)).findings == []
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("validate-widget", "does not start with '/'"),
+        ("/validate//widget", "has an empty segment 1"),
+        ("/validate_Widget", "has segment 0 'validate_Widget', which is not a DNS-1123"),
+    ],
+)
+def test_webhook_path_refused(tmp_path: Path, path: str, reason: str) -> None:
+    csv = _csv("ValidatingAdmissionWebhook", extra=f"    webhookPath: {path}\n")
+    report = validate_bundles([write_bundle(tmp_path / "b", csv=csv)], select=("WHK006",))
+    (finding,) = report.findings
+    assert (finding.rule, finding.severity) == ("WHK006", Severity.ERROR)
+    assert (finding.location.line, finding.location.column) == (34, 18)
+    assert f"webhookPath {path!r} {reason}" in finding.message
+
+
+@pytest.mark.parametrize("path", ["/", "/validate-example-com-v1-widget/", "/example.com/v1/w"])
+def test_webhook_path_accepted(tmp_path: Path, path: str) -> None:
+    csv = _csv("ValidatingAdmissionWebhook", extra=f"    webhookPath: {path}\n")
+    report = validate_bundles([write_bundle(tmp_path / "b", csv=csv)], select=("WHK006",))
+    assert report.findings == []

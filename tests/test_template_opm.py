@@ -11,8 +11,11 @@ basic template of each (``tests/data/opm-template/``) are rendered by
 - :func:`test_output_equals_opm_run_now`: when ``OPM`` names an opm binary (v1.26.5),
   that opm renders the same templates against the same registry now and our bytes
   equal its bytes (skipped without ``OPM``: CI machines have no opm).
-- :func:`test_rendered_catalog_validates`: ``--catalog DIR`` writes each result and
-  ``catalog validate`` accepts it.
+- :func:`test_rendered_catalog_validates`: ``--catalog DIR`` writes each result (opm's
+  ``--metadata objects`` and this project's default ``csv``) and ``catalog validate``
+  accepts it.
+- :func:`test_local_bundle_directories_give_the_golden_bytes`: ``--bundle IMAGE=DIR``
+  (no pull) gives the same bytes.
 
 How the goldens were produced: ``OPM=/work/opm python scripts/opm_template_goldens.py``
 (also ``nox -s opm_goldens``), with ``/work/opm`` built from operator-registry tag
@@ -94,15 +97,16 @@ def test_output_equals_opm_run_now(
     ), "opm's output moved from the goldens: regenerate them (nox -s opm_goldens)"
 
 
+@pytest.mark.parametrize("metadata", ["objects", "csv"])
 @pytest.mark.parametrize("package", opm_template.PACKAGES)
 @pytest.mark.parametrize("kind", opm_template.KINDS)
 def test_rendered_catalog_validates(
-    registry: tuple[str, Path], tmp_path: Path, kind: str, package: str
+    registry: tuple[str, Path], tmp_path: Path, kind: str, package: str, metadata: str
 ) -> None:
     host, cache = registry
     template = opm_template.write_template(kind, package, host, tmp_path)
     catalog = tmp_path / "catalog"
-    args = ["catalog", "template", str(template), "--plain-http", "--metadata", "objects"]
+    args = ["catalog", "template", str(template), "--plain-http", "--metadata", metadata]
     result = runner.invoke(
         app, [*args, "--catalog", str(catalog)], env={"BUNDLE_TOOLS_CACHE": str(cache)}
     )
@@ -111,3 +115,21 @@ def test_rendered_catalog_validates(
     checked = runner.invoke(app, ["catalog", "validate", str(catalog)])
     assert checked.exit_code == 0, checked.stdout
     assert checked.stdout.endswith("1 checked, 0 errors, 0 warnings, 0 infos: passed\n")
+
+
+@pytest.mark.parametrize(("kind", "package"), [("semver", "dynatrace-operator")])
+def test_local_bundle_directories_give_the_golden_bytes(
+    registry: tuple[str, Path], tmp_path: Path, kind: str, package: str
+) -> None:
+    """``--bundle IMAGE=DIR`` renders each image from its corpus directory: the same
+    bytes as pulling it, the objects in opm v1.26.5's file order too."""
+    host = registry[0]
+    template = opm_template.write_template(kind, package, host, tmp_path)
+    corpus = shared_path("corpus", "bundles", package)
+    local = [f"--bundle={host}/{package}/bundle:{d.name}={d}" for d in corpus.iterdir()]
+    args = ["catalog", "template", str(template), "--metadata", "objects", "-o", "yaml"]
+    result = runner.invoke(app, [*args, *local])
+    assert result.exit_code == 0, result.stderr
+    assert opm_template.normalise(result.stdout, host) == opm_template.read_golden(
+        kind, package, "yaml"
+    )

@@ -16,6 +16,9 @@ Each rule is one rejection in OLM's code (operator-lifecycle-manager @992bb097):
   ``GetValidatingWebhook``) and its configuration labelled with it (``addWebhookLabels``),
   so the API server refuses a name that is not a fully qualified domain name or a label
   value, and the install fails;
+- the same functions and ``createOrUpdateConversionWebhook`` put ``webhookPath`` in the
+  service reference of the webhook configuration or CRD conversion, which the API server
+  validates (k8s.io/apiserver ``pkg/util/webhook`` ``ValidateWebhookService``);
 - ``pkg/controller/install/certresources.go`` ``installCertRequirements``: the serving
   certificate and the ``<deploymentName>-service`` Service are made only for deployments
   of the install strategy, so a webhook naming another deployment points at nothing.
@@ -30,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from bundle_tools.csv_model import WEBHOOKS, as_dict, as_list, get_path
 from bundle_tools.findings import Severity
-from bundle_tools.names import webhook_name_problem
+from bundle_tools.names import webhook_name_problem, webhook_path_problem
 from bundle_tools.rules import Hit, rule
 
 if TYPE_CHECKING:
@@ -246,4 +249,29 @@ def webhook_names(ctx: BundleContext) -> Iterator[Hit]:
                 "the API server refuses the webhook configuration OLM names after it",
                 location=ctx.at(ctx.csv, (*parts, "generateName")),
                 hint="use a name like v<kind>.<group>, e.g. vwidget.example.com",
+            )
+
+
+@rule(
+    "WHK006",
+    severity=Severity.ERROR,
+    summary="webhookPath is a path the API server accepts ('/' then DNS-1123 subdomains)",
+    source=OLM + "pkg/controller/install/webhook.go createOrUpdateValidatingWebhook, "
+    "createOrUpdateMutatingWebhook, createOrUpdateConversionWebhook (service path); "
+    "k8s.io/apiserver pkg/util/webhook/validation.go ValidateWebhookService",
+)
+def webhook_paths(ctx: BundleContext) -> Iterator[Hit]:
+    """OLM copies ``webhookPath`` into the service reference of the webhook configuration
+    (or of the CRD's conversion webhook); the API server refuses a path that does not
+    start with ``/``, has an empty segment, or a segment that is not a DNS-1123 subdomain
+    (uppercase, ``_``), and the install fails."""
+    if ctx.csv is None:
+        return
+    for parts, desc in ctx.webhook_definitions():
+        path = desc.get("webhookPath")
+        if isinstance(path, str) and (problem := webhook_path_problem(path)):
+            yield Hit(
+                message=f"webhookdefinitions[{parts[-1]}].webhookPath {path!r} {problem}: "
+                "the API server refuses the webhook OLM builds with it",
+                location=ctx.at(ctx.csv, (*parts, "webhookPath")),
             )
