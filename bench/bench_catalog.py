@@ -8,8 +8,9 @@ When the environment variable ``OPM`` names an ``opm`` binary (``../shared/tools
 builds the reference v1.26.5), ``opm validate`` runs side by side on the same catalogs,
 interleaved with bundle-tools run by run (so both see the same machine load), and the
 table reports the ratio of the medians. Targets (issue 10): at most 0.6x opm on every
-corpus catalog and on community-v4.20 x4; each doubling of size at most 2.1x the time.
-Exits 1 when a measured target is missed.
+corpus catalog and on community-v4.20 x4; each doubling of size at most 2.1x the cost,
+judged on bundle-tools' CPU time (user + system: on a shared machine wall time follows
+the load, which varies from run to run). Exits 1 when a measured target is missed.
 
 Run with ``nox -s bench -- catalog`` or ``OPM=/path/to/opm python bench/bench_catalog.py
 [--sizes 1000,2000,4000,8000] [--copies 1,2,4,8] [--repeat 5]``. Catalogs are written to
@@ -248,7 +249,7 @@ class Table:
     def __init__(self, opm: str | None) -> None:
         self.opm = opm
         self.missed: list[str] = []
-        head = f"{'catalog':<30} {'MB':>7} {'bt s':>7}"
+        head = f"{'catalog':<30} {'MB':>7} {'bt s':>7} {'bt cpu':>7}"
         head += f" {'opm s':>7} {'ratio':>6} {'cpu':>6}" if opm else ""
         print(f"{head} {'x prev':>7}")
 
@@ -262,17 +263,19 @@ class Table:
         held: bool,
         previous: float | None = None,
     ) -> None:
-        line = f"{label:<30} {mb:7.1f} {ours[0]:7.2f}"
+        line = f"{label:<30} {mb:7.1f} {ours[0]:7.2f} {ours[1]:7.2f}"
         if self.opm and theirs is not None:
             ratio = ours[0] / theirs[0]
             line += f" {theirs[0]:7.2f} {ratio:6.2f} {ours[1] / theirs[1]:6.2f}"
             if held and ratio > MAX_RATIO:
                 self.missed.append(f"{label}: {ratio:.2f}x opm > {MAX_RATIO}")
         if previous is not None:
-            doubling = ours[0] / previous
+            doubling = ours[1] / previous
             line += f" {doubling:7.2f}"
             if doubling > MAX_DOUBLING:
-                self.missed.append(f"{label}: {doubling:.2f}x the half-size time > {MAX_DOUBLING}")
+                self.missed.append(
+                    f"{label}: {doubling:.2f}x the half-size CPU time > {MAX_DOUBLING}"
+                )
         print(line, flush=True)
 
 
@@ -296,7 +299,7 @@ def main() -> int:
             ours, theirs = measure(root, args.repeat, opm)
             held = copies == RATIO_COPIES
             table.row(f"{SCALED} x{copies}", mb, ours, theirs, held=held, previous=previous)
-            previous = ours[0]
+            previous = ours[1]
     else:
         print(f"(corpus catalogs not found at {CORPUS})")
     for fmt in ("yaml", "json"):
@@ -307,10 +310,11 @@ def main() -> int:
             ours, theirs = measure(root, args.repeat, opm)
             label = f"generated {fmt} {bundles} bundles"
             table.row(label, mb, ours, theirs, held=False, previous=previous)
-            previous = ours[0]
+            previous = ours[1]
     print(
         "ratio: bundle-tools / opm median wall time; cpu: the same for user + system CPU time; "
-        "x prev: wall time relative to the half-size row."
+        "bt cpu: bundle-tools' user + system CPU seconds; x prev: its CPU time relative to the "
+        "half-size row (the cost; wall time on a shared machine follows the load)."
     )
     for miss in table.missed:
         print(f"MISSED {miss}", file=sys.stderr)

@@ -11,6 +11,7 @@ import pytest
 from bundle_tools.findings import Severity
 from bundle_tools.validate import validate_bundles
 
+from .conftest import copy_writable, shared_path
 from .validate_helpers import BASE_CSV, CRD, edit, write_bundle
 
 INSTALL = "  install:\n"
@@ -195,14 +196,32 @@ def test_aps003_kinds_of_one_group_version_on_one_deployment_pass(tmp_path: Path
 # -- APS004 ------------------------------------------------------------------------------
 
 
-def test_aps004_required_apiservice(tmp_path: Path) -> None:
-    csv = _with_apiservices(
-        _apiservice(which="required", group="metrics.k8s.io", kind="PodMetrics", extra="")
-    )
+REQUIRED_METRICS = _apiservice(
+    which="required", group="metrics.k8s.io", kind="PodMetrics", extra=""
+)
+
+
+def test_aps004_required_apiservice_stops_the_install(tmp_path: Path) -> None:
+    csv = _with_apiservices(REQUIRED_METRICS, csv=_two_deployments())
     rule, severity, line, column, message = _only(_findings(tmp_path, csv, "APS004"))
     assert (rule, severity) == ("APS004", Severity.ERROR)
     assert (line, column) == _pos(csv, "group: metrics.k8s.io")
     assert "'pre-existing APIService v1beta1.metrics.k8s.io is not adoptable'" in message
+    assert "never creates deployment widget-metrics: the CSV never reaches Succeeded" in message
+
+
+def test_aps004_owned_apiservice_after_it_is_never_created(tmp_path: Path) -> None:
+    csv = _with_apiservices(_apiservice(group="zmetrics.example.com"), REQUIRED_METRICS)
+    rule, severity, _, _, message = _only(_findings(tmp_path, csv, "APS004"))
+    assert (rule, severity) == ("APS004", Severity.ERROR)
+    assert "never creates APIService v1beta1.zmetrics.example.com" in message
+
+
+def test_aps004_one_deployment_and_nothing_after_is_a_warning(tmp_path: Path) -> None:
+    csv = _with_apiservices(_apiservice(group="ametrics.example.com"), REQUIRED_METRICS)
+    rule, severity, _, _, message = _only(_findings(tmp_path, csv, "APS004"))
+    assert (rule, severity) == ("APS004", Severity.WARNING)
+    assert "fails once (ComponentFailed)" in message and "marks the CSV Succeeded" in message
 
 
 def test_aps004_required_and_owned_passes(tmp_path: Path) -> None:
@@ -479,3 +498,36 @@ def test_ins007_permission_account_not_a_subdomain(tmp_path: Path) -> None:
 
 def test_ins007_valid_accounts_pass(tmp_path: Path) -> None:
     assert _findings(tmp_path, BASE_CSV, "INS007") == []
+
+
+# -- real bundles ------------------------------------------------------------------------
+
+#: The install-path families, and CSV010's served check.
+INSTALL_RULES = ("APS", "INS", "WHK", "CSV010")
+
+
+def test_install_rules_are_silent_on_published_bundles() -> None:
+    """Every corpus bundle is published and installs: none of these rules, which each
+    claim OLM refuses or never finishes the install, may fire on one (46 bundles, 9 with
+    webhooks, enmasse 0.30.2 with four owned APIServices on two deployments)."""
+    bundles = sorted(p.parent for p in shared_path("corpus", "bundles").glob("*/*/manifests"))
+    assert len(bundles) >= 40
+    assert validate_bundles(bundles, select=INSTALL_RULES).findings == []
+
+
+def test_aps003_on_enmasse_with_one_group_on_two_deployments(tmp_path: Path) -> None:
+    """enmasse 0.30.2 serves enmasse.io from api-server and user.enmasse.io from
+    user-api-server; moved into one group, the three earlier kinds lose their deployment."""
+    bundle = copy_writable(shared_path("corpus", "bundles", "enmasse", "0.30.2"), tmp_path / "b")
+    csv = bundle / "manifests" / "enmasse.0.30.2.clusterserviceversion.yaml"
+    csv.write_text(
+        csv.read_text(encoding="utf-8").replace("group: user.enmasse.io", "group: enmasse.io"),
+        encoding="utf-8",
+    )
+    report = validate_bundles([bundle], select=INSTALL_RULES)
+    assert [(f.rule, f.severity, f.location.line, f.location.column) for f in report.findings] == [
+        ("APS003", Severity.ERROR, 877, 23),
+        ("APS003", Severity.ERROR, 902, 23),
+        ("APS003", Severity.ERROR, 932, 23),
+    ]
+    assert "OLM serves v1beta1.enmasse.io from 'user-api-server'" in report.findings[0].message

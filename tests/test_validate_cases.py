@@ -90,6 +90,7 @@ def test_bundled_service_account_named_like_deployment_sa(tmp_path: Path) -> Non
     assert hits(bundle) == [("BND006", sa_file, 4, 9)]
     (finding,) = validate_bundles([bundle], select=["BND006"]).findings
     assert "'widget-controller'" in finding.message and "Pending" in finding.message
+    assert "previous CSV still owns" in finding.message
     assert run(str(bundle))[0] == 1
     fixed = copy_writable(bundle, tmp_path / "bundle")
     (fixed / sa_file).unlink()

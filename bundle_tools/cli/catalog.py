@@ -493,8 +493,8 @@ def template(
         MetadataForm,
         typer.Option(
             **choice(MetadataForm),
-            help="csv: one olm.csv.metadata; objects: one olm.bundle.object per manifest "
-            "(opm's default).",
+            help="csv: one olm.csv.metadata; objects: one olm.bundle.object per manifest, "
+            "in file order (opm's default form, byte for byte as opm v1.26.5).",
         ),
     ] = MetadataForm.csv,
     bundle: Annotated[
@@ -517,10 +517,12 @@ def template(
     tls_verify: TlsVerify = "true",
     ca_file: CaFile = None,
 ) -> None:
-    """Render a catalog template as `opm alpha render-template` does and print the FBC.
+    """Render a catalog template as `opm alpha render-template` (v1.26.5) does and print
+    the FBC.
 
     The template is checked against schemas/olm.semver.schema.json or
-    schemas/olm.template.basic.schema.json first (each violation printed with its line).
+    schemas/olm.template.basic.schema.json first (each violation printed with its line);
+    a field opm would silently drop from a basic template is a warning.
     Bundle images are pulled from their registries (credentials as for `bundle build`),
     except those given as local directories with --bundle. With --catalog, exit 1 when
     the catalog has errors afterwards. Exit 2 on a schema violation,

@@ -188,11 +188,15 @@ def one_document_per_file(ctx: BundleContext) -> Iterator[Hit]:
     "check (operator-lifecycle-manager#1904)",
 )
 def service_account_duplicate(ctx: BundleContext) -> Iterator[Hit]:
-    """OLM creates the ServiceAccount named by each deployment's ``serviceAccountName``
-    (owned by the CSV) and grants it the CSV's permissions. A bundled ServiceAccount of
-    the same name is created first by the InstallPlan, not owned by the CSV, so OLM's
-    ownership requirement keeps the CSV Pending (upgrades stall the same way);
-    ``operator-sdk bundle validate`` rejects such a bundle."""
+    """A deployment's ``serviceAccountName`` is the account the CSV's ``permissions``
+    and ``clusterPermissions`` name; the InstallPlan creates those accounts for the CSV.
+    A bundled ServiceAccount of the same name is a second definition of it, owned through
+    the bundle's objects: on an upgrade it still belongs to the previous CSV and OLM's
+    requirement check keeps the new CSV Pending ("Service account is owned by another
+    ClusterServiceVersion", operator-lifecycle-manager
+    pkg/controller/operators/olm/requirements.go ``permissionStatus``; #1904).
+    ``operator-sdk bundle validate`` rejects such a bundle (operator-framework/api
+    pkg/validation/internal/bundle.go ``validateServiceAccounts``)."""
     names = {}
     for parts, deployment in ctx.deployments():
         name = get_path(deployment, ("spec", "template", "spec", "serviceAccountName"))
@@ -206,9 +210,9 @@ def service_account_duplicate(ctx: BundleContext) -> Iterator[Hit]:
             _, deployment = names[name]
             yield Hit(
                 message=f"ServiceAccount {name!r} has the name of "
-                f"the serviceAccountName of CSV deployment {deployment!r}: OLM creates and "
-                "owns that ServiceAccount itself; this bundled copy is not owned by the CSV, "
-                "which then stays Pending (ServiceAccount ownership requirement)",
+                f"the serviceAccountName of CSV deployment {deployment!r}: operator-sdk bundle "
+                "validate rejects the bundle, and on an upgrade the previous CSV still owns "
+                "this copy, so the new CSV stays Pending (ServiceAccount ownership requirement)",
                 location=ctx.at(doc, ("metadata", "name")),
                 hint="remove this manifest; list its RBAC under the CSV's permissions or "
                 "clusterPermissions instead",

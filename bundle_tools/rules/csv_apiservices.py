@@ -173,23 +173,40 @@ def shared_apiservice(ctx: BundleContext) -> Iterator[Hit]:
     "pkg/controller/install/apiservice.go createOrUpdateAPIService (IsAPIServiceAdoptable)",
 )
 def required_apiservice(ctx: BundleContext) -> Iterator[Hit]:
-    """OLM waits until each required APIService exists and is Available, and then its
-    installer, which receives required and owned descriptions alike, updates that
-    APIService as if the CSV owned it: an APIService served by someone else (no OLM owner
-    labels of this CSV or the one it replaces) is "not adoptable" and the install fails
-    (ComponentFailed). Only a CSV with deployments installs anything."""
+    """OLM waits until each required APIService exists and is Available; its installer,
+    which receives required and owned descriptions alike (sorted by name), then creates
+    the first deployment and updates every description's APIService as if the CSV owned
+    it. An APIService served by someone else (no OLM owner labels of this CSV or the one
+    it replaces) is "not adoptable": the install stops there (ComponentFailed), so the
+    other deployments, the owned APIServices after it and the webhooks are never created
+    and the CSV never reaches Succeeded (an error). With one deployment and nothing after
+    it, OLM's check of the Failed CSV later finds the deployment running and marks it
+    Succeeded (a warning)."""
     if ctx.csv is None or not ctx.deployment_names():
         return
-    owned = {apiservice_name(d) for _, d in ctx.apiservice_definitions("owned")}
-    for parts, desc in ctx.apiservice_definitions("required"):
-        name = apiservice_name(desc)
-        if name in owned:
-            continue
+    serving = ctx.installed_apiservices()
+    foreign = sorted(name for name, (parts, _) in serving.items() if parts[2] == "required")
+    if not foreign:
+        return
+    blocked = [
+        *(f"APIService {n}" for n in sorted(serving) if n > foreign[0] and n not in foreign),
+        *(f"webhook {d.get('generateName')}" for _, d in ctx.webhook_definitions()),
+        *(f"deployment {d.get('name')}" for _, d in list(ctx.deployments())[1:]),
+    ]
+    consequence = (
+        f"the install stops there and never creates {', '.join(blocked)}: the CSV never "
+        "reaches Succeeded"
+        if blocked
+        else "the install fails once (ComponentFailed) before OLM finds the one deployment "
+        "running and marks the CSV Succeeded"
+    )
+    for name in foreign:
+        parts, desc = serving[name]
         yield Hit(
             message=f"required APIService {name} ({desc.get('kind')}): OLM's installer "
-            f"updates every required APIService as if the CSV owned it, and fails on "
-            f"{name} served by another party ('pre-existing APIService {name} is not "
-            "adoptable')",
+            f"updates it as if the CSV owned it, which fails when another party serves it "
+            f"('pre-existing APIService {name} is not adoptable'): {consequence}",
             location=ctx.at(ctx.csv, parts),
+            severity=None if blocked else Severity.WARNING,
             hint="list the API under spec.nativeAPIs instead: OLM only checks that it is served",
         )
