@@ -466,6 +466,30 @@ def test_cli_reports_schema_findings_and_bad_bundle_option(tmp_path: Path) -> No
     assert "--bundle expects IMAGE=DIR, got 'quay.io/x/op'" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("template.md", "# notes\n`x`\n", ":2:1: error: invalid YAML: "),
+        ("template.txt", "schema: olm.semver\n\0", ":2:1: error: binary file (NUL byte)"),
+        ("dir", None, ": error: not a regular file but a directory\n"),
+    ],
+)
+def test_an_unreadable_template_is_named_without_catalog_advice(
+    tmp_path: Path, name: str, content: str | None, message: str
+) -> None:
+    """A template is one file given by name: its error is not the catalog walk's advice
+    to list it in an .indexignore (which it printed for any name but *.yaml/*.json)."""
+    path = tmp_path / name
+    if content is None:
+        path.mkdir()
+    else:
+        path.write_text(content)
+    result = runner.invoke(app, ["catalog", "template", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(str(path) + message), result.stderr
+    assert "indexignore" not in result.stderr and result.stderr.count("\n") == 1
+
+
 # --- images pulled from a real registry ----------------------------------------------------
 
 

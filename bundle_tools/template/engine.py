@@ -39,7 +39,7 @@ import semver
 from bundle_tools import yamlio
 from bundle_tools.errors import BundleToolsError, InputError
 from bundle_tools.fbc.graph import ChannelGraph
-from bundle_tools.fbc.load import Blob, get_field, load_file
+from bundle_tools.fbc.load import Blob, get_field, load_blobs
 from bundle_tools.fbc.model import BUNDLE, PACKAGE
 from bundle_tools.findings import Finding, Location, Severity
 from bundle_tools.rules import Hit
@@ -125,7 +125,7 @@ def load_template(path: str | Path) -> Template:
     (:func:`bundle_tools.fbc.write.dropped_fields`; opm drops it silently, a misspelt
     ``replace`` included) gets a warning finding, positioned, with the nearest field name.
     """
-    blobs = load_file(Path(path), str(path))
+    blobs = load_blobs(Path(path), str(path))
     schemas = [get_field(b.data, "schema") for b in blobs]
     hits = []
     if len(blobs) == 1 and schemas[0] in (SEMVER, BASIC):
