@@ -327,6 +327,19 @@ def render_basic(template: Template, render_bundle: BundleRenderer) -> list[dict
     return out
 
 
+def bundle_images(template: Template) -> set[str]:
+    """The bundle image references ``template`` names: the images of every archetype's
+    ``bundles`` of a semver template, of every ``olm.bundle`` entry of a basic one."""
+    if template.schema == SEMVER:
+        data = _semver_shape(template.blobs[0].data)
+        groups = [data.get(archetype) or {} for archetype in ARCHETYPES]
+        images = [entry["image"] for group in groups for entry in group.get("bundles") or []]
+    else:
+        entries = _basic_entries(template.blobs)
+        images = [get_field(d, "image") for d, _, _ in entries if get_field(d, "schema") == BUNDLE]
+    return {image for image in images if isinstance(image, str)}
+
+
 def render_template(template: Template, render_bundle: BundleRenderer) -> list[dict[str, Any]]:
     """Render ``template`` with ``render_bundle``; see :func:`render_semver` and
     :func:`render_basic`."""
