@@ -2,7 +2,7 @@
 
 operator-courier (PyPI ``operator-courier``, the legacy App Registry tool) verifies the
 *package manifest* layout: one flat directory holding the CSV, the CRDs and a
-``<package>.package.yaml`` (``packageName``, ``channels[{name, currentCSV}]``,
+package file (``packageName``, ``channels[{name, currentCSV}]``,
 ``defaultChannel``). :func:`run_courier` builds that layout from a registry+v1 bundle in a
 temporary directory (the CSV and CRD files only; the package and channels come from
 ``metadata/annotations.yaml``),
@@ -38,6 +38,9 @@ RULE = "COURIER"
 #: What a package-manifest directory holds besides the package file; courier reads
 #: each file as one YAML document, so other objects are left out of the copy.
 COURIER_KINDS = ("ClusterServiceVersion", "CustomResourceDefinition")
+#: The package file's name in the copy: courier finds it by content, and a hidden name is
+#: no manifest's (manifests/ files starting with ``.`` are not read), so none is overwritten.
+PACKAGE_FILE = ".package.yaml"
 #: A dotted CSV field path in a courier message (``spec.install.spec.deployments``).
 _FIELD = re.compile(r"\b(?:spec|metadata)(?:\.[A-Za-z]+)*")
 
@@ -65,7 +68,7 @@ def import_courier() -> tuple[Any, type[Exception], type[Exception]]:
 
 
 def package_manifest(ctx: BundleContext) -> dict[str, Any]:
-    """The ``<package>.package.yaml`` content courier expects, from the bundle's
+    """The package file content courier expects, from the bundle's
     annotations and CSV name: ``{packageName, channels: [{name, currentCSV}],
     defaultChannel}``: the package opm would publish from this bundle. Channel names are
     opm's reading of the annotation (:func:`~bundle_tools.names.split_channels`: no
@@ -130,14 +133,14 @@ def run_courier(ctx: BundleContext) -> list[Finding]:
     api, bad_bundle, error = import_courier()
     manifest = package_manifest(ctx)
     with tempfile.TemporaryDirectory(prefix="bundle-tools-courier-") as tmp:
-        flat = Path(tmp) / (manifest["packageName"] or "package")
+        flat = Path(tmp) / "package"  # never the package name: it may be a path
         flat.mkdir()
         for path, docs in ctx.bundle.manifests.items():
             if path.suffix.lower() in (".yaml", ".yml") and any(
                 isinstance(d.data, dict) and d.data.get("kind") in COURIER_KINDS for d in docs
             ):
                 shutil.copyfile(path, flat / path.name)
-        (flat / f"{flat.name}.package.yaml").write_text(
+        (flat / PACKAGE_FILE).write_text(
             yaml.safe_dump(manifest, sort_keys=False), encoding="utf-8"
         )
         result = _verify(api, bad_bundle, error, flat)

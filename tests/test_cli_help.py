@@ -73,6 +73,15 @@ def test_group_help_lists_each_command_whole() -> None:
         assert "..." not in out.split("Commands:")[1]
 
 
+def test_the_catalog_summary_names_its_commands_in_both_helps() -> None:
+    names = [argv[1] for argv in COMMANDS if argv[0] == "catalog"]
+    assert {"template", "build"} <= set(names)
+    listed = squeeze(f"catalog File-based catalogs (FBC): {', '.join(names)}. bundle")
+    assert listed in squeeze(CliRunner().invoke(app, ["--help"]).stdout)
+    own = squeeze(CliRunner().invoke(app, ["catalog", "--help"]).stdout)
+    assert squeeze(f"File-based catalogs (FBC): {', '.join(names)}. Options:") in own
+
+
 def test_shell_completion_is_offered() -> None:
     root = CliRunner().invoke(app, ["--help"])
     assert "--install-completion" in root.stdout
@@ -86,6 +95,32 @@ def test_shell_completion_is_offered() -> None:
     )
     assert script.returncode == 0, script.stderr
     assert "_BUNDLE_TOOLS_COMPLETE=complete_bash" in script.stdout
+
+
+@pytest.mark.parametrize(
+    ("words", "offered"),
+    [
+        ("bundle-tools cat", ["catalog"]),
+        ("bundle-tools catalog t", ["template"]),
+        ("bundle-tools validate --output ", ["text", "json", "sarif", "junit"]),
+        ("bundle-tools validate --output s", ["sarif"]),
+        ("bundle-tools catalog render --format ", ["yaml", "json"]),
+    ],
+)
+def test_bash_completion_offers_commands_and_choice_values(words: str, offered: list) -> None:
+    program = Path(sys.executable).parent / "bundle-tools"
+    reply = subprocess.run(
+        [str(program)],
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "_BUNDLE_TOOLS_COMPLETE": "complete_bash",
+            "COMP_WORDS": words,
+            "COMP_CWORD": str(len(words.split()) - (not words.endswith(" "))),
+        },
+    )
+    assert (reply.returncode, reply.stdout.split()) == (0, offered), reply.stderr
 
 
 def test_choice_error_has_no_library_prefix() -> None:

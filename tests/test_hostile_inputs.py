@@ -18,9 +18,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from bundle_tools.cli import app
-from bundle_tools.yamlio import compose_documents, read_source
+from bundle_tools.validate import validate_bundles
+from bundle_tools.yamlio import SourceText, compose_documents
 
 from .conftest import REPO
+from .validate_helpers import BASE_CSV, CSV_FILE, edit, write_bundle
 
 BUNDLE = REPO / "bundle"
 CSV = BUNDLE / "manifests" / "quay-operator.clusterserviceversion.yaml"
@@ -57,9 +59,9 @@ HOSTILE = [
 
 
 def _entries(text: str) -> list[tuple[int, int]]:
-    """``(start, end)`` text offsets of every mapping entry of ``text``'s documents from
-    the end of its key (the colon and the value; a block collection's span ends at the
-    start of the line after it)."""
+    """``(start, end)`` text offsets of every mapping entry of the YAML ``text``'s
+    documents from the end of its key (the colon and the value; a block collection's span
+    ends at the start of the line after it)."""
     spans: list[tuple[int, int]] = []
 
     def walk(node: Any, seen: set[int]) -> None:
@@ -78,7 +80,7 @@ def _entries(text: str) -> list[tuple[int, int]]:
             else:
                 walk(child, seen)
 
-    source = read_source(CSV)
+    source = SourceText(path=CSV, text=text, bom=False, newline="\n")
     for composed in compose_documents(source):
         walk(composed.node, set())
     return spans
@@ -88,11 +90,11 @@ CSV_TEXT = CSV.read_text(encoding="utf-8")
 SPANS = _entries(CSV_TEXT)
 
 
-def _hostile_csv(span: tuple[int, int], value: str) -> str:
-    """The CSV with the entry at ``span`` holding ``value`` on its key's line."""
+def _hostile_csv(span: tuple[int, int], value: str, text: str = CSV_TEXT) -> str:
+    """The CSV ``text`` with the entry at ``span`` holding ``value`` on its key's line."""
     start, end = span
-    tail = "\n" if CSV_TEXT[end - 1 : end] == "\n" and not value.endswith("\n") else ""
-    return CSV_TEXT[:start] + ": " + value + tail + CSV_TEXT[end:]
+    tail = "\n" if text[end - 1 : end] == "\n" and not value.endswith("\n") else ""
+    return text[:start] + ": " + value + tail + text[end:]
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:
@@ -158,6 +160,90 @@ def test_hostile_value_anywhere_in_the_csv(span: tuple[int, int], value: str) ->
         shutil.copytree(BUNDLE, bundle)
         (bundle / "manifests" / CSV.name).write_text(_hostile_csv(span, value), encoding="utf-8")
         _check(bundle)
+
+
+#: A small CSV with every section the APS, INS and WHK rules read: owned and required
+#: APIServices, an admission and a conversion webhook, clusterPermissions with a
+#: non-resource rule, a container port; bundle/'s CSV has none of them.
+INSTALL_CSV = edit(
+    edit(
+        BASE_CSV,
+        "  install:\n",
+        """\
+  apiservicedefinitions:
+    owned:
+    - {group: metrics.example.com, version: v1beta1, kind: WidgetMetrics, name: widgetmetrics,
+       deploymentName: widget-controller, containerPort: 8443}
+    required:
+    - {group: other.example.com, version: v1, kind: Other, name: others}
+  webhookdefinitions:
+  - type: ValidatingAdmissionWebhook
+    generateName: vwidget.example.com
+    deploymentName: widget-controller
+    admissionReviewVersions: [v1]
+    sideEffects: None
+    containerPort: 443
+    targetPort: 9443
+    webhookPath: /validate
+    rules:
+    - {operations: [CREATE], apiGroups: [example.com], apiVersions: [v1alpha1],
+       resources: [widgets]}
+  - type: ConversionWebhook
+    generateName: cwidget.example.com
+    deploymentName: widget-controller
+    admissionReviewVersions: [v1]
+    sideEffects: None
+    conversionCRDs: [widgets.example.com]
+  install:
+""",
+    ),
+    "      permissions:\n",
+    """\
+      clusterPermissions:
+      - serviceAccountName: widget-controller
+        rules:
+        - {apiGroups: [config.openshift.io], resources: [infrastructures], verbs: [get]}
+        - {nonResourceURLs: [/metrics], verbs: [get]}
+      permissions:
+""",
+)
+INSTALL_SPANS = [s for s in _entries(INSTALL_CSV) if s[0] > INSTALL_CSV.index("  installModes:")]
+#: One value of each wrong type, and nested ones a rule may hash or iterate.
+WRONG_TYPES = ["5", "null", "[a]", "[[a]]", "[{}]", "{k: v}", "{k: [v]}"]
+
+
+@pytest.mark.parametrize("value", WRONG_TYPES)
+def test_wrong_type_anywhere_in_the_install_and_api_sections(tmp_path: Path, value: str) -> None:
+    """Every field from installModes on (install strategy, APIService and webhook
+    definitions, CRD descriptions) holding each wrong type: the bundle rules run to the
+    end (a conversionCRDs entry that was a list crashed WHK003: unhashable YamlSeq)."""
+    assert not validate_bundles([write_bundle(tmp_path / "clean", csv=INSTALL_CSV)]).errors
+    bundle = write_bundle(tmp_path / "b")
+    csv = bundle / CSV_FILE
+    crashed = []
+    for span in INSTALL_SPANS:
+        csv.write_text(_hostile_csv(span, value, INSTALL_CSV), encoding="utf-8")
+        try:
+            validate_bundles([bundle])
+        except Exception as exc:  # each crash is listed with its field
+            crashed.append((INSTALL_CSV[: span[0]].rsplit("\n", 1)[-1], repr(exc)))
+    assert crashed == []
+
+
+@settings(
+    max_examples=25,
+    deadline=10_000,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    span=st.sampled_from(INSTALL_SPANS),
+    value=st.one_of(st.sampled_from(HOSTILE), st.text(max_size=20)),
+)
+def test_hostile_value_in_the_install_and_api_sections(span: tuple[int, int], value: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        bundle = write_bundle(Path(tmp) / "b", csv=_hostile_csv(span, value, INSTALL_CSV))
+        _check(bundle, runs=1)
 
 
 @pytest.mark.parametrize("value", ["5", "[a]", "{k: v}", "null", "9" * 4400, '"\\ud800"'])

@@ -76,6 +76,14 @@ def _csv(type_: str, deployment: str = "widget-controller", extra: str = "", onl
             {"manifests/example.com_widgets.yaml": CRD_PRESERVING},
             [("WHK003", 34, 22)],
         ),
+        (  # entries that are no name are the schema's (a list or mapping crashed WHK003)
+            _csv(
+                "ConversionWebhook",
+                extra="    conversionCRDs: [[widgets.example.com], {k: v}, gadgets.example.com]\n",
+            ),
+            {"manifests/example.com_widgets.yaml": CRD_PRESERVING},
+            [("WHK003", 34, 53)],
+        ),
         (_csv("ValidatingAdmissionWebhook", deployment="other"), {}, [("WHK004", 31, 21)]),
         (
             _csv(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,34 @@ def test_courier_package_messages_point_at_annotations_and_count_once(tmp_path: 
         (f"{bundle}/metadata/annotations.yaml", 6, 54)
     ]
     assert sum(document["summary"].values()) == len(document["findings"])
+
+
+@pytest.mark.parametrize("name", ["{outside}", "../escaped", "9" * 300])
+def test_courier_copy_never_writes_where_the_package_name_points(
+    tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The package name once named the copy's directory: an absolute path or ``..`` wrote
+    the CSV and CRDs outside the temporary directory, a long name crashed (ENAMETOOLONG)."""
+    try:
+        import_courier()
+    except UsageError as exc:
+        pytest.skip(str(exc))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    outside = tmp_path / "outside"
+    package = name.format(outside=outside)
+    annotations = ANNOTATIONS.replace(
+        "bundle.package.v1: widget-operator", f"bundle.package.v1: '{package}'"
+    )
+    bundle = write_bundle(tmp_path / "w" / "b", annotations=annotations)
+    result = CliRunner().invoke(app, ["validate", str(bundle), "--courier", "-o", "json"])
+    assert result.exit_code == 1, (result.stderr, result.exception)
+    rules = [f["rule"] for f in json.loads(result.stdout)["findings"]]
+    assert "BND011" in rules and "COURIER" in rules
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_dir()) == [
+        "b",
+        "manifests",
+        "metadata",
+        "tmp",
+        "w",
+    ]

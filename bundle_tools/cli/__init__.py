@@ -119,13 +119,18 @@ class LazyCommands(MutableMapping[str, Any]):
 
 class LazyGroup(TyperGroup):
     """A typer group whose commands of :attr:`lazy` (each group's own subclass, see
-    :func:`group`) are built when looked up; its help lists them without building them."""
+    :func:`group`) are built when looked up; its help lists them without building them.
+    With a :attr:`summary`, its help and its line in the parent's list are the summary
+    followed by its command names, so the two never differ from the commands."""
 
     lazy: ClassVar[dict[str, Lazy]] = {}
+    summary: ClassVar[str | None] = None
 
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
         self.commands = LazyCommands(self.lazy, dict(self.commands))
+        if self.summary is not None:
+            self.help = self.short_help = f"{self.summary}: {', '.join(self.commands)}."
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         """A ``Commands`` section: each visible command with its short help, never cut."""
@@ -138,9 +143,10 @@ class LazyGroup(TyperGroup):
                 formatter.write_dl([(n, commands.short_help(n, limit)) for n in names])
 
 
-def group(**settings: Any) -> typer.Typer:
-    """A typer app (a group, plain help) whose :func:`command` registrations are lazy."""
-    cls = type("LazyGroup", (LazyGroup,), {"lazy": {}})
+def group(summary: str | None = None, **settings: Any) -> typer.Typer:
+    """A typer app (a group, plain help) whose :func:`command` registrations are lazy;
+    ``summary`` makes its help list its commands (see :class:`LazyGroup`)."""
+    cls = type("LazyGroup", (LazyGroup,), {"lazy": {}, "summary": summary})
     return typer.Typer(cls=cls, no_args_is_help=True, rich_markup_mode=None, **settings)
 
 
@@ -157,15 +163,8 @@ app = group(
     help="Patch, validate and catalog OLM bundles.",
     pretty_exceptions_enable=False,
 )
-catalog_app = group(
-    help="File-based catalogs (FBC): render, template, validate, graph, diff, build, dockerfile, "
-    "install-manifests.",
-)
-app.add_typer(
-    catalog_app,
-    name="catalog",
-    short_help="File-based catalogs: render, validate, graph, diff, dockerfile, install manifests.",
-)
+catalog_app = group(summary="File-based catalogs (FBC)")
+app.add_typer(catalog_app, name="catalog")
 bundle_app = group(help="Bundle images: build (and push) without a container daemon.")
 app.add_typer(bundle_app, name="bundle")
 

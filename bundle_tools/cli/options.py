@@ -27,9 +27,9 @@ Choice = TypeVar("Choice", bound=StrEnum)
 
 def choice(kind: type[Choice]) -> dict[str, object]:
     """``typer.Option``/``typer.Argument`` keywords for a choice among the values of the
-    StrEnum ``kind``: the metavar ``a|b|c`` and a parser whose refusal reads
+    StrEnum ``kind``: the metavar ``a|b|c``, a parser whose refusal reads
     ``'x' is not one of a, b, c`` (the same under every typer version, with no
-    library prefix)."""
+    library prefix) and shell completion of the values starting with what is typed."""
 
     def parse(value: str | Choice) -> Choice:
         if isinstance(value, kind):
@@ -40,8 +40,11 @@ def choice(kind: type[Choice]) -> dict[str, object]:
             names = ", ".join(kind)
             raise typer.BadParameter(f"{value!r} is not one of {names}") from None
 
+    def complete(incomplete: str) -> list[str]:
+        return [value for value in kind if value.startswith(incomplete)]
+
     parser: Callable[[str | Choice], Choice] = parse
-    return {"metavar": "|".join(kind), "parser": parser}
+    return {"metavar": "|".join(kind), "parser": parser, "autocompletion": complete}
 
 
 class OutputFormat(StrEnum):

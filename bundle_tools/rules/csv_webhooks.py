@@ -186,7 +186,9 @@ def conversion_webhooks(ctx: BundleContext) -> Iterator[Hit]:
                 location=ctx.at(ctx.csv, parts),
             )
         for k, crd in enumerate(crds):
-            if isinstance(crd, str) and crd not in owned:
+            if not isinstance(crd, str):
+                continue
+            if crd not in owned:
                 yield Hit(
                     message=f"{where}.conversionCRDs[{k}] {crd!r} is not an owned CRD of the "
                     "CSV: OLM refuses to install the webhook",
