@@ -239,6 +239,24 @@ def test_semver_keys_match_case_insensitively(tmp_path: Path) -> None:
     assert blobs[0]["defaultChannel"] == "stable-v1"
 
 
+@pytest.mark.parametrize("first", ["stable", "Stable"])
+def test_semver_keys_matching_one_field_the_last_in_sorted_order_wins(
+    tmp_path: Path, first: str
+) -> None:
+    """sigs.k8s.io/yaml hands encoding/json a Go map's keys sorted: ``stable`` comes after
+    ``Stable`` whichever is first in the file (the file's last one won before; opm
+    v1.26.5 ``alpha render-template semver`` pulls the ``stable`` image in both orders)."""
+    groups = {
+        "stable": "  bundles:\n  - image: quay.io/x/op-bundle:1.1.0\n",
+        "Stable": "  bundles:\n  - image: quay.io/x/op-bundle:1.0.0\n",
+    }
+    second = "Stable" if first == "stable" else "stable"
+    text = f"schema: olm.semver\n{first}:\n{groups[first]}{second}:\n{groups[second]}"
+    blobs = render_template(load_template(_write(tmp_path, text)), FakeRegistry())
+    bundles = [b["name"] for b in blobs if b["schema"] == "olm.bundle"]
+    assert bundles == ["op.v1.1.0"]
+
+
 @pytest.mark.parametrize(
     ("registry", "text", "message", "line"),
     [

@@ -88,11 +88,14 @@ class Template:
 
 def _go_keys(obj: Any, names: Sequence[str]) -> Any:
     """``obj`` with keys that match ``names`` case-insensitively renamed to them, as Go's
-    ``encoding/json`` matches struct fields (other keys unchanged)."""
+    ``encoding/json`` matches struct fields (other keys unchanged). opm reads the template
+    with sigs.k8s.io/yaml, which hands encoding/json the keys sorted (it marshals a Go
+    map), so of several keys matching one field (``Stable`` and ``stable``) the one that
+    sorts last wins, wherever it stands in the file."""
     if not isinstance(obj, dict):
         return obj
     lower = {n.lower(): n for n in names}
-    return {(k if k in names else lower.get(k.lower(), k)): v for k, v in obj.items()}
+    return {(k if k in names else lower.get(k.lower(), k)): obj[k] for k in sorted(obj, key=str)}
 
 
 def _semver_shape(data: Any) -> Any:
