@@ -240,6 +240,31 @@ def test_related_images_with_one_image_under_two_names_keep_csv_order(bundle: Pa
     ]
 
 
+@pytest.mark.parametrize(
+    ("file", "old", "new"),
+    [
+        ("widget.clusterserviceversion.yaml", "      version: v1\n", "      version: [v1]\n"),
+        ("widget.clusterserviceversion.yaml", "      version: v1\n", "      version: {v: 1}\n"),
+        ("widgets.crd.yaml", "[{name: v1}, {name: v1alpha1}]", "[{name: [v1]}, {name: v1alpha1}]"),
+    ],
+)
+def test_render_an_api_part_that_is_no_string_is_no_owned_crd(
+    bundle: Path, file: str, old: str, new: str
+) -> None:
+    """A list or mapping as an owned CRD's or a CRD manifest's version crashed the
+    owned-CRD check (unhashable list, found by a hostile-value sweep): exit 2 naming it."""
+    path = bundle / "manifests" / file
+    text = path.read_text()
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, new))
+    result = runner.invoke(
+        app, ["catalog", "render", str(bundle), "--image", "quay.io/x/y:1", "--catalog", "c"]
+    )
+    assert result.exit_code == 2, result.exception
+    assert "couldn't find owned CRD example.com/" in result.stderr
+    assert "widget.clusterserviceversion.yaml" in result.stderr
+
+
 def test_render_rejects_missing_owned_crd(bundle: Path) -> None:
     (bundle / "manifests" / "widgets.crd.yaml").unlink()
     result = runner.invoke(

@@ -158,10 +158,16 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def _is_key(key: tuple[Any, ...]) -> bool:
+    """True when every part of an API key is a string or unset (a list or mapping there,
+    which no Go decoder accepts, names no API and cannot be hashed)."""
+    return all(part is None or isinstance(part, str) for part in key)
+
+
 def provided_apis(source: BundleSource) -> set[tuple[str, str, str, str]]:
     """``(group, version, kind, plural)`` of every API the bundle provides: each CRD
     manifest version (``spec.versions[].name``, plus ``spec.version`` of v1beta1 CRDs) and
-    each owned ``apiservicedefinition`` of the CSV."""
+    each owned ``apiservicedefinition`` of the CSV (parts that are no string: none)."""
     provided = set()
     for _, obj in source.manifests:
         if obj.get("kind") != CRD_KIND:
@@ -172,11 +178,12 @@ def provided_apis(source: BundleSource) -> set[tuple[str, str, str, str]]:
         versions = [_path(v, "name") for v in _list(get_field(spec, "versions"))]
         if get_field(spec, "version"):
             versions.append(get_field(spec, "version"))
-        provided.update((group, v, kind, plural) for v in versions if v)
+        keys = [(group, v, kind, plural) for v in versions if v]
+        provided.update(key for key in keys if _is_key(key))
     for api in _list(_path(_spec(source.csv), "apiservicedefinitions", "owned")):
-        provided.add(
-            (_path(api, "group"), _path(api, "version"), _path(api, "kind"), _path(api, "name"))
-        )
+        key = (_path(api, "group"), _path(api, "version"), _path(api, "kind"), _path(api, "name"))
+        if _is_key(key):
+            provided.add(key)
     return provided
 
 
@@ -191,7 +198,7 @@ def _check_owned_crds(source: BundleSource) -> None:
                 source.root / "manifests" / source.csv_file,
             )
         key = (group, _path(owned, "version"), _path(owned, "kind"), plural)
-        if key not in provided:
+        if not _is_key(key) or key not in provided:
             raise InputError(
                 f"couldn't find owned CRD {group}/{key[1]}/{key[2]} ({plural}) in bundle",
                 source.root / "manifests" / source.csv_file,
