@@ -5,6 +5,7 @@ bombs and very long comment lines."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import tempfile
@@ -18,6 +19,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from bundle_tools.cli import app
+from bundle_tools.errors import InputError
+from bundle_tools.fbc.render import render_bundle
 from bundle_tools.validate import validate_bundles
 from bundle_tools.yamlio import SourceText, compose_documents
 
@@ -216,8 +219,11 @@ WRONG_TYPES = ["5", "null", "[a]", "[[a]]", "[{}]", "{k: v}", "{k: [v]}"]
 def test_wrong_type_anywhere_in_the_install_and_api_sections(tmp_path: Path, value: str) -> None:
     """Every field from installModes on (install strategy, APIService and webhook
     definitions, CRD descriptions) holding each wrong type: the bundle rules run to the
-    end (a conversionCRDs entry that was a list crashed WHK003: unhashable YamlSeq)."""
+    end (a conversionCRDs entry that was a list crashed WHK003: unhashable YamlSeq), and
+    catalog render renders or refuses the bundle with an input error (an owned CRD's
+    version that was a list crashed its owned-CRD check)."""
     assert not validate_bundles([write_bundle(tmp_path / "clean", csv=INSTALL_CSV)]).errors
+    render_bundle(tmp_path / "clean", "quay.io/x/widget-bundle:1.2.0")
     bundle = write_bundle(tmp_path / "b")
     csv = bundle / CSV_FILE
     crashed = []
@@ -225,6 +231,8 @@ def test_wrong_type_anywhere_in_the_install_and_api_sections(tmp_path: Path, val
         csv.write_text(_hostile_csv(span, value, INSTALL_CSV), encoding="utf-8")
         try:
             validate_bundles([bundle])
+            with contextlib.suppress(InputError):
+                render_bundle(bundle, "quay.io/x/widget-bundle:1.2.0")
         except Exception as exc:  # each crash is listed with its field
             crashed.append((INSTALL_CSV[: span[0]].rsplit("\n", 1)[-1], repr(exc)))
     assert crashed == []
