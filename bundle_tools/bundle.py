@@ -16,6 +16,7 @@ from bundle_tools.errors import InputError
 from bundle_tools.readfile import refuse_special
 from bundle_tools.yamlio import (
     Document,
+    NotUTF8Error,
     SourceText,
     first_document_end,
     load_documents,
@@ -134,6 +135,21 @@ EMPTY_FIRST_DOCUMENT = (
 )
 
 
+def read_like_opm(path: Path) -> tuple[list[Document], InputError | None]:
+    """:func:`decode_like_opm` of bundle file ``path``; a YAML file that is not UTF-8
+    (Latin-1 text in a description) gives ``([], error)`` too: go-yaml refuses invalid
+    UTF-8 ("invalid leading UTF-8 octet"), so opm and OLM skip it like a YAML error.
+    Raises InputError when the file cannot be read, or is not UTF-8 and starts with
+    ``{``: Kubernetes' decoder reads that as JSON, whose decoder accepts invalid UTF-8."""
+    try:
+        source = read_source(path)
+    except NotUTF8Error as error:
+        if path.read_bytes().lstrip().startswith(b"{"):
+            raise
+        return [], error
+    return decode_like_opm(source)
+
+
 def decode_like_opm(source: SourceText) -> tuple[list[Document], InputError | None]:
     """The documents of a bundle file as opm and OLM decode it (repeated keys kept, the
     last value winning), and why part or all of it is lost: ``(every document, None)``;
@@ -171,7 +187,7 @@ def load_bundle(root: str | Path, duplicates: str = "error") -> Bundle:
     """Parse every manifest and ``metadata/annotations.yaml`` of bundle directory ``root``.
 
     With ``duplicates="keep"`` (reading the bundle as the cluster does, see
-    :func:`decode_like_opm`), a manifest that is not YAML goes to ``Bundle.undecodable``
+    :func:`read_like_opm`), a manifest that is not YAML goes to ``Bundle.undecodable``
     when its text does not mention ``ClusterServiceVersion``: opm's bundle parser skips a
     manifest it cannot decode (operator-registry ``bundleParser.addManifests``: "failed
     to decode"), and so does OLM's bundle loader (``pkg/configmap``: "skipping due to
@@ -189,13 +205,12 @@ def load_bundle(root: str | Path, duplicates: str = "error") -> Bundle:
         raise InputError("not a bundle directory: no manifests/ directory", root)
     bundle = Bundle(root=root)
     for path in manifest_paths(root):
-        source = read_source(path)
         if duplicates != "keep":
-            docs = load_documents(source, duplicates)
+            docs = load_documents(read_source(path), duplicates)
         else:
-            docs, error = decode_like_opm(source)
+            docs, error = read_like_opm(path)
             if error is not None:
-                if not docs and CSV_KIND in source.text:
+                if not docs and CSV_KIND.encode() in path.read_bytes():
                     raise error
                 bundle.undecodable[path] = error
                 if not docs:

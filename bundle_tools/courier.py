@@ -87,7 +87,10 @@ def package_manifest(ctx: BundleContext) -> dict[str, Any]:
 
 
 def _verify(api: Any, bad_bundle: type[Exception], error: type[Exception], flat: Path) -> dict:
-    """Courier's ``{"errors": [str], "warnings": [str]}`` for directory ``flat``."""
+    """Courier's ``{"errors": [str], "warnings": [str]}`` for directory ``flat``. Courier
+    indexes the CSV without checking types (``metadata: 5`` or ``owned: 5`` raise
+    TypeError inside it): any other exception it raises is one error naming it, since
+    the bundle could not be verified (the CSV schema findings name the field)."""
     logger = logging.getLogger("operatorcourier")
     propagate, level = logger.propagate, logger.level
     logger.propagate, logger.level = False, logging.CRITICAL + 1
@@ -103,6 +106,8 @@ def _verify(api: Any, bad_bundle: type[Exception], error: type[Exception], flat:
         }
     except error as exc:
         return {"errors": [str(exc)], "warnings": []}
+    except Exception as exc:  # courier's own fault on a field of the wrong type
+        return {"errors": [f"verification failed: {type(exc).__name__}: {exc}"], "warnings": []}
     finally:
         logger.propagate, logger.level = propagate, level
 

@@ -10,7 +10,7 @@ CSV or in ``metadata/annotations.yaml``) raise :class:`~bundle_tools.errors.Inpu
 from :func:`load_context`; they are not findings. Two faults the cluster tolerates are
 findings instead, and the rest of the bundle is checked: a key repeated in a mapping (the
 last value is kept, as the cluster keeps it; BND012) and a YAML syntax error in any other
-manifest or ``metadata/`` file (opm skips that file; BND013).
+manifest or ``metadata/`` file, or one that is not UTF-8 (opm skips that file; BND013).
 :func:`validate_bundles` keeps each one in ``Report.errors`` and checks the other bundles.
 """
 
@@ -19,11 +19,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from bundle_tools.bundle import decode_like_opm, is_bundle_file, load_bundle
+from bundle_tools.bundle import is_bundle_file, load_bundle, read_like_opm
 from bundle_tools.context import BundleContext
 from bundle_tools.errors import InputError, require_path
 from bundle_tools.findings import Report
-from bundle_tools.yamlio import read_source
 
 #: Profiles accepted by ``--profile``: ``default``; ``certified`` turns Red Hat
 #: certification demands into errors; ``strict`` also turns legal-but-ineffective
@@ -40,9 +39,10 @@ def load_context(path: str | Path, profile: str = "default") -> BundleContext:
     """Parse bundle directory ``path`` into a :class:`BundleContext`.
 
     Raises InputError when it has no ``manifests/`` directory, a file cannot be read
-    (missing, special, too large, not UTF-8), or the CSV or ``annotations.yaml`` is not
-    YAML. Any other manifest (see :func:`~bundle_tools.bundle.load_bundle`) or
-    ``metadata/`` file that is not YAML goes to ``Bundle.undecodable`` with its error:
+    (missing, special, too large), or the CSV or ``annotations.yaml`` is not UTF-8 YAML.
+    Any other manifest (see :func:`~bundle_tools.bundle.load_bundle`) or ``metadata/``
+    file that is not YAML, or not UTF-8 (see :func:`~bundle_tools.bundle.read_like_opm`),
+    goes to ``Bundle.undecodable`` with its error:
     opm's bundle parser skips a file it cannot decode and publishes the bundle without it
     (operator-registry ``pkg/registry/parse.go`` ``bundleParser.addManifests``,
     ``addMetadata``).
@@ -62,7 +62,7 @@ def load_context(path: str | Path, profile: str = "default") -> BundleContext:
             continue
         if file.suffix.lower() not in METADATA_SUFFIXES or not is_bundle_file(file):
             continue
-        docs, error = decode_like_opm(read_source(file))
+        docs, error = read_like_opm(file)
         if error is not None:
             bundle.undecodable[file] = error  # a BND013 finding
         if docs:

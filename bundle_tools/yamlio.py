@@ -150,12 +150,16 @@ class Document:
         return self.source.path
 
 
+class NotUTF8Error(InputError):
+    """A file that is not UTF-8 text, positioned at its first undecodable byte."""
+
+
 def read_source(path: str | Path) -> SourceText:
     """Read ``path`` as UTF-8 (with or without BOM).
 
     Raises InputError when the file is missing, unreadable, not a regular file (a FIFO,
-    a device), larger than :data:`~bundle_tools.readfile.BUNDLE_FILE_LIMIT` bytes or not
-    UTF-8.
+    a device) or larger than :data:`~bundle_tools.readfile.BUNDLE_FILE_LIMIT` bytes,
+    NotUTF8Error when it is not UTF-8.
     """
     path = Path(path)
     raw = read_regular(path, BUNDLE_FILE_LIMIT)
@@ -164,7 +168,7 @@ def read_source(path: str | Path) -> SourceText:
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
         line, column = before.count(b"\n") + 1, exc.start - before.rfind(b"\n")
-        raise InputError(
+        raise NotUTF8Error(
             f"file is not UTF-8 text: byte 0x{raw[exc.start]:02X} cannot be decoded",
             path,
             line,

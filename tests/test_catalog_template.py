@@ -19,7 +19,7 @@ from bundle_tools.findings import Severity
 from bundle_tools.template.engine import TemplateError, load_template, render_template
 from bundle_tools.template.semver import SemverOptions, generate_channels
 
-from .conftest import shared_path
+from .conftest import REPO, shared_path
 
 runner = CliRunner()
 V = semver.Version.parse
@@ -464,6 +464,52 @@ def test_cli_reports_schema_findings_and_bad_bundle_option(tmp_path: Path) -> No
     result = runner.invoke(app, ["catalog", "template", str(good), "--bundle", "quay.io/x/op"])
     assert result.exit_code == 2
     assert "--bundle expects IMAGE=DIR, got 'quay.io/x/op'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("template.md", "# notes\n`x`\n", ":2:1: error: invalid YAML: "),
+        ("template.txt", "schema: olm.semver\n\0", ":2:1: error: binary file (NUL byte)"),
+        ("dir", None, ": error: not a regular file but a directory\n"),
+    ],
+)
+def test_an_unreadable_template_is_named_without_catalog_advice(
+    tmp_path: Path, name: str, content: str | None, message: str
+) -> None:
+    """A template is one file given by name: its error is not the catalog walk's advice
+    to list it in an .indexignore (which it printed for any name but *.yaml/*.json)."""
+    path = tmp_path / name
+    if content is None:
+        path.mkdir()
+    else:
+        path.write_text(content)
+    result = runner.invoke(app, ["catalog", "template", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(str(path) + message), result.stderr
+    assert "indexignore" not in result.stderr and result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("schema", ["basic", "semver"])
+def test_a_bundle_option_naming_no_template_image_is_a_warning(tmp_path: Path, schema: str) -> None:
+    """A --bundle IMAGE the template never names (a tag typed differently) was silently
+    unused, so the image it was meant for went to the registry; it is now named on
+    stderr before rendering, and the others still render."""
+    image = "quay.io/x/quay-operator-bundle:3.99.0"
+    text = {
+        "basic": f"schema: olm.template.basic\nentries:\n- schema: olm.bundle\n  image: {image}\n",
+        "semver": f"schema: olm.semver\nstable:\n  bundles:\n  - image: {image}\n",
+    }[schema]
+    path = _write(tmp_path, text)
+    bundles = [f"--bundle={ref}={REPO / 'bundle'}" for ref in (image, image + "x", "bad ref")]
+    result = runner.invoke(app, ["catalog", "template", str(path), *bundles])
+    assert result.exit_code == 0, result.stderr
+    tail = "(images match exactly, tag or digest included): its directory is not used\n"
+    assert result.stderr == "".join(
+        f"warning: --bundle '{ref}' is no bundle image of {path} {tail}"
+        for ref in (image + "x", "bad ref")
+    )
+    assert '"name": "quay-operator.v3.99.0"' in result.stdout
 
 
 # --- images pulled from a real registry ----------------------------------------------------

@@ -273,6 +273,40 @@ def test_yaml_error_in_a_manifest_other_than_the_csv_is_a_positioned_warning(
     assert all(m.endswith("installed without the object it holds") for m in messages)
 
 
+def test_a_yaml_file_that_is_not_utf8_is_skipped_like_a_yaml_error(tmp_path: Path) -> None:
+    """go-yaml refuses a byte that is not UTF-8 (Latin-1 text), so opm and OLM skip that
+    manifest or metadata file: a BND013 warning at the byte (was exit 2). The CSV,
+    ``annotations.yaml`` and a JSON manifest (Go's JSON decoder accepts such bytes) stay
+    input errors."""
+    config = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: caf\xe9\n"
+    bundle = write_bundle(tmp_path / "b")
+    (bundle / "manifests" / "config.yaml").write_bytes(config)
+    (bundle / "metadata" / "dependencies.yaml").write_bytes(b"dependencies:\n- type: \xff\n")
+    report = validate_bundles([bundle])
+    found = [
+        (str(Path(f.location.path).relative_to(bundle)), f.location.line, f.location.column)
+        for f in report.sorted_findings()
+        if f.rule == "BND013"
+    ]
+    assert found == [("manifests/config.yaml", 6, 9), ("metadata/dependencies.yaml", 2, 9)]
+    assert not report.errors
+    (config_finding, _) = (f for f in report.sorted_findings() if f.rule == "BND013")
+    assert config_finding.message == (
+        "file is not UTF-8 text: byte 0xE9 cannot be decoded: opm skips this file, so the "
+        "bundle is published and installed without the object it holds"
+    )
+    assert config_finding.hint == "save the file as UTF-8 so that opm reads it"
+    for name, text in (
+        (CSV_FILE, BASE_CSV.replace("Manages Widgets.", "Manages Widg\xe9ts.")),
+        ("metadata/annotations.yaml", ANNOTATIONS + "  x: \xe9\n"),
+        ("manifests/config.json", '{"kind": "ConfigMap", "a": "caf\xe9"}'),
+    ):
+        broken = write_bundle(tmp_path / name.replace("/", "_"))
+        (broken / name).write_bytes(text.encode("latin-1"))
+        (error,) = validate_bundles([broken]).errors.values()
+        assert error.message == "file is not UTF-8 text: byte 0xE9 cannot be decoded", name
+
+
 def test_yaml_error_in_the_csv_is_still_an_input_error(tmp_path: Path) -> None:
     """opm finds no CSV in a bundle whose CSV does not decode and refuses it."""
     csv = edit(BASE_CSV, "  displayName: Widget Operator\n", "  displayName: Widget\n   x: 1\n")

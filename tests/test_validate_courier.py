@@ -167,3 +167,28 @@ def test_courier_copy_never_writes_where_the_package_name_points(
         "tmp",
         "w",
     ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("metadata:\n  name: widget-operator.v1.2.0\n", "metadata: 5\nx:\n  name: w\n"),
+        ("    owned:\n    - name: widgets.example.com\n", "    owned: 5\n    x:\n    - name: w\n"),
+    ],
+)
+def test_courier_failing_on_a_wrong_type_is_one_error(tmp_path: Path, old: str, new: str) -> None:
+    """operator-courier indexes the CSV without type checks (found by a hostile sweep
+    through --courier: TypeError tracebacks); its failure is a COURIER error finding."""
+    try:
+        import_courier()
+    except UsageError as exc:
+        pytest.skip(str(exc))
+    bundle = write_bundle(tmp_path / "b", csv=edit(BASE_CSV, old, new))
+    result = CliRunner().invoke(app, ["validate", str(bundle), "--courier", "-o", "json"])
+    assert result.exit_code == 1, result.exception
+    courier = [
+        f["message"] for f in json.loads(result.stdout)["findings"] if f["rule"] == "COURIER"
+    ]
+    failed = [m for m in courier if "verification failed" in m]
+    assert len(failed) == 1
+    assert failed[0].startswith("operator-courier: verification failed: TypeError: ")

@@ -533,6 +533,7 @@ def template(
         from bundle_tools.errors import UsageError
         from bundle_tools.template.engine import (
             TemplateError,
+            bundle_images,
             directory_renderer,
             dump_catalog,
             load_template,
@@ -553,6 +554,15 @@ def template(
             _echo_findings(exc.findings, "error")
             raise typer.Exit(2) from None
         _echo_findings(loaded.warnings, "warning")
+        named = bundle_images(loaded)
+        for image in mapping:
+            if image not in named:
+                where = printable(str(file))
+                typer.echo(
+                    f"warning: --bundle '{printable(image)}' is no bundle image of {where} "
+                    "(images match exactly, tag or digest included): its directory is not used",
+                    err=True,
+                )
         from bundle_tools.images.registry import RegistryClient
         from bundle_tools.template.pull import registry_renderer
 

@@ -954,7 +954,7 @@ def load_file(path: Path, display: str) -> list[Blob]:
     ``schema``; for a file whose name does not end in .yaml, .yml or .json the message
     says that opm parses it too and how to exclude it."""
     try:
-        return _load_blobs(path, display)
+        return load_blobs(path, display)
     except InputError as exc:
         if path.suffix.lower() in CATALOG_SUFFIXES:
             raise
@@ -965,7 +965,10 @@ def load_file(path: Path, display: str) -> list[Blob]:
         raise InputError(hint, exc.path, exc.line, exc.column) from None
 
 
-def _load_blobs(path: Path, display: str) -> list[Blob]:
+def load_blobs(path: Path, display: str) -> list[Blob]:
+    """Every blob of the YAML or JSON file ``path`` (shown as ``display``), whatever its
+    name. Raises InputError as :func:`load_file` does, without its catalog hint (for a
+    file given by itself, such as a template)."""
     source = SourceFile(path, display, read_regular(path, CATALOG_FILE_LIMIT, display))
     nul = -1 if source.data[:2] in UTF16_BOMS else source.data.find(b"\0")
     if nul >= 0:

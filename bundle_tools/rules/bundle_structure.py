@@ -30,6 +30,7 @@ from bundle_tools.csv_model import as_list, get_path
 from bundle_tools.findings import Location, Severity
 from bundle_tools.names import channel_name_problem, package_name_problem
 from bundle_tools.rules import Hit, rule
+from bundle_tools.yamlio import NotUTF8Error
 
 if TYPE_CHECKING:
     from bundle_tools.context import BundleContext
@@ -426,6 +427,8 @@ def undecodable_files(ctx: BundleContext) -> Iterator[Hit]:
     declares: a warning at the YAML error, or at the ``dependencies``/``properties`` value
     that json cannot decode. (An unreadable CSV or ``annotations.yaml`` is an input error:
     opm refuses a bundle without them; an owned CRD that is skipped is CSV010's error.)
+    go-yaml refuses text that is not UTF-8 ("invalid leading UTF-8 octet"), so such a
+    YAML file is skipped the same way (see :func:`~bundle_tools.bundle.read_like_opm`).
 
     They decode a file's first document only, as Kubernetes' YAML reader splits it: a
     YAML error past it is a warning too, saying that part is never read (the first is
@@ -446,7 +449,11 @@ def undecodable_files(ctx: BundleContext) -> Iterator[Hit]:
                 "the object it holds" if manifest else "the dependencies or properties it declares"
             )
             what = f"opm skips this file, so the bundle is published and installed without {lost}"
-            hint = "fix the YAML so that opm reads the file"
+            hint = (
+                "save the file as UTF-8 so that opm reads it"
+                if isinstance(error, NotUTF8Error)
+                else "fix the YAML so that opm reads the file"
+            )
         yield Hit(
             message=f"{error.message}: {what}",
             location=Location(path=ctx.path_of(path), line=error.line, column=error.column),

@@ -39,7 +39,7 @@ import semver
 from bundle_tools import yamlio
 from bundle_tools.errors import BundleToolsError, InputError
 from bundle_tools.fbc.graph import ChannelGraph
-from bundle_tools.fbc.load import Blob, get_field, load_file
+from bundle_tools.fbc.load import Blob, get_field, load_blobs
 from bundle_tools.fbc.model import BUNDLE, PACKAGE
 from bundle_tools.findings import Finding, Location, Severity
 from bundle_tools.rules import Hit
@@ -125,7 +125,7 @@ def load_template(path: str | Path) -> Template:
     (:func:`bundle_tools.fbc.write.dropped_fields`; opm drops it silently, a misspelt
     ``replace`` included) gets a warning finding, positioned, with the nearest field name.
     """
-    blobs = load_file(Path(path), str(path))
+    blobs = load_blobs(Path(path), str(path))
     schemas = [get_field(b.data, "schema") for b in blobs]
     hits = []
     if len(blobs) == 1 and schemas[0] in (SEMVER, BASIC):
@@ -325,6 +325,19 @@ def render_basic(template: Template, render_bundle: BundleRenderer) -> list[dict
                 f'cannot render bundle image "{image}": {detail}', template.path, line, column
             ) from None
     return out
+
+
+def bundle_images(template: Template) -> set[str]:
+    """The bundle image references ``template`` names: the images of every archetype's
+    ``bundles`` of a semver template, of every ``olm.bundle`` entry of a basic one."""
+    if template.schema == SEMVER:
+        data = _semver_shape(template.blobs[0].data)
+        groups = [data.get(archetype) or {} for archetype in ARCHETYPES]
+        images = [entry["image"] for group in groups for entry in group.get("bundles") or []]
+    else:
+        entries = _basic_entries(template.blobs)
+        images = [get_field(d, "image") for d, _, _ in entries if get_field(d, "schema") == BUNDLE]
+    return {image for image in images if isinstance(image, str)}
 
 
 def render_template(template: Template, render_bundle: BundleRenderer) -> list[dict[str, Any]]:
