@@ -28,7 +28,6 @@ from __future__ import annotations
 import bisect
 import datetime
 import functools
-import gc
 import itertools
 import re
 import sys
@@ -57,6 +56,7 @@ from yaml.nodes import ScalarNode, SequenceNode
 from bundle_tools.errors import InputError
 from bundle_tools.findings import escape_pointer_part as escape_pointer_part
 from bundle_tools.findings import pointer as pointer
+from bundle_tools.gcpause import paused
 from bundle_tools.readfile import BUNDLE_FILE_LIMIT, read_regular
 
 BOM = "\ufeff"
@@ -72,8 +72,8 @@ EXACT_RETRY_LIMIT = 512 * 1024
 #: up to 400,000 decoded nodes, falling linearly to 10 % at 4,000,000.
 ALIAS_RATIO_RANGE = (400_000, 4_000_000)
 #: Texts of at least this many characters leave their loaded tree out of the cyclic
-#: collector's scans (``gc.freeze``): it holds no cycles, and scanning millions of
-#: objects after a large load cost more than the load. From 64 KiB on (a bundle's CRDs),
+#: collector's scans (:mod:`bundle_tools.gcpause`): it holds no cycles, and scanning
+#: millions of objects after a large load cost more than the load. From 64 KiB on (a bundle's CRDs),
 #: the collections the tree triggered when loading it cost more than the load too:
 #: validate of community-kubevirt-hyperconverged 1.18.1 took 0.70 s with 1 MiB here,
 #: 0.46 s with 64 KiB (medians, 2 cores at load 4; issue 10).
@@ -1114,26 +1114,22 @@ def compose_documents(
     constructed, recursive or excessive aliases, collections used as keys, and (file
     only) collections nested too deeply.
     """
-    collecting = gc.isenabled()
-    gc.disable()  # parsing allocates no cycles; the collector would rescan the growing tree
-    try:
+    # parsing allocates no cycles; the collector would rescan the growing tree
+    with paused(freeze=len(source.text) >= FREEZE_SIZE):
         try:
-            if exact:
-                raise _NeedsExact
-            composed = _compose_fast(source)
-        except LibyamlError as exc:
-            if len(source.text) > EXACT_RETRY_LIMIT:
-                raise _libyaml_error(exc, source) from None
-            composed = _compose_exact(source)
-        except _NeedsExact:
-            composed = _compose_exact(source)
-    except RecursionError:
-        raise InputError("invalid YAML: collections nested too deeply", source.path) from None
-    finally:
-        if collecting:
-            if len(source.text) >= FREEZE_SIZE:
-                gc.freeze()  # the new tree holds no cycles: keep the collector off it
-            gc.enable()
+            try:
+                if exact:
+                    raise _NeedsExact
+                composed = _compose_fast(source)
+            except LibyamlError as exc:
+                if len(source.text) > EXACT_RETRY_LIMIT:
+                    raise _libyaml_error(exc, source) from None
+                composed = _compose_exact(source)
+            except _NeedsExact:
+                composed = _compose_exact(source)
+        except RecursionError:
+            message = "invalid YAML: collections nested too deeply"
+            raise InputError(message, source.path) from None
     documents = []
     for index, (node, data, repeated, anchors) in enumerate(composed):
         found = tuple(_duplicate_records(node, data, repeated))

@@ -24,6 +24,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from bundle_tools import __version__
 from bundle_tools.errors import BundleToolsError, InputError, Interrupted, json_safe, printable
+from bundle_tools.gcpause import allow_freeze
 
 
 class Command(TyperCommand):
@@ -207,7 +208,9 @@ def _root(
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: a one-shot process, so loaded trees may be frozen out
+    of the garbage collector's scans (:func:`~bundle_tools.gcpause.allow_freeze`)."""
+    allow_freeze()
     app()
 
 

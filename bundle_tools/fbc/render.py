@@ -38,7 +38,6 @@ from bundle_tools.bundle import (
     is_bundle_file,
 )
 from bundle_tools.errors import InputError, UsageError
-from bundle_tools.fbc.check import gc_paused
 from bundle_tools.fbc.load import get_field, load_catalog, load_file, load_first_document
 from bundle_tools.fbc.model import (
     BUNDLE,
@@ -48,6 +47,7 @@ from bundle_tools.fbc.model import (
     PACKAGE,
 )
 from bundle_tools.fbc.write import dump_json, dump_yaml, go_json, order_blobs
+from bundle_tools.gcpause import paused
 from bundle_tools.imageref import reference_problem
 from bundle_tools.names import channel_name_problem, package_name_problem, split_channels
 from bundle_tools.safewrite import Write, read_original, write_files
@@ -687,7 +687,7 @@ def _refuse_split_package(catalog_dir: Path, path: Path, package: str) -> None:
     channels or bundle)."""
     if not catalog_dir.is_dir():
         return
-    with gc_paused():
+    with paused():
         blobs = load_catalog(catalog_dir)
     for blob in blobs:
         if blob.source.path == path:
