@@ -174,3 +174,50 @@ def test_catalog_without_the_channel(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert result.stderr == "error: the catalog has no channel 'beta' in package 'project-quay'\n"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "chosen"),
+    [
+        (
+            "  installModes:\n    - type: OwnNamespace\n",
+            "  installModes: 5\n  x:\n    - type: O\n",
+            None,
+        ),
+        (
+            "  installModes:\n    - type: OwnNamespace\n",
+            "  installModes: true\n  x:\n    - t: O\n",
+            None,
+        ),
+        ("    - type: OwnNamespace\n", "    - type: [OwnNamespace]\n", "SingleNamespace"),
+        ("    - type: OwnNamespace\n", "    - type: {OwnNamespace: 1}\n", "SingleNamespace"),
+    ],
+)
+def test_install_modes_of_the_wrong_type_mark_none(
+    tmp_path: Path, old: str, new: str, chosen: str | None
+) -> None:
+    """installModes that is no list, or an entry whose type is no string (found by a
+    hostile-value sweep: TypeError not iterable, unhashable list), supports nothing."""
+    bundle = bundle_with_modes(tmp_path, "OwnNamespace", "SingleNamespace")
+    csv = bundle / CSV
+    text = csv.read_text()
+    assert text.count(old) == 1
+    csv.write_text(text.replace(old, new))
+    code, docs, err = run("--bundle", bundle, "--target-namespace", "a")
+    if chosen is None:
+        assert (code, err) == (2, "error: the CSV supports no install mode (spec.installModes)\n")
+    else:
+        assert code == 0, err
+        groups = [d for d in docs if d["kind"] == "OperatorGroup"]
+        assert [g["spec"]["targetNamespaces"] for g in groups] == [["a"]]
+
+
+def test_install_modes_of_a_bundle_without_a_csv_is_an_input_error(tmp_path: Path) -> None:
+    bundle = bundle_with_modes(tmp_path, "OwnNamespace")
+    csv = bundle / CSV
+    csv.write_text(csv.read_text().replace("kind: ClusterServiceVersion", "kind: 5"))
+    code, _, err = run("--bundle", bundle)
+    assert (code, err) == (
+        2,
+        f"{bundle / 'manifests'}: error: no ClusterServiceVersion in manifests/\n",
+    )

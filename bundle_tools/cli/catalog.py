@@ -326,7 +326,7 @@ def install_manifests(
     PROVIDER_ID/SERVICE_ACCOUNT_EMAIL). Malformed values exit 2.
     """
     with exit_on_input_error():
-        from bundle_tools.errors import UsageError
+        from bundle_tools.errors import InputError, UsageError
         from bundle_tools.fbc.check import load_model
         from bundle_tools.fbc.install import (
             catalog_install_modes,
@@ -350,7 +350,10 @@ def install_manifests(
             require_path(catalog)
             supported = catalog_install_modes(load_model(catalog), package, channel)
         elif bundle is not None:
-            supported = supported_install_modes(load_context(bundle).csv_data)
+            context = load_context(bundle)
+            if context.csv is None:
+                raise InputError("no ClusterServiceVersion in manifests/", bundle / "manifests")
+            supported = supported_install_modes(context.csv_data)
         install = choose_install_mode(
             supported,
             package=package,

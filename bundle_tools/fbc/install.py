@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 
 from bundle_tools.bundle import is_csv
+from bundle_tools.csv_model import as_dict, as_list
 from bundle_tools.errors import UsageError
 from bundle_tools.fbc.decode import decode_base64
 from bundle_tools.fbc.graph import heads
@@ -166,11 +167,12 @@ GLOBAL_OPERATORS_NAMESPACE = "openshift-operators"
 def supported_install_modes(csv: Any) -> list[str]:
     """The ``spec.installModes`` types a CSV (a mapping, or the ``olm.csv.metadata``
     value, which holds ``installModes`` at its top) marks ``supported: true``, in
-    :data:`INSTALL_MODES` order."""
-    spec = csv.get("spec", csv) if isinstance(csv, dict) else {}
-    modes = spec.get("installModes") if isinstance(spec, dict) else None
+    :data:`INSTALL_MODES` order (fields of the wrong type mark none)."""
+    spec = as_dict(csv.get("spec", csv)) if isinstance(csv, dict) else {}
     supported = {
-        m.get("type") for m in modes or [] if isinstance(m, dict) and m.get("supported") is True
+        m.get("type")
+        for m in as_list(spec.get("installModes"))
+        if isinstance(m, dict) and m.get("supported") is True and isinstance(m.get("type"), str)
     }
     return [mode for mode in INSTALL_MODES if mode in supported]
 
