@@ -26,6 +26,7 @@ API: :func:`parse_reference` returns an :class:`ImageReference` (``domain``,
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -165,9 +166,11 @@ def parse_reference(text: str) -> ImageReference:
     return ImageReference(domain, path, tag, digest)
 
 
+@functools.lru_cache(maxsize=8192)
 def reference_problem(text: str) -> str | None:
     """Why ``text`` is not a valid image reference (see :func:`parse_reference`), or
-    ``None`` when it is."""
+    ``None`` when it is. Memoised: a catalog names most images more than once (community
+    v4.20: 4,897 references, 2,324 distinct)."""
     try:
         parse_reference(text)
     except InvalidReference as exc:
