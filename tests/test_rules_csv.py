@@ -211,3 +211,28 @@ def test_csv_name_prefix_is_the_package(tmp_path: Path, old: str, new: str, expe
         [write_bundle(tmp_path / "c", csv=csv)], select=["CSV018"], profile="certified"
     )
     assert [str(f.severity) for f in certified.findings] == ["warning"] * len(expected)
+
+
+def test_unknown_install_mode_type_is_a_warning_and_supports_nothing(tmp_path: Path) -> None:
+    """OLM's InstallModeSet.Supports looks up the four known types only: an unknown type
+    is ignored (warning), and when it was the only supported entry, no OperatorGroup fits
+    (error at installModes)."""
+    typo = edit(BASE_CSV, "type: MultiNamespace", "type: Cluster")
+    report = validate_bundles([write_bundle(tmp_path / "a", csv=typo)], select=["CSV007"])
+    assert [(f.severity, f.location.line, f.location.column) for f in report.findings] == [
+        (Severity.WARNING, 19, 11),
+        (Severity.WARNING, 14, 3),
+    ]
+    assert "OLM ignores it" in report.findings[0].message
+    only_unknown = typo.replace("supported: true", "supported: false").replace(
+        "- type: Cluster\n    supported: false", "- type: Cluster\n    supported: true"
+    )
+    assert only_unknown.count("supported: true") == 1
+    report = validate_bundles([write_bundle(tmp_path / "b", csv=only_unknown)], select=["CSV007"])
+    errors = [
+        (f.location.line, f.location.column)
+        for f in report.findings
+        if f.severity is Severity.ERROR
+    ]
+    assert errors == [(14, 3)]
+    assert any("no install mode is supported" in f.message for f in report.findings)

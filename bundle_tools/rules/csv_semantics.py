@@ -332,9 +332,12 @@ def install_modes(ctx: BundleContext) -> Iterator[Hit]:
     """OLM matches the OperatorGroup's target namespaces against ``installModes``. With no
     supported mode no OperatorGroup fits and the CSV fails (UnsupportedOperatorGroup); a
     repeated type fails it too (InvalidInstallModes: "InstallMode list contains
-    duplicates"); an unknown type, which OLM ignores, is an error as the mode it was meant
-    to be is then unsupported. A missing type is treated as unsupported by OLM
-    and reported as a warning so the choice is explicit."""
+    duplicates"). An unknown type is a warning: neither OLM (``InstallModeSet.Supports``
+    looks up the four known types only) nor operator-framework/api's
+    ``validateInstallModes`` refuses it, but the mode it was meant to be is then
+    unsupported; when no known type is supported, the CSV fails (the error above). A
+    missing type is treated as unsupported by OLM and reported as a warning so the choice
+    is explicit."""
     if ctx.csv is None:
         return
     modes = get_path(ctx.csv_data, ("spec", "installModes"))
@@ -351,15 +354,18 @@ def install_modes(ctx: BundleContext) -> Iterator[Hit]:
         kind = get_path(mode, ("type",))
         if kind not in INSTALL_MODE_TYPES:
             yield Hit(
-                message=f"unknown install mode type {kind!r} (one of {INSTALL_MODE_TYPES})",
+                message=f"unknown install mode type {kind!r}: OLM ignores it (one of "
+                f"{INSTALL_MODE_TYPES})",
                 location=ctx.at(ctx.csv, (*parts, i, "type")),
+                severity=Severity.WARNING,
             )
-        elif kind in seen:
+            continue
+        if kind in seen:
             yield Hit(
                 message=f"install mode {kind} is listed twice",
                 location=ctx.at(ctx.csv, (*parts, i, "type")),
             )
-        seen.add(str(kind))
+        seen.add(kind)
         supported = supported or get_path(mode, ("supported",)) is True
     if not supported:
         yield Hit(
